@@ -1,0 +1,83 @@
+//! Makes progenitor's httpmock helpers compile for array query parameters.
+//!
+//! progenitor 0.15 renders every query matcher as
+//! `self.0.query_param("name", value.to_string())`, which does not compile when the
+//! parameter is a `Vec` (the client sends arrays as repeated keys, `a=1&a=2`). This pass
+//! rewrites those matchers, in helpers whose signature mentions `Vec`, to expect one
+//! `name=value` pair per element (and the key to be absent for an empty list).
+
+use quote::ToTokens;
+use syn::visit_mut::{self, VisitMut};
+
+/// Rewrites the array query matchers in a rendered httpmock module (see the module docs).
+pub fn repeat_array_query_params(file: &mut syn::File) {
+    ArrayQueryFix.visit_file_mut(file);
+}
+
+struct ArrayQueryFix;
+
+impl VisitMut for ArrayQueryFix {
+    fn visit_impl_item_fn_mut(&mut self, function: &mut syn::ImplItemFn) {
+        let signature = function.sig.to_token_stream().to_string();
+        if signature.contains("Vec") {
+            RewriteQueryParam.visit_block_mut(&mut function.block);
+        }
+        visit_mut::visit_impl_item_fn_mut(self, function);
+    }
+}
+
+struct RewriteQueryParam;
+
+impl VisitMut for RewriteQueryParam {
+    fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+        if let syn::Expr::MethodCall(call) = expr {
+            if call.method == "query_param" && call.args.len() == 2 {
+                let receiver = &call.receiver;
+                let name = &call.args[0];
+                *expr = syn::parse_quote! {
+                    if value.is_empty() {
+                        #receiver.query_param_missing(#name)
+                    } else {
+                        value.iter().fold(#receiver, |when, item| {
+                            when.query_param(#name, item.to_string())
+                        })
+                    }
+                };
+                return;
+            }
+        }
+        visit_mut::visit_expr_mut(self, expr);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rewrites_only_vec_helpers() {
+        let mut file: syn::File = syn::parse_quote! {
+            impl<'a> W {
+                pub fn ids<T>(self, value: T) -> Self where T: Into<Option<&'a ::std::vec::Vec<String>>> {
+                    if let Some(value) = value.into() {
+                        Self(self.0.query_param("ids", value.to_string()))
+                    } else {
+                        Self(self.0.query_param_missing("ids"))
+                    }
+                }
+                pub fn page<T>(self, value: T) -> Self where T: Into<Option<u32>> {
+                    if let Some(value) = value.into() {
+                        Self(self.0.query_param("page", value.to_string()))
+                    } else {
+                        Self(self.0.query_param_missing("page"))
+                    }
+                }
+            }
+        };
+        repeat_array_query_params(&mut file);
+        let out = prettyplease::unparse(&file);
+        assert!(out.contains("value.iter().fold(self.0"), "{out}");
+        assert_eq!(out.matches(".fold(").count(), 1, "{out}");
+        assert!(out.contains(r#"self.0.query_param("page", value.to_string())"#), "{out}");
+    }
+}

@@ -1,0 +1,119 @@
+//! The per-client state every generated client carries as its progenitor "inner type".
+
+use crate::credential::Credential;
+use crate::normalize::ApiProfile;
+use crate::retry::RetryPolicy;
+use std::fmt;
+use std::time::Duration;
+
+/// Credential, retry policy and timeout of one generated client, plus its vendor's
+/// [`ApiProfile`]. `Debug` shows the credential's placement, never its value.
+///
+/// ```
+/// use cxkit_runtime::{ApiProfile, ClientContext, Credential, Envelope, RetryPolicy};
+/// static PROFILE: ApiProfile = ApiProfile {
+///     name: "demo",
+///     envelope: Envelope::Plain,
+///     error_body: |status, message| serde_json::json!({"error": message, "code": status.as_str()}),
+/// };
+/// let ctx = ClientContext::new(&PROFILE)
+///     .with_credential(Credential::header("X-API-Key", "k3y"))
+///     .with_retry(RetryPolicy::none());
+/// assert!(!format!("{ctx:?}").contains("k3y"));
+/// ```
+#[derive(Clone)]
+pub struct ClientContext {
+    pub(crate) profile: &'static ApiProfile,
+    pub(crate) credential: Option<Credential>,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) request_timeout: Option<Duration>,
+    pub(crate) user_agent: Option<String>,
+}
+
+impl ClientContext {
+    /// A context with no credential, the default [`RetryPolicy`] and the client's timeout.
+    pub fn new(profile: &'static ApiProfile) -> Self {
+        Self {
+            profile,
+            credential: None,
+            retry: RetryPolicy::default(),
+            request_timeout: None,
+            user_agent: None,
+        }
+    }
+
+    /// Sets the credential put on every request.
+    pub fn with_credential(mut self, credential: Credential) -> Self {
+        self.credential = Some(credential);
+        self
+    }
+
+    /// Sets the retry policy.
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Sets a timeout for each attempt, overriding the `reqwest::Client`'s.
+    pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = Some(timeout);
+        self
+    }
+
+    /// Sets the `User-Agent` sent when a request has none.
+    pub fn with_user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// The vendor profile.
+    pub fn profile(&self) -> &'static ApiProfile {
+        self.profile
+    }
+
+    /// The credential, if any.
+    pub fn credential(&self) -> Option<&Credential> {
+        self.credential.as_ref()
+    }
+
+    /// The retry policy.
+    pub fn retry(&self) -> &RetryPolicy {
+        &self.retry
+    }
+
+    /// Puts the credential on `request` (progenitor's `pre` hook).
+    pub fn authorize(&self, request: &mut reqwest::Request) -> Result<(), String> {
+        match &self.credential {
+            Some(credential) => credential.apply(request),
+            None => Ok(()),
+        }
+    }
+
+    /// Query parameter names masked in every URL this client shows.
+    pub fn masked_query_names(&self) -> Vec<&'static str> {
+        self.credential
+            .as_ref()
+            .map(Credential::masked_query_names)
+            .unwrap_or_default()
+    }
+
+    /// Masks this client's secrets in `text` (for messages built from server data).
+    pub fn redact(&self, text: &str) -> String {
+        match &self.credential {
+            Some(c) => crate::secret::redact(text, &[c.secret()]),
+            None => text.to_owned(),
+        }
+    }
+}
+
+impl fmt::Debug for ClientContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientContext")
+            .field("api", &self.profile.name)
+            .field("credential", &self.credential)
+            .field("retry", &self.retry)
+            .field("request_timeout", &self.request_timeout)
+            .field("user_agent", &self.user_agent)
+            .finish()
+    }
+}

@@ -1,0 +1,205 @@
+//! When a request is tried again, and after how long.
+
+use reqwest::{Method, StatusCode};
+use std::time::{Duration, SystemTime};
+
+/// How failed requests are retried: exponential backoff with full jitter, honouring
+/// `Retry-After`, for idempotent methods only.
+///
+/// A request is retried when it is idempotent (`GET`, `HEAD`, `PUT`, `DELETE`, `OPTIONS`)
+/// and its attempt failed with a connection error, a timeout, `408`, `429` or a `5xx` other
+/// than `501`/`505`. A `POST` or `PATCH` is never retried: a retry could apply it twice
+/// (a duplicate lead, a double update).
+///
+/// ```
+/// use std::time::Duration;
+/// let policy = cxkit_runtime::RetryPolicy::default()
+///     .with_max_attempts(5)
+///     .with_initial_backoff(Duration::from_millis(200));
+/// assert_eq!(policy.max_attempts(), 5);
+/// assert!(cxkit_runtime::RetryPolicy::none().max_attempts() == 1);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct RetryPolicy {
+    max_attempts: u32,
+    initial_backoff: Duration,
+    max_backoff: Duration,
+    multiplier: f64,
+    jitter: bool,
+    max_retry_after: Duration,
+}
+
+impl Default for RetryPolicy {
+    /// Three attempts, 250 ms doubling up to 10 s, jittered; a `Retry-After` up to 60 s is honoured.
+    fn default() -> Self {
+        Self {
+            max_attempts: 3,
+            initial_backoff: Duration::from_millis(250),
+            max_backoff: Duration::from_secs(10),
+            multiplier: 2.0,
+            jitter: true,
+            max_retry_after: Duration::from_secs(60),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// A policy that never retries.
+    pub fn none() -> Self {
+        Self::default().with_max_attempts(1)
+    }
+
+    /// Total attempts including the first (at least 1).
+    pub fn with_max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// The delay before the second attempt.
+    pub fn with_initial_backoff(mut self, delay: Duration) -> Self {
+        self.initial_backoff = delay;
+        self
+    }
+
+    /// The longest computed backoff delay.
+    pub fn with_max_backoff(mut self, delay: Duration) -> Self {
+        self.max_backoff = delay;
+        self
+    }
+
+    /// The growth factor between attempts (at least 1).
+    pub fn with_multiplier(mut self, multiplier: f64) -> Self {
+        self.multiplier = multiplier.max(1.0);
+        self
+    }
+
+    /// Whether delays are randomised ("full jitter"), spreading clients that failed together.
+    pub fn with_jitter(mut self, jitter: bool) -> Self {
+        self.jitter = jitter;
+        self
+    }
+
+    /// The longest `Retry-After` that is waited for; a longer one ends the retries and
+    /// returns the response, so a caller is never parked for an hour by a server.
+    pub fn with_max_retry_after(mut self, delay: Duration) -> Self {
+        self.max_retry_after = delay;
+        self
+    }
+
+    /// Total attempts including the first.
+    pub fn max_attempts(&self) -> u32 {
+        self.max_attempts
+    }
+
+    /// Whether `method` may be sent again without changing the outcome.
+    pub fn is_idempotent(method: &Method) -> bool {
+        matches!(
+            *method,
+            Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
+        )
+    }
+
+    /// Whether a response with `status` is worth another attempt.
+    pub fn is_retryable_status(status: StatusCode) -> bool {
+        status == StatusCode::REQUEST_TIMEOUT
+            || status == StatusCode::TOO_MANY_REQUESTS
+            || (status.is_server_error()
+                && status != StatusCode::NOT_IMPLEMENTED
+                && status != StatusCode::HTTP_VERSION_NOT_SUPPORTED)
+    }
+
+    /// Whether a transport error is worth another attempt.
+    pub fn is_retryable_error(error: &reqwest::Error) -> bool {
+        error.is_connect() || error.is_timeout() || error.is_request() || error.is_body()
+    }
+
+    /// The backoff before attempt `next_attempt` (2 for the first retry), without jitter.
+    pub fn backoff_ceiling(&self, next_attempt: u32) -> Duration {
+        let exponent = next_attempt.saturating_sub(2).min(30) as i32;
+        let delay = self.initial_backoff.as_secs_f64() * self.multiplier.powi(exponent);
+        Duration::from_secs_f64(delay.min(self.max_backoff.as_secs_f64()))
+    }
+
+    /// The delay before attempt `next_attempt`, or `None` when the server asked for a wait
+    /// longer than [`with_max_retry_after`](Self::with_max_retry_after) allows.
+    pub fn delay(&self, next_attempt: u32, retry_after: Option<Duration>) -> Option<Duration> {
+        if let Some(wait) = retry_after {
+            return (wait <= self.max_retry_after).then_some(wait);
+        }
+        let ceiling = self.backoff_ceiling(next_attempt);
+        if !self.jitter {
+            return Some(ceiling);
+        }
+        Some(ceiling.mul_f64(fastrand::f64()))
+    }
+}
+
+/// Reads `Retry-After` as delta-seconds or an HTTP date, relative to `now`.
+pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(when.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_idempotent_methods_retry() {
+        assert!(RetryPolicy::is_idempotent(&Method::GET));
+        assert!(RetryPolicy::is_idempotent(&Method::DELETE));
+        assert!(!RetryPolicy::is_idempotent(&Method::POST));
+        assert!(!RetryPolicy::is_idempotent(&Method::PATCH));
+    }
+
+    #[test]
+    fn retryable_statuses() {
+        for s in [408, 429, 500, 502, 503, 504] {
+            assert!(RetryPolicy::is_retryable_status(StatusCode::from_u16(s).unwrap()), "{s}");
+        }
+        for s in [200, 400, 401, 404, 501, 505] {
+            assert!(!RetryPolicy::is_retryable_status(StatusCode::from_u16(s).unwrap()), "{s}");
+        }
+    }
+
+    #[test]
+    fn backoff_grows_exponentially_and_is_capped() {
+        let p = RetryPolicy::default()
+            .with_initial_backoff(Duration::from_millis(100))
+            .with_max_backoff(Duration::from_millis(1000))
+            .with_jitter(false);
+        let delays: Vec<_> = (2..=7).map(|a| p.delay(a, None).unwrap().as_millis()).collect();
+        assert_eq!(delays, vec![100, 200, 400, 800, 1000, 1000]);
+    }
+
+    #[test]
+    fn jitter_stays_under_the_ceiling() {
+        let p = RetryPolicy::default().with_initial_backoff(Duration::from_millis(100));
+        for _ in 0..100 {
+            assert!(p.delay(2, None).unwrap() <= Duration::from_millis(100));
+        }
+    }
+
+    #[test]
+    fn retry_after_wins_unless_too_long() {
+        let p = RetryPolicy::default().with_max_retry_after(Duration::from_secs(5));
+        assert_eq!(p.delay(2, Some(Duration::from_secs(3))), Some(Duration::from_secs(3)));
+        assert_eq!(p.delay(2, Some(Duration::from_secs(30))), None);
+    }
+
+    #[test]
+    fn retry_after_parses_seconds_and_dates() {
+        let now = httpdate::parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT").unwrap();
+        assert_eq!(parse_retry_after(" 7 ", now), Some(Duration::from_secs(7)));
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:47 GMT", now),
+            Some(Duration::from_secs(10))
+        );
+        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:00 GMT", now), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after("soon", now), None);
+    }
+}

@@ -1,0 +1,148 @@
+//! Secrets and how they are kept out of every printed string.
+
+use std::fmt;
+
+/// What a masked secret is replaced with, everywhere.
+pub const MASK: &str = "***";
+
+/// A credential value. Its `Debug` and `Display` never show the value.
+///
+/// ```
+/// let key = cxkit_runtime::Secret::new("s3cr3t");
+/// assert_eq!(format!("{key:?}"), "Secret(***)");
+/// assert_eq!(key.expose(), "s3cr3t");
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The value itself. Call this only where the value goes on the wire.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether the value is empty (an empty credential is a configuration error).
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Secret({MASK})")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(MASK)
+    }
+}
+
+impl From<String> for Secret {
+    fn from(value: String) -> Self {
+        Self(value)
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(value: &str) -> Self {
+        Self(value.to_owned())
+    }
+}
+
+/// Returns `url` with the value of every query parameter named in `names` replaced by [`MASK`].
+///
+/// ```
+/// let url = url::Url::parse("https://h/x?token=abc&page=2").unwrap();
+/// let masked = cxkit_runtime::mask_url(&url, &["token"]);
+/// assert_eq!(masked.as_str(), "https://h/x?token=***&page=2");
+/// ```
+pub fn mask_url(url: &url::Url, names: &[&str]) -> url::Url {
+    if url.query().is_none() || !url.query_pairs().any(|(k, _)| names.contains(&k.as_ref())) {
+        return url.clone();
+    }
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(k, v)| {
+            let value = if names.contains(&k.as_ref()) {
+                MASK.to_owned()
+            } else {
+                v.into_owned()
+            };
+            (k.into_owned(), value)
+        })
+        .collect();
+    let mut masked = url.clone();
+    masked.query_pairs_mut().clear().extend_pairs(pairs);
+    // `extend_pairs` percent-encodes the mask; keep it readable.
+    let readable = masked.as_str().replace("%2A%2A%2A", MASK);
+    url::Url::parse(&readable).unwrap_or(masked)
+}
+
+/// Replaces every occurrence of each secret in `text` by [`MASK`], also in its
+/// percent-encoded form (a secret may be echoed back inside a URL).
+pub fn redact(text: &str, secrets: &[&Secret]) -> String {
+    let mut out = text.to_owned();
+    for secret in secrets.iter().filter(|s| !s.is_empty()) {
+        let raw = secret.expose();
+        out = out.replace(raw, MASK);
+        let encoded = url::form_urlencoded::byte_serialize(raw.as_bytes()).collect::<String>();
+        if encoded != raw {
+            out = out.replace(&encoded, MASK);
+        }
+    }
+    out
+}
+
+/// At most `max` bytes of `body` as text, cut on a character boundary, with `…` when cut.
+pub fn excerpt(body: &[u8], max: usize) -> String {
+    let text = String::from_utf8_lossy(body);
+    let trimmed = text.trim();
+    if trimmed.len() <= max {
+        return trimmed.to_owned();
+    }
+    let mut end = max;
+    while !trimmed.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &trimmed[..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_and_display_hide_the_value() {
+        let s = Secret::new("tok-123");
+        assert!(!format!("{s:?}{s}{s:#?}").contains("tok-123"));
+    }
+
+    #[test]
+    fn mask_url_masks_only_named_params() {
+        let url = url::Url::parse("https://h/p?a=1&api-key=k%2F1&b=2").unwrap();
+        let masked = mask_url(&url, &["api-key"]);
+        assert_eq!(masked.as_str(), "https://h/p?a=1&api-key=***&b=2");
+        assert_eq!(mask_url(&url, &["token"]), url);
+    }
+
+    #[test]
+    fn redact_catches_raw_and_encoded_forms() {
+        let s = Secret::new("a b/c");
+        let text = "x a b/c y a+b%2Fc z";
+        assert_eq!(redact(text, &[&s]), "x *** y *** z");
+    }
+
+    #[test]
+    fn excerpt_cuts_on_char_boundary() {
+        let body = "ééééé".as_bytes();
+        assert_eq!(excerpt(body, 3), "é…");
+        assert_eq!(excerpt(b"  short  ", 10), "short");
+    }
+}
