@@ -1,1 +1,117 @@
-fn main() {}
+//! `cargo xtask`: project automation as a plain Rust binary (no make, no shell scripts).
+//!
+//! - `cargo xtask regen`: lint and validate every spec in `specs/`, regenerate what is
+//!   derived from them and kept for review (`docs/endpoints.md`, the insta snapshots in
+//!   `tests/snapshots/`), and print what changed against `HEAD`.
+//! - `cargo xtask regen --check`: the same checks, writing nothing; exits non-zero with a
+//!   readable diff when a derived file is stale.
+
+mod endpoints;
+mod inventory;
+mod lint;
+mod snapshots;
+mod specs;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask regen [--check]
+
+  regen           lint + validate specs/, rewrite docs/endpoints.md and tests/snapshots/,
+                  print what changed against HEAD
+  regen --check   write nothing; fail with a diff when anything derived is stale";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let result = match args.as_slice() {
+        ["regen"] => regen(Mode::Write),
+        ["regen", "--check"] => regen(Mode::Check),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("\nxtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Whether derived files are rewritten or only compared.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Rewrite derived files.
+    Write,
+    /// Compare only; fail when stale.
+    Check,
+}
+
+fn regen(mode: Mode) -> Result<(), String> {
+    let root = workspace_root();
+    let specs = specs::discover(&root)?;
+
+    println!("== specs");
+    let mut problems = Vec::new();
+    for spec in &specs {
+        let found = lint::lint(spec);
+        let generated = cxkit_codegen::render_client(&spec.openapi)
+            .and_then(|_| cxkit_codegen::render_mocks(&spec.openapi, "crate"))
+            .err()
+            .map(|e| format!("{}: {e}", spec.file_name));
+        println!(
+            "   {:<16} {} operations, {} schemas, {} lint problem(s){}",
+            spec.file_name,
+            spec.openapi.operations().count(),
+            spec.openapi
+                .components
+                .as_ref()
+                .map_or(0, |c| c.schemas.len()),
+            found.len(),
+            if generated.is_some() {
+                ", generation FAILED"
+            } else {
+                ""
+            },
+        );
+        problems.extend(
+            found
+                .into_iter()
+                .map(|p| format!("{}: {p}", spec.file_name)),
+        );
+        problems.extend(generated);
+    }
+    if !problems.is_empty() {
+        return Err(format!(
+            "the specs have problems:\n  {}",
+            problems.join("\n  ")
+        ));
+    }
+
+    println!("== docs/endpoints.md");
+    let endpoints_ok = endpoints::sync(&root, &specs, mode)?;
+
+    println!("== snapshots (cargo test -p cxkit-tests --test snapshots)");
+    let snapshots_ok = snapshots::sync(&root, mode)?;
+
+    println!("== changes against HEAD");
+    inventory::print_summary(&root, &specs);
+
+    match (endpoints_ok, snapshots_ok) {
+        (true, true) => {
+            println!("\nregen: everything derived from specs/ is up to date");
+            Ok(())
+        }
+        _ => Err("derived files are stale: run `cargo xtask regen` and review the diff".into()),
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}

@@ -38,7 +38,9 @@ pub fn settings() -> GenerationSettings {
 /// Renders the full client source for `spec`: formatted, ready to `include!`.
 pub fn render_client(spec: &openapiv3::OpenAPI) -> Result<String, SpecError> {
     let mut generator = Generator::new(&settings());
-    let client = generator.generate_tokens(spec).map_err(SpecError::generate)?;
+    let client = generator
+        .generate_tokens(spec)
+        .map_err(SpecError::generate)?;
     let file: syn::File = syn::parse2(client.clone()).map_err(SpecError::parse)?;
     let schemas = schema_inventory(&file);
     let tokens = quote! {

@@ -78,6 +78,9 @@ mod tests {
         let out = prettyplease::unparse(&file);
         assert!(out.contains("value.iter().fold(self.0"), "{out}");
         assert_eq!(out.matches(".fold(").count(), 1, "{out}");
-        assert!(out.contains(r#"self.0.query_param("page", value.to_string())"#), "{out}");
+        assert!(
+            out.contains(r#"self.0.query_param("page", value.to_string())"#),
+            "{out}"
+        );
     }
 }

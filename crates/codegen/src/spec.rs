@@ -31,6 +31,10 @@ impl std::error::Error for SpecError {}
 pub fn load_spec(path: &Path) -> Result<openapiv3::OpenAPI, SpecError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| SpecError::io(format!("{}: {e}", path.display())))?;
-    serde_yaml::from_str(&text)
-        .map_err(|e| SpecError::io(format!("{} is not a valid OpenAPI 3.0 document: {e}", path.display())))
+    serde_yaml::from_str(&text).map_err(|e| {
+        SpecError::io(format!(
+            "{} is not a valid OpenAPI 3.0 document: {e}",
+            path.display()
+        ))
+    })
 }

@@ -117,7 +117,10 @@ fn prepare(mut request: reqwest::Request, ctx: &ClientContext) -> reqwest::Reque
 }
 
 /// `reqwest::Error` keeps the request URL, credential included: mask it.
-pub(crate) fn mask_error(mut error: reqwest::Error, query_names: &[&'static str]) -> reqwest::Error {
+pub(crate) fn mask_error(
+    mut error: reqwest::Error,
+    query_names: &[&'static str],
+) -> reqwest::Error {
     if let Some(url) = error.url_mut() {
         *url = mask_url(url, query_names);
     }

@@ -237,7 +237,12 @@ mod tests {
 
     #[tokio::test]
     async fn success_false_without_error_status_becomes_422() {
-        let r = run(Envelope::SuccessFlag, 200, r#"{"success":false,"status":200}"#).await;
+        let r = run(
+            Envelope::SuccessFlag,
+            200,
+            r#"{"success":false,"status":200}"#,
+        )
+        .await;
         assert_eq!(r.status(), 422);
     }
 

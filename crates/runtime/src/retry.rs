@@ -159,10 +159,16 @@ mod tests {
     #[test]
     fn retryable_statuses() {
         for s in [408, 429, 500, 502, 503, 504] {
-            assert!(RetryPolicy::is_retryable_status(StatusCode::from_u16(s).unwrap()), "{s}");
+            assert!(
+                RetryPolicy::is_retryable_status(StatusCode::from_u16(s).unwrap()),
+                "{s}"
+            );
         }
         for s in [200, 400, 401, 404, 501, 505] {
-            assert!(!RetryPolicy::is_retryable_status(StatusCode::from_u16(s).unwrap()), "{s}");
+            assert!(
+                !RetryPolicy::is_retryable_status(StatusCode::from_u16(s).unwrap()),
+                "{s}"
+            );
         }
     }
 
@@ -172,7 +178,9 @@ mod tests {
             .with_initial_backoff(Duration::from_millis(100))
             .with_max_backoff(Duration::from_millis(1000))
             .with_jitter(false);
-        let delays: Vec<_> = (2..=7).map(|a| p.delay(a, None).unwrap().as_millis()).collect();
+        let delays: Vec<_> = (2..=7)
+            .map(|a| p.delay(a, None).unwrap().as_millis())
+            .collect();
         assert_eq!(delays, vec![100, 200, 400, 800, 1000, 1000]);
     }
 
@@ -187,7 +195,10 @@ mod tests {
     #[test]
     fn retry_after_wins_unless_too_long() {
         let p = RetryPolicy::default().with_max_retry_after(Duration::from_secs(5));
-        assert_eq!(p.delay(2, Some(Duration::from_secs(3))), Some(Duration::from_secs(3)));
+        assert_eq!(
+            p.delay(2, Some(Duration::from_secs(3))),
+            Some(Duration::from_secs(3))
+        );
         assert_eq!(p.delay(2, Some(Duration::from_secs(30))), None);
     }
 
@@ -199,7 +210,10 @@ mod tests {
             parse_retry_after("Sun, 06 Nov 1994 08:49:47 GMT", now),
             Some(Duration::from_secs(10))
         );
-        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:00 GMT", now), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:00 GMT", now),
+            Some(Duration::ZERO)
+        );
         assert_eq!(parse_retry_after("soon", now), None);
     }
 }

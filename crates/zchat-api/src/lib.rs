@@ -50,9 +50,7 @@ pub const TOKEN_PARAM: &str = "token";
 pub static PROFILE: cxkit_runtime::ApiProfile = cxkit_runtime::ApiProfile {
     name: "zchat",
     envelope: cxkit_runtime::Envelope::SuccessFlag,
-    error_body: |status, message| {
-        serde_json::json!({"error": message, "status": status.as_u16(), "success": false})
-    },
+    error_body: |status, message| serde_json::json!({"error": message, "status": status.as_u16(), "success": false}),
 };
 
 /// The zchat credential: `token=<value>` on every request.

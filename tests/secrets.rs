@@ -1,0 +1,83 @@
+//! No credential ever appears in `Debug`, `Display`, errors or logs.
+
+use cxkit_runtime::RetryPolicy;
+use cxkit_tests::{assert_no_secret, LogCapture};
+use httpmock::prelude::*;
+use std::time::Duration;
+
+const TOKEN: &str = "tok-SECRET-91c2e7";
+
+#[tokio::test]
+async fn zchat_token_never_printed() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.path("/history");
+            then.status(401).json_body(
+                serde_json::json!({"error": "bad token", "status": 401, "success": false}),
+            );
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.path("/reports");
+            // A server that echoes the URL (with the token) into its error page.
+            then.status(500)
+                .body(format!("<pre>GET /reports?token={TOKEN} failed</pre>"));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.path("/ongoing");
+            then.status(200)
+                .delay(Duration::from_millis(500))
+                .json_body(serde_json::json!({"data": []}));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.path("/history/expanded");
+            then.status(200).body("not json");
+        })
+        .await;
+
+    let logs = LogCapture::default();
+    let guard = logs.install();
+    let context = zchat_api::context(TOKEN)
+        .with_retry(RetryPolicy::none())
+        .with_request_timeout(Duration::from_millis(100));
+    let client = zchat_api::Client::new(&server.base_url(), context);
+    let closed = zchat_api::Client::new("http://127.0.0.1:9", zchat_api::context(TOKEN));
+
+    let mut printed = vec![format!("{client:?}"), format!("{:?}", client.context())];
+    let errors = vec![
+        client.list_history().send().await.unwrap_err(),
+        client.get_reports().send().await.unwrap_err(),
+        client.list_ongoing().send().await.unwrap_err(),
+        client.list_history_expanded().send().await.unwrap_err(),
+        closed.list_history().send().await.unwrap_err(),
+    ];
+    drop(guard);
+    for err in &errors {
+        printed.push(format!("{err}"));
+        printed.push(format!("{err:?}"));
+        let mut source = std::error::Error::source(err);
+        while let Some(inner) = source {
+            printed.push(format!("{inner} {inner:?}"));
+            source = inner.source();
+        }
+    }
+    printed.push(logs.text());
+
+    assert!(
+        printed.iter().any(|p| p.contains("token=***")),
+        "the masked URL is shown"
+    );
+    assert!(
+        logs.text().contains("cxkit.request"),
+        "requests were logged"
+    );
+    for text in &printed {
+        assert_no_secret("output", text, TOKEN);
+    }
+}
