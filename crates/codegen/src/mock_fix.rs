@@ -75,11 +75,22 @@ mod tests {
             }
         };
         repeat_array_query_params(&mut file);
-        let out = prettyplease::unparse(&file);
-        assert!(out.contains("value.iter().fold(self.0"), "{out}");
-        assert_eq!(out.matches(".fold(").count(), 1, "{out}");
+        let out: String = prettyplease::unparse(&file).split_whitespace().collect();
         assert!(
-            out.contains(r#"self.0.query_param("page", value.to_string())"#),
+            out.contains("value.iter().fold(self.0,|when,item|"),
+            "{out}"
+        );
+        assert!(
+            out.contains(r#"self.0.query_param_missing("ids")"#),
+            "{out}"
+        );
+        assert_eq!(
+            out.matches(".fold(").count(),
+            1,
+            "only the Vec helper: {out}"
+        );
+        assert!(
+            out.contains(r#"self.0.query_param("page",value.to_string())"#),
             "{out}"
         );
     }
