@@ -81,3 +81,49 @@ async fn zchat_token_never_printed() {
         assert_no_secret("output", text, TOKEN);
     }
 }
+
+const CONVERZ_KEY: &str = "cvz-SECRET-4f0d2a";
+
+#[tokio::test]
+async fn converz_key_sent_as_header_and_never_printed() {
+    let server = MockServer::start_async().await;
+    let with_header = server
+        .mock_async(|when, then| {
+            when.path("/reps").header("x-api-key", CONVERZ_KEY);
+            then.status(401)
+                .json_body(serde_json::json!({"error": "Invalid API key", "code": "unauthorized"}));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.path("/calls");
+            then.status(500)
+                .body(format!("<pre>X-API-Key: {CONVERZ_KEY} rejected</pre>"));
+        })
+        .await;
+
+    let logs = LogCapture::default();
+    let guard = logs.install();
+    let client = converz_api::Client::new(
+        &server.base_url(),
+        converz_api::context(CONVERZ_KEY).with_retry(RetryPolicy::none()),
+    );
+    let closed = converz_api::Client::with_api_key("http://127.0.0.1:9", CONVERZ_KEY);
+    let errors = vec![
+        client.list_reps().send().await.unwrap_err(),
+        client.list_calls().send().await.unwrap_err(),
+        closed.get_report().send().await.unwrap_err(),
+    ];
+    drop(guard);
+    with_header.assert_calls_async(1).await;
+
+    let mut printed = vec![format!("{client:?}"), logs.text()];
+    printed.extend(
+        errors
+            .iter()
+            .flat_map(|e| [format!("{e}"), format!("{e:?}")]),
+    );
+    for text in &printed {
+        assert_no_secret("output", text, CONVERZ_KEY);
+    }
+}

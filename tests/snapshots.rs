@@ -32,19 +32,26 @@ where
     insta::assert_debug_snapshot!(format!("fixture_{name}"), parsed);
 }
 
+/// The source and schema snapshots every API crate gets.
+macro_rules! api_snapshots {
+    ($name:literal, $krate:ident) => {
+        #[test]
+        fn generated_source() {
+            snapshot_sources($name);
+        }
+
+        #[test]
+        fn type_schemas() {
+            snapshot_schemas($name, $krate::json_schemas());
+        }
+    };
+}
+
 mod zchat {
     use super::*;
     use zchat_api::types;
 
-    #[test]
-    fn generated_source() {
-        snapshot_sources("zchat");
-    }
-
-    #[test]
-    fn type_schemas() {
-        snapshot_schemas("zchat", zchat_api::json_schemas());
-    }
+    api_snapshots!("zchat", zchat_api);
 
     #[test]
     fn seed_examples_round_trip() {
@@ -59,5 +66,30 @@ mod zchat {
         snapshot_fixture::<types::HistoryPage>("zchat/history.realistic.json");
         snapshot_fixture::<types::ExpandedHistoryPage>("zchat/expanded.realistic.json");
         snapshot_fixture::<types::MessagesPage>("zchat/messages.realistic.json");
+    }
+}
+
+mod converz {
+    use super::*;
+    use converz_api::types;
+
+    api_snapshots!("converz", converz_api);
+
+    #[test]
+    fn docs_examples_round_trip() {
+        snapshot_fixture::<types::RepList>("converz/reps.docs.json");
+        snapshot_fixture::<types::CallList>("converz/calls.docs.json");
+        snapshot_fixture::<types::RepUpdate>("converz/update_reps.columnar.json");
+        snapshot_fixture::<types::RepUpdate>("converz/update_reps.rowwise.json");
+        snapshot_fixture::<types::CallUpdate>("converz/update_calls.columnar.json");
+        snapshot_fixture::<types::CallUpdate>("converz/update_calls.rowwise.json");
+        snapshot_fixture::<types::Error>("converz/error.400.json");
+        snapshot_fixture::<types::Error>("converz/error.401.json");
+    }
+
+    #[test]
+    fn realistic_payloads_round_trip() {
+        snapshot_fixture::<types::CallList>("converz/calls.realistic.json");
+        snapshot_fixture::<types::ReportRows>("converz/report.realistic.json");
     }
 }

@@ -31,6 +31,8 @@ pub fn settings() -> GenerationSettings {
         .with_hooks(HooksMode::Expected)
         .with_derive("schemars::JsonSchema")
         .with_derive("PartialEq")
+        // Ordered maps: deterministic Debug output, snapshots and wire bodies.
+        .with_map_type("::std::collections::BTreeMap")
         .with_timeout(30);
     settings
 }

@@ -6,8 +6,9 @@
 //! an HTML or empty error page, a non-object JSON error, and a `2xx` envelope whose
 //! `success` is `false`. This module rewrites those responses *before* the generated code
 //! sees them, so every failure reaches the caller as a typed `Error::ErrorResponse` with a
-//! status. Rewritten responses carry [`SYNTHESIZED_HEADER`] and, where the status changed,
-//! [`ORIGINAL_STATUS_HEADER`].
+//! status. A `2xx` with `Content-Length: 0` reads as JSON `null` (for operations whose success
+//! body is unpublished and typed as any JSON). Rewritten responses carry
+//! [`SYNTHESIZED_HEADER`] and, where the status changed, [`ORIGINAL_STATUS_HEADER`].
 
 use crate::secret::{excerpt, mask_url, redact, Secret};
 use bytes::Bytes;
@@ -62,6 +63,20 @@ pub(crate) async fn normalize(
     let version = response.version();
     let headers = response.headers().clone();
 
+    if status.is_success() && declares_empty_body(&headers) {
+        // An explicitly empty success reads as JSON `null`, so an operation whose success
+        // body is unpublished (typed as any JSON) still succeeds.
+        let mut headers = headers;
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        mark_synthesized(&mut headers, None);
+        return Ok(rebuild(
+            status,
+            version,
+            headers,
+            url,
+            Bytes::from_static(b"null"),
+        ));
+    }
     if status.is_success() && profile.envelope == Envelope::Plain {
         let http: http::Response<reqwest::Body> = response.into();
         return Ok(rebuild(status, version, headers, url, http.into_body()));
@@ -121,6 +136,12 @@ fn failed_envelope_status(body: &[u8]) -> Option<StatusCode> {
         Some(s) if s.is_client_error() || s.is_server_error() => s,
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     })
+}
+
+fn declares_empty_body(headers: &HeaderMap) -> bool {
+    headers
+        .get(CONTENT_LENGTH)
+        .is_some_and(|v| v.as_bytes() == b"0")
 }
 
 fn is_json_object(body: &[u8]) -> bool {
@@ -244,6 +265,25 @@ mod tests {
         )
         .await;
         assert_eq!(r.status(), 422);
+    }
+
+    #[tokio::test]
+    async fn empty_success_reads_as_null() {
+        let http = http::Response::builder()
+            .status(200)
+            .header(CONTENT_LENGTH, "0")
+            .body("")
+            .unwrap();
+        let secret = Secret::new("s3cret");
+        let masking = Masking {
+            query_names: &[],
+            secrets: &[&secret],
+        };
+        let r = normalize(http.into(), &profile(Envelope::Plain), &masking)
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.text().await.unwrap(), "null");
     }
 
     #[tokio::test]
