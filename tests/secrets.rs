@@ -50,7 +50,7 @@ async fn zchat_token_never_printed() {
     let closed = zchat_api::Client::new("http://127.0.0.1:9", zchat_api::context(TOKEN));
 
     let mut printed = vec![format!("{client:?}"), format!("{:?}", client.context())];
-    let errors = vec![
+    let errors = [
         client.list_history().send().await.unwrap_err(),
         client.get_reports().send().await.unwrap_err(),
         client.list_ongoing().send().await.unwrap_err(),
@@ -109,7 +109,7 @@ async fn converz_key_sent_as_header_and_never_printed() {
         converz_api::context(CONVERZ_KEY).with_retry(RetryPolicy::none()),
     );
     let closed = converz_api::Client::with_api_key("http://127.0.0.1:9", CONVERZ_KEY);
-    let errors = vec![
+    let errors = [
         client.list_reps().send().await.unwrap_err(),
         client.list_calls().send().await.unwrap_err(),
         closed.get_report().send().await.unwrap_err(),
@@ -125,5 +125,61 @@ async fn converz_key_sent_as_header_and_never_printed() {
     );
     for text in &printed {
         assert_no_secret("output", text, CONVERZ_KEY);
+    }
+}
+
+const CONVERSION_KEY: &str = "conv-SECRET-0e9b31";
+
+#[tokio::test]
+async fn conversion_key_masked_in_urls_errors_and_logs() {
+    let server = MockServer::start_async().await;
+    let in_query = server
+        .mock_async(|when, then| {
+            when.path("/prospects")
+                .query_param("api-key", CONVERSION_KEY);
+            then.status(403).json_body(serde_json::json!({
+                "code": "FORBIDDEN", "message": "missing scope prospects:read"
+            }));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.path("/agents");
+            then.status(503).body(format!(
+                "upstream said: /v1/agents?api-key={CONVERSION_KEY}"
+            ));
+        })
+        .await;
+
+    let logs = LogCapture::default();
+    let guard = logs.install();
+    let client = conversion_api::Client::new(
+        &server.base_url(),
+        conversion_api::context(CONVERSION_KEY).with_retry(RetryPolicy::none()),
+    );
+    let closed = conversion_api::Client::new(
+        "http://127.0.0.1:9",
+        conversion_api::context(CONVERSION_KEY),
+    );
+    let errors = [
+        client.list_prospects().send().await.unwrap_err(),
+        client.list_agents().send().await.unwrap_err(),
+        closed.list_groups().send().await.unwrap_err(),
+    ];
+    drop(guard);
+    in_query.assert_calls_async(1).await;
+
+    let mut printed = vec![format!("{client:?}"), logs.text()];
+    printed.extend(
+        errors
+            .iter()
+            .flat_map(|e| [format!("{e}"), format!("{e:?}")]),
+    );
+    assert!(
+        printed.iter().any(|p| p.contains("api-key=***")),
+        "the masked URL is shown"
+    );
+    for text in &printed {
+        assert_no_secret("output", text, CONVERSION_KEY);
     }
 }

@@ -93,3 +93,26 @@ mod converz {
         snapshot_fixture::<types::ReportRows>("converz/report.realistic.json");
     }
 }
+
+mod conversion {
+    use super::*;
+    use conversion_api::types;
+
+    api_snapshots!("conversion", conversion_api);
+
+    #[test]
+    fn payloads_round_trip() {
+        snapshot_fixture::<types::WebhookEvent>("conversion/webhook.interactions.json");
+        snapshot_fixture::<types::Prospect>("conversion/prospect.json");
+        snapshot_fixture::<types::Prospect>("conversion/prospect.unknown_status.json");
+        snapshot_fixture::<types::ProspectCreated>("conversion/prospect_created.merged.json");
+        snapshot_fixture::<Vec<types::Interaction>>("conversion/interactions.json");
+        snapshot_fixture::<types::Subscription>("conversion/subscription.json");
+        snapshot_fixture::<Vec<types::Topic>>("conversion/topics.json");
+        snapshot_fixture::<Vec<types::Category>>("conversion/categories.json");
+        snapshot_fixture::<types::Defaults>("conversion/defaults.json");
+        snapshot_fixture::<types::Error>("conversion/error.400.json");
+        snapshot_fixture::<types::VehicleLead>("conversion/lead.vehicle.json");
+        snapshot_fixture::<types::NewEvent>("conversion/new_event.note.json");
+    }
+}

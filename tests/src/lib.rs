@@ -43,8 +43,11 @@ pub fn round_trip<T: DeserializeOwned + Serialize>(value: &serde_json::Value) ->
     parsed
 }
 
-/// JSON as a comparison sees it: `null` members dropped, and a float with no fraction
-/// written as an integer (`42.0` == `42`: a typed `f64` field re-serializes integers so).
+/// JSON as a comparison sees it, so a round trip is judged on meaning, not spelling:
+/// `null` members dropped (typed optional fields skip `None`), a float with no fraction
+/// written as an integer (`42.0` == `42`: a typed `f64` field re-serializes integers so), and
+/// an RFC 3339 timestamp written as its UTC instant with milliseconds (chrono writes the
+/// vendor's `…12:00:00.000Z` back as `…12:00:00Z`: the same instant).
 pub fn normalized(value: &serde_json::Value) -> serde_json::Value {
     use serde_json::Value;
     match value {
@@ -55,6 +58,13 @@ pub fn normalized(value: &serde_json::Value) -> serde_json::Value {
                 .collect(),
         ),
         Value::Array(items) => Value::Array(items.iter().map(normalized).collect()),
+        Value::String(text) => match chrono::DateTime::parse_from_rfc3339(text) {
+            Ok(at) => Value::String(
+                at.with_timezone(&chrono::Utc)
+                    .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            ),
+            Err(_) => value.clone(),
+        },
         Value::Number(n) => match n.as_f64() {
             Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 9.0e15 => Value::from(f as i64),
             _ => value.clone(),

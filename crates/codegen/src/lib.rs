@@ -7,8 +7,8 @@
 //!   derives incl. `schemars::JsonSchema` and `PartialEq`), plus the glue that wires the
 //!   generated `Client` to `cxkit-runtime` (credential placement, retries, normalisation)
 //!   and a `json_schemas()` inventory of every generated type;
-//! - [`render_mocks`]: progenitor's typed httpmock helpers, with array query parameters
-//!   fixed so they compile (see [`mock_fix`]);
+//! - [`render_mocks`]: progenitor's typed httpmock helpers, with array and date-time query
+//!   matchers fixed so they compile and match the client's wire form (see [`mock_fix`]);
 //! - [`build_script`]: what an API crate's `build.rs` calls.
 
 pub mod mock_fix;
@@ -62,6 +62,7 @@ pub fn render_mocks(spec: &openapiv3::OpenAPI, crate_path: &str) -> Result<Strin
         .map_err(SpecError::generate)?;
     let mut file: syn::File = syn::parse2(tokens).map_err(SpecError::parse)?;
     mock_fix::repeat_array_query_params(&mut file);
+    mock_fix::rfc3339_datetime_query_params(&mut file);
     Ok(prettyplease::unparse(&file))
 }
 
