@@ -1,0 +1,145 @@
+//! What every vendor client's builder shares: base URL, timeout, retries, user agent, HTTP
+//! client, and reading settings from the environment.
+
+use crate::error::{ConfigError, Error};
+use cxkit_runtime::{ApiProfile, ClientContext, Credential, RetryPolicy};
+use std::time::Duration;
+
+/// Where settings come from in `from_env_with`: a variable name → its value.
+pub trait Lookup: Fn(&str) -> Option<String> {}
+impl<F: Fn(&str) -> Option<String>> Lookup for F {}
+
+/// Settings shared by every builder.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Settings {
+    pub base_url: Option<String>,
+    pub timeout: Option<Duration>,
+    pub retry: Option<RetryPolicy>,
+    pub user_agent: Option<String>,
+    pub http: Option<reqwest::Client>,
+}
+
+impl Settings {
+    /// The generated client's inputs: checked base URL, HTTP client and runtime context.
+    pub fn finish(
+        &self,
+        default_base_url: Option<&str>,
+        profile: &'static ApiProfile,
+        credential: Credential,
+    ) -> Result<(String, reqwest::Client, ClientContext), Error> {
+        let base_url = match (&self.base_url, default_base_url) {
+            (Some(url), _) => url.clone(),
+            (None, Some(url)) => url.to_owned(),
+            (None, None) => {
+                return Err(ConfigError::Invalid(format!(
+                    "{} has no global host: set a base URL",
+                    profile.name
+                ))
+                .into())
+            }
+        };
+        check_url(&base_url).map_err(ConfigError::Invalid)?;
+        if credential.secret().is_empty() {
+            return Err(
+                ConfigError::Invalid(format!("the {} credential is empty", profile.name)).into(),
+            );
+        }
+        let http = match &self.http {
+            Some(client) => client.clone(),
+            None => reqwest::Client::builder()
+                .connect_timeout(Duration::from_secs(10))
+                .build()
+                .map_err(|e| ConfigError::Invalid(format!("cannot build the HTTP client: {e}")))?,
+        };
+        let mut context = ClientContext::new(profile)
+            .with_credential(credential)
+            .with_retry(self.retry.clone().unwrap_or_default())
+            .with_request_timeout(self.timeout.unwrap_or(Duration::from_secs(60)));
+        let agent = self
+            .user_agent
+            .clone()
+            .unwrap_or_else(|| format!("cxkit/{}", env!("CARGO_PKG_VERSION")));
+        context = context.with_user_agent(agent);
+        Ok((base_url.trim_end_matches('/').to_owned(), http, context))
+    }
+}
+
+/// An `http(s)://` URL with a host.
+pub(crate) fn check_url(text: &str) -> Result<(), String> {
+    let url = reqwest::Url::parse(text).map_err(|e| format!("`{text}` is not a URL: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(format!("`{text}` is not an http(s) URL with a host"));
+    }
+    Ok(())
+}
+
+/// A required secret from the environment.
+pub(crate) fn env_secret(
+    lookup: &impl Lookup,
+    variable: &'static str,
+    hint: &'static str,
+) -> Result<String, ConfigError> {
+    match lookup(variable) {
+        Some(value) if !value.trim().is_empty() => {
+            if value.trim() != value || value.contains(char::is_control) {
+                return Err(ConfigError::InvalidVariable {
+                    variable,
+                    reason: "it has surrounding spaces or control characters".into(),
+                });
+            }
+            Ok(value)
+        }
+        _ => Err(ConfigError::MissingVariable { variable, hint }),
+    }
+}
+
+/// An optional URL from the environment.
+pub(crate) fn env_url(
+    lookup: &impl Lookup,
+    variable: &'static str,
+) -> Result<Option<String>, ConfigError> {
+    match lookup(variable) {
+        Some(value) if !value.trim().is_empty() => {
+            check_url(value.trim())
+                .map_err(|reason| ConfigError::InvalidVariable { variable, reason })?;
+            Ok(Some(value.trim().to_owned()))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// The setters every builder has; `$credential` names the credential setter.
+macro_rules! common_builder_setters {
+    () => {
+        /// The base URL (scheme, host, path prefix), e.g. a sandbox or proxy.
+        pub fn base_url(mut self, url: impl Into<String>) -> Self {
+            self.settings.base_url = Some(url.into());
+            self
+        }
+
+        /// The timeout of each attempt (default 60 s).
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.settings.timeout = Some(timeout);
+            self
+        }
+
+        /// The retry policy (default: 3 attempts, jittered exponential backoff).
+        pub fn retry(mut self, policy: cxkit_runtime::RetryPolicy) -> Self {
+            self.settings.retry = Some(policy);
+            self
+        }
+
+        /// The `User-Agent` header (default `cxkit/<version>`).
+        pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
+            self.settings.user_agent = Some(agent.into());
+            self
+        }
+
+        /// A ready `reqwest::Client` (proxies, TLS roots, connection pools).
+        pub fn http_client(mut self, client: reqwest::Client) -> Self {
+            self.settings.http = Some(client);
+            self
+        }
+    };
+}
+pub(crate) use common_builder_setters;

@@ -1,0 +1,373 @@
+//! Zenvia Conversion: leads, prospects, interactions and webhooks.
+//!
+//! Lists are cursor-walked streams; a date range over 31 days is split into windows (the
+//! vendor refuses longer ones), and rows are kept to their window so none repeats. Lead
+//! `POST`s are validated before sending and never retried automatically.
+//!
+//! ```no_run
+//! use cxkit::conversion::{Client, Lead, ProspectQuery};
+//! use chrono::{Duration, Utc};
+//! use futures::TryStreamExt;
+//!
+//! # async fn demo() -> Result<(), cxkit::Error> {
+//! let client = Client::from_env()?; // CONVERSION_API_KEY, optional CONVERSION_BASE_URL
+//! let lead = Lead::retail("website").first_name("Ana").phone("+5511987654321").build()?;
+//! let created = client.create_lead(lead).await?;
+//! println!("prospect {} (merged: {:?})", created.id, created.merged);
+//!
+//! let now = Utc::now();
+//! let query = ProspectQuery::new().created_between(now - Duration::days(90), now);
+//! let prospects: Vec<_> = client.prospects(query).try_collect().await?;
+//! # Ok(()) }
+//! ```
+
+mod leads;
+mod query;
+pub mod webhook;
+
+pub use conversion_api::types::{
+    Interaction, InteractionVia, KnownInteractionVia, KnownNinType, KnownProspectStatus,
+    KnownTopicName, Nin, NinType, Product, Prospect, ProspectCreated, ProspectStatus,
+    RealEstateProduct, SavingPlanProduct, Subscription, TopicName, VehicleProduct, WebhookEvent,
+};
+pub use leads::{InsuranceProduct, Lead, LeadBuilder, LeadKind, NewLead};
+pub use query::{windows, DataFilter, InteractionQuery, ProspectQuery, MAX_PAGE_SIZE, MAX_WINDOW};
+
+use crate::config::{common_builder_setters, env_secret, env_url, Lookup, Settings};
+use crate::error::{from_generated, Api, ConfigError, Error};
+use crate::pagination::{cursor, Cursor, RowStream};
+use chrono::{DateTime, Utc};
+use cxkit_runtime::Secret;
+use futures::stream::{self, StreamExt};
+use std::sync::Arc;
+
+/// The API key variable read by [`Client::from_env`].
+pub const API_KEY_VAR: &str = "CONVERSION_API_KEY";
+/// The optional base-URL override read by [`Client::from_env`].
+pub const BASE_URL_VAR: &str = "CONVERSION_BASE_URL";
+/// Why a failed lead `POST` was not retried.
+pub const LEAD_NOT_RETRIED: &str =
+    "not retried automatically: a retry could create a duplicate lead";
+
+/// A Zenvia Conversion client. Cheap to clone; `Debug` never shows the key.
+#[derive(Clone, Debug)]
+pub struct Client {
+    raw: conversion_api::Client,
+}
+
+/// Builds a [`Client`]: `Client::builder().api_key("…").build()?`.
+#[derive(Clone, Debug, Default)]
+pub struct ClientBuilder {
+    settings: Settings,
+    api_key: Option<Secret>,
+}
+
+impl ClientBuilder {
+    /// The integration's API key.
+    pub fn api_key(mut self, key: impl Into<Secret>) -> Self {
+        self.api_key = Some(key.into());
+        self
+    }
+
+    common_builder_setters!();
+
+    /// Checks the settings and builds the client.
+    pub fn build(self) -> Result<Client, Error> {
+        let key = self.api_key.ok_or_else(|| {
+            ConfigError::Invalid("no Conversion API key: call `.api_key(..)`".into())
+        })?;
+        let (base, http, context) = self.settings.finish(
+            Some(conversion_api::DEFAULT_BASE_URL),
+            &conversion_api::PROFILE,
+            conversion_api::api_key(key),
+        )?;
+        Ok(Client {
+            raw: conversion_api::Client::new_with_client(&base, http, context),
+        })
+    }
+}
+
+impl Client {
+    /// A builder with the production server and default retries.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client from `CONVERSION_API_KEY` (required) and `CONVERSION_BASE_URL` (optional).
+    pub fn from_env() -> Result<Self, Error> {
+        Self::from_env_with(|name| std::env::var(name).ok())
+    }
+
+    /// Like [`from_env`](Self::from_env), reading variables through `lookup`.
+    pub fn from_env_with(lookup: impl Lookup) -> Result<Self, Error> {
+        let key = env_secret(&lookup, API_KEY_VAR, "the Zenvia Conversion API key")?;
+        let mut builder = Self::builder().api_key(key);
+        if let Some(url) = env_url(&lookup, BASE_URL_VAR)? {
+            builder = builder.base_url(url);
+        }
+        builder.build()
+    }
+
+    /// The generated client, for anything the facade does not wrap.
+    pub fn raw(&self) -> &conversion_api::Client {
+        &self.raw
+    }
+
+    /// Sends a lead (validated again here). Never retried automatically; a failure that
+    /// would otherwise be retried says so.
+    pub async fn create_lead(&self, lead: NewLead) -> Result<ProspectCreated, Error> {
+        lead.validate()?;
+        let (operation, result) = match lead {
+            NewLead::Retail(l) => (
+                "create_retail_lead",
+                self.raw.create_retail_lead().body(l).send().await,
+            ),
+            NewLead::Vehicle(l) => (
+                "create_vehicle_lead",
+                self.raw.create_vehicle_lead().body(l).send().await,
+            ),
+            NewLead::Insurance(l) => (
+                "create_insurance_lead",
+                self.raw.create_insurance_lead().body(l).send().await,
+            ),
+            NewLead::SavingPlan(l) => (
+                "create_saving_plan_lead",
+                self.raw.create_saving_plan_lead().body(l).send().await,
+            ),
+            NewLead::RealEstate(l) => (
+                "create_real_estate_lead",
+                self.raw.create_real_estate_lead().body(l).send().await,
+            ),
+        };
+        result.map(|r| r.into_inner()).map_err(|e| {
+            let error = from_generated(Api::Conversion, operation, self.raw.context(), e);
+            if error.is_retryable() {
+                error.with_note(LEAD_NOT_RETRIED)
+            } else {
+                error
+            }
+        })
+    }
+
+    /// Every prospect matching `query`, oldest window first, each window cursor-walked.
+    pub fn prospects(&self, query: ProspectQuery) -> RowStream<Prospect> {
+        let raw = self.raw.clone();
+        let query = Arc::new(query);
+        windowed(query.windows(), move |window| {
+            let (raw, query) = (raw.clone(), query.clone());
+            let walk = cursor(
+                query.paging(),
+                |p: &Prospect| p.id.as_str(),
+                move |at| {
+                    let (raw, query) = (raw.clone(), query.clone());
+                    async move {
+                        let mut b = raw.list_prospects().limit(query.paging().page_size);
+                        if let Some((from, to)) = window {
+                            b = b.created_after(from).created_before(to);
+                        }
+                        match at {
+                            Some(Cursor::After(id)) => b = b.after(id),
+                            Some(Cursor::Before(id)) => b = b.before(id),
+                            None => {}
+                        }
+                        if let Some(v) = &query.search {
+                            b = b.search(v.clone());
+                        }
+                        if let Some(v) = &query.phone_number {
+                            b = b.phone_number(v.clone());
+                        }
+                        if let Some(v) = &query.category {
+                            b = b.category(v.clone());
+                        }
+                        if let Some(v) = &query.status {
+                            b = b.status(v.clone());
+                        }
+                        if let Some(v) = &query.agent {
+                            b = b.agent(v.clone());
+                        }
+                        if let Some(v) = &query.group {
+                            b = b.group(v.clone());
+                        }
+                        if let Some(v) = query.with_agent {
+                            b = b.with_agent(v);
+                        }
+                        if !query.additional_data.is_empty() {
+                            let data = query.additional_data.iter().map(|f| f.as_str().to_owned());
+                            b = b.additional_data(data.collect::<Vec<_>>());
+                        }
+                        let rows = b.send().await.map_err(|e| {
+                            from_generated(Api::Conversion, "list_prospects", raw.context(), e)
+                        })?;
+                        Ok(rows.into_inner())
+                    }
+                },
+            );
+            within(walk, window, |p: &Prospect| p.created)
+        })
+    }
+
+    /// Every interaction of every prospect matching `query`, cursor-walked per window.
+    pub fn interactions(&self, query: InteractionQuery) -> RowStream<Interaction> {
+        let raw = self.raw.clone();
+        let query = Arc::new(query);
+        windowed(query.windows(), move |window| {
+            let (raw, query) = (raw.clone(), query.clone());
+            let walk = cursor(
+                query.paging(),
+                |i: &Interaction| i.id.as_str(),
+                move |at| {
+                    let (raw, query) = (raw.clone(), query.clone());
+                    async move {
+                        let mut b = raw.list_interactions().limit(query.paging().page_size);
+                        if let Some((from, to)) = window {
+                            b = b.created_after(from).created_before(to);
+                        }
+                        match at {
+                            Some(Cursor::After(id)) => b = b.after(id),
+                            Some(Cursor::Before(id)) => b = b.before(id),
+                            None => {}
+                        }
+                        if let Some(v) = &query.status {
+                            b = b.status(v.clone());
+                        }
+                        if let Some(v) = &query.agent {
+                            b = b.agent(v.clone());
+                        }
+                        if !query.via.is_empty() {
+                            b = b.via(query.via.clone());
+                        }
+                        let rows = b.send().await.map_err(|e| {
+                            from_generated(Api::Conversion, "list_interactions", raw.context(), e)
+                        })?;
+                        Ok(rows.into_inner())
+                    }
+                },
+            );
+            within(walk, window, |i: &Interaction| i.created_at)
+        })
+    }
+
+    /// The interactions of one prospect matching `query` (one request per 31-day window;
+    /// this list has no cursor).
+    pub fn prospect_interactions(
+        &self,
+        prospect_id: &str,
+        query: InteractionQuery,
+    ) -> RowStream<Interaction> {
+        let raw = self.raw.clone();
+        let query = Arc::new(query);
+        let prospect_id = prospect_id.to_owned();
+        windowed(query.windows(), move |window| {
+            let (raw, query, id) = (raw.clone(), query.clone(), prospect_id.clone());
+            let page = async move {
+                let mut b = raw.list_prospect_interactions().prospect_id(id);
+                if let Some((from, to)) = window {
+                    b = b.created_after(from).created_before(to);
+                }
+                if let Some(v) = &query.status {
+                    b = b.status(v.clone());
+                }
+                if !query.via.is_empty() {
+                    b = b.via(query.via.clone());
+                }
+                let rows = b.send().await.map_err(|e| {
+                    from_generated(
+                        Api::Conversion,
+                        "list_prospect_interactions",
+                        raw.context(),
+                        e,
+                    )
+                })?;
+                Ok::<_, Error>(stream::iter(rows.into_inner().into_iter().map(Ok)))
+            };
+            let rows = stream::once(page)
+                .map(|page| match page {
+                    Ok(rows) => rows.boxed(),
+                    Err(e) => stream::iter(vec![Err(e)]).boxed(),
+                })
+                .flatten()
+                .boxed();
+            within(rows, window, |i: &Interaction| i.created_at)
+        })
+    }
+
+    /// Subscribes `callback_url` to `topics`, with `secret` attached as the `secret` query
+    /// parameter that [`webhook`]'s receiver checks. One subscription per group: this
+    /// replaces the previous one.
+    pub async fn subscribe_webhook(
+        &self,
+        callback_url: &str,
+        secret: &Secret,
+        topics: impl IntoIterator<Item = TopicName>,
+    ) -> Result<Subscription, Error> {
+        let url = webhook::callback_url(callback_url, secret)?;
+        let body = conversion_api::types::NewSubscription {
+            callback_url: url,
+            topics: topics.into_iter().collect(),
+        };
+        let created = self
+            .raw
+            .create_subscription()
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| {
+                from_generated(
+                    Api::Conversion,
+                    "create_subscription",
+                    self.raw.context(),
+                    e,
+                )
+            })?;
+        Ok(created.into_inner())
+    }
+}
+
+type Window = Option<(DateTime<Utc>, DateTime<Utc>)>;
+
+/// Concatenates one stream per window; a bad query or the first error ends it all.
+fn windowed<T, F>(windows: Result<Vec<Window>, Error>, per_window: F) -> RowStream<T>
+where
+    T: Send + 'static,
+    F: Fn(Window) -> RowStream<T> + Send + 'static,
+{
+    let windows = match windows {
+        Ok(windows) => windows,
+        Err(e) => return stream::iter(vec![Err(e)]).boxed(),
+    };
+    let rows = stream::iter(windows).flat_map(per_window);
+    stop_after_error(rows.boxed())
+}
+
+/// Keeps only rows created inside `window` (half-open), so no row repeats across windows
+/// whatever the vendor's boundary semantics.
+fn within<T: Send + 'static>(
+    rows: RowStream<T>,
+    window: Window,
+    created: fn(&T) -> DateTime<Utc>,
+) -> RowStream<T> {
+    match window {
+        None => rows,
+        Some((from, to)) => rows
+            .filter(move |row| {
+                let keep = match row {
+                    Ok(r) => (from..to).contains(&created(r)),
+                    Err(_) => true,
+                };
+                futures::future::ready(keep)
+            })
+            .boxed(),
+    }
+}
+
+/// Ends a stream right after the first error it yields.
+fn stop_after_error<T: Send + 'static>(rows: RowStream<T>) -> RowStream<T> {
+    rows.scan(false, |failed, row| {
+        if *failed {
+            return futures::future::ready(None);
+        }
+        *failed = row.is_err();
+        futures::future::ready(Some(row))
+    })
+    .boxed()
+}

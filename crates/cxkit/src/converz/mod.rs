@@ -1,0 +1,306 @@
+//! Converz: users (reps), conversations (calls), analytics and bulk updates.
+//!
+//! `reps` and `calls` stream rows as each page downloads (pages of up to 1,000,000 rows cost
+//! one row of memory); `update_reps` / `update_calls` send columnar updates in chunks of at
+//! most 100,000 rows.
+//!
+//! ```no_run
+//! use cxkit::converz::{CallQuery, Client, Update};
+//! use futures::TryStreamExt;
+//!
+//! # async fn demo() -> Result<(), cxkit::Error> {
+//! let client = Client::from_env()?; // CONVERZ_API_KEY and CONVERZ_BASE_URL
+//! let mut calls = client.calls(CallQuery::new().campaigns(["sales"]).page_size(100_000));
+//! let mut ids = Vec::new();
+//! while let Some(call) = calls.try_next().await? {
+//!     ids.push(call.call_id);
+//! }
+//! let n = ids.len();
+//! let update = Update::keyed_by_call_id(ids).column("reviewed", vec![true; n]);
+//! let report = client.update_calls(&update).await?;
+//! assert!(report.is_complete());
+//! # Ok(()) }
+//! ```
+
+mod query;
+mod update;
+
+pub use converz_api::types::{Call, Rep, ReportRow};
+pub use query::{CallQuery, RepQuery, ReportQuery};
+pub use update::{
+    CallUpdate, ChunkOutcome, ChunkStatus, Progress, RepUpdate, Update, UpdateKey, UpdateReport,
+};
+
+use crate::config::{common_builder_setters, env_secret, env_url, Lookup, Settings};
+use crate::error::{from_generated, Api, ConfigError, Error, VendorError};
+use crate::json_rows::decode_rows;
+use crate::pagination::{numbered, RowStream};
+use cxkit_runtime::progenitor_client::ClientInfo;
+use cxkit_runtime::Secret;
+use futures::StreamExt;
+use serde::de::DeserializeOwned;
+use std::sync::Arc;
+
+/// The API key variable read by [`Client::from_env`].
+pub const API_KEY_VAR: &str = "CONVERZ_API_KEY";
+/// The base-URL variable read by [`Client::from_env`] (required: every tenant has its own host).
+pub const BASE_URL_VAR: &str = "CONVERZ_BASE_URL";
+
+/// A Converz client. Cheap to clone; `Debug` never shows the key.
+#[derive(Clone, Debug)]
+pub struct Client {
+    raw: converz_api::Client,
+    update_chunk_rows: usize,
+}
+
+/// Builds a [`Client`]: `Client::builder().base_url(..).api_key(..).build()?`.
+#[derive(Clone, Debug, Default)]
+pub struct ClientBuilder {
+    settings: Settings,
+    api_key: Option<Secret>,
+    update_chunk_rows: Option<usize>,
+}
+
+impl ClientBuilder {
+    /// The API key (provisioned by Converz).
+    pub fn api_key(mut self, key: impl Into<Secret>) -> Self {
+        self.api_key = Some(key.into());
+        self
+    }
+
+    /// The tenant's base URL from its subdomain (`https://{domain}.converz.co/api/v1`).
+    pub fn tenant(mut self, domain: &str) -> Result<Self, Error> {
+        let url = converz_api::tenant_base_url(domain)
+            .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        self.settings.base_url = Some(url);
+        Ok(self)
+    }
+
+    /// Rows per update request, at most 100,000 (the default).
+    pub fn update_chunk_rows(mut self, rows: usize) -> Self {
+        self.update_chunk_rows = Some(rows);
+        self
+    }
+
+    common_builder_setters!();
+
+    /// Checks the settings and builds the client.
+    pub fn build(self) -> Result<Client, Error> {
+        let key = self.api_key.ok_or_else(|| {
+            ConfigError::Invalid("no Converz API key: call `.api_key(..)`".into())
+        })?;
+        let (base, http, context) =
+            self.settings
+                .finish(None, &converz_api::PROFILE, converz_api::api_key(key))?;
+        Ok(Client {
+            raw: converz_api::Client::new_with_client(&base, http, context),
+            update_chunk_rows: self
+                .update_chunk_rows
+                .unwrap_or(converz_api::MAX_UPDATE_ROWS)
+                .clamp(1, converz_api::MAX_UPDATE_ROWS),
+        })
+    }
+}
+
+impl Client {
+    /// A builder; a base URL (or tenant) and an API key are required.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client from `CONVERZ_API_KEY` and `CONVERZ_BASE_URL` (both required).
+    pub fn from_env() -> Result<Self, Error> {
+        Self::from_env_with(|name| std::env::var(name).ok())
+    }
+
+    /// Like [`from_env`](Self::from_env), reading variables through `lookup`.
+    pub fn from_env_with(lookup: impl Lookup) -> Result<Self, Error> {
+        let key = env_secret(&lookup, API_KEY_VAR, "the Converz API key")?;
+        let base = env_url(&lookup, BASE_URL_VAR)?.ok_or(ConfigError::MissingVariable {
+            variable: BASE_URL_VAR,
+            hint: "your tenant's base URL, e.g. https://acme.converz.co/api/v1",
+        })?;
+        Self::builder().api_key(key).base_url(base).build()
+    }
+
+    /// The generated client, for anything the facade does not wrap.
+    pub fn raw(&self) -> &converz_api::Client {
+        &self.raw
+    }
+
+    /// Every user matching `query`, decoded row by row.
+    pub fn reps(&self, query: RepQuery) -> RowStream<Rep> {
+        let this = self.clone();
+        let query = Arc::new(query);
+        numbered(query.paging(), move |page| {
+            let (this, query) = (this.clone(), query.clone());
+            async move {
+                this.stream_rows("list_reps", "/reps", query.pairs(page)?)
+                    .await
+            }
+        })
+    }
+
+    /// Every conversation matching `query`, decoded row by row.
+    pub fn calls(&self, query: CallQuery) -> RowStream<Call> {
+        let this = self.clone();
+        let query = Arc::new(query);
+        numbered(query.paging(), move |page| {
+            let (this, query) = (this.clone(), query.clone());
+            async move {
+                this.stream_rows("list_calls", "/calls", query.pairs(page)?)
+                    .await
+            }
+        })
+    }
+
+    /// Aggregated analytics rows.
+    pub async fn report(&self, query: &ReportQuery) -> Result<Vec<ReportRow>, Error> {
+        let mut b = self.raw.get_report();
+        if let Some(d) = query.start_date {
+            b = b.start_date(d);
+        }
+        if let Some(d) = query.end_date {
+            b = b.end_date(d);
+        }
+        if let Some(d) = query.days {
+            b = b.days(d);
+        }
+        if let Some(m) = &query.metrics {
+            b = b.metric(m.clone());
+        }
+        if let Some(g) = &query.group_by {
+            b = b.groupby(g.clone());
+        }
+        if !query.rep_ids.is_empty() {
+            b = b.rep_id(query.rep_ids.clone());
+        }
+        if !query.vendors.is_empty() {
+            b = b.vendor(query.vendors.clone());
+        }
+        if !query.campaigns.is_empty() {
+            b = b.campaign(query.campaigns.clone());
+        }
+        if !query.subcampaigns.is_empty() {
+            b = b.subcampaign(query.subcampaigns.clone());
+        }
+        if !query.departments.is_empty() {
+            b = b.department(query.departments.clone());
+        }
+        let rows = b
+            .send()
+            .await
+            .map_err(|e| from_generated(Api::Converz, "get_report", self.raw.context(), e))?;
+        Ok(rows.into_inner().0)
+    }
+
+    /// Sends a user update in chunks (see [`Update`]); the report says which were accepted.
+    pub async fn update_reps(&self, update: &RepUpdate) -> Result<UpdateReport, Error> {
+        self.update_reps_with_progress(update, |_| {}).await
+    }
+
+    /// [`update_reps`](Self::update_reps), calling `progress` after each chunk.
+    pub async fn update_reps_with_progress(
+        &self,
+        update: &RepUpdate,
+        progress: impl FnMut(Progress),
+    ) -> Result<UpdateReport, Error> {
+        update::send_in_chunks(
+            update,
+            self.update_chunk_rows,
+            progress,
+            |body| async move {
+                let typed: converz_api::types::RepUpdate = serde_json::from_value(body)
+                    .map_err(|e| Error::InvalidInput(format!("update body: {e}")))?;
+                let response = self.raw.update_reps().body(typed).send().await;
+                let body = response.map_err(|e| {
+                    from_generated(Api::Converz, "update_reps", self.raw.context(), e)
+                })?;
+                Ok(body.into_inner().0)
+            },
+        )
+        .await
+    }
+
+    /// Sends a conversation update in chunks (see [`Update`]).
+    pub async fn update_calls(&self, update: &CallUpdate) -> Result<UpdateReport, Error> {
+        self.update_calls_with_progress(update, |_| {}).await
+    }
+
+    /// [`update_calls`](Self::update_calls), calling `progress` after each chunk.
+    pub async fn update_calls_with_progress(
+        &self,
+        update: &CallUpdate,
+        progress: impl FnMut(Progress),
+    ) -> Result<UpdateReport, Error> {
+        update::send_in_chunks(
+            update,
+            self.update_chunk_rows,
+            progress,
+            |body| async move {
+                let typed: converz_api::types::CallUpdate = serde_json::from_value(body)
+                    .map_err(|e| Error::InvalidInput(format!("update body: {e}")))?;
+                let response = self.raw.update_calls().body(typed).send().await;
+                let body = response.map_err(|e| {
+                    from_generated(Api::Converz, "update_calls", self.raw.context(), e)
+                })?;
+                Ok(body.into_inner().0)
+            },
+        )
+        .await
+    }
+
+    /// Sends a GET through the runtime (credential, retries, masking) and decodes the JSON
+    /// array body row by row as it arrives.
+    async fn stream_rows<T: DeserializeOwned + Send + 'static>(
+        &self,
+        operation: &'static str,
+        path: &str,
+        pairs: Vec<(&'static str, String)>,
+    ) -> Result<RowStream<T>, Error> {
+        let ctx = self.raw.context().clone();
+        let mut url = reqwest::Url::parse(&format!("{}{path}", self.raw.baseurl()))
+            .map_err(|e| ConfigError::Invalid(format!("base URL: {e}")))?;
+        url.query_pairs_mut().extend_pairs(pairs);
+        let mut request = reqwest::Request::new(reqwest::Method::GET, url);
+        request.headers_mut().insert(
+            reqwest::header::ACCEPT,
+            reqwest::header::HeaderValue::from_static("application/json"),
+        );
+        ctx.authorize(&mut request).map_err(Error::InvalidInput)?;
+        let response = cxkit_runtime::execute(self.raw.client(), &ctx, request, operation)
+            .await
+            .map_err(|e| Error::transport(Api::Converz, operation, e))?;
+        let status = response.status();
+        if !status.is_success() {
+            let body = response
+                .bytes()
+                .await
+                .map_err(|e| Error::transport(Api::Converz, operation, e))?;
+            let vendor: converz_api::types::Error = serde_json::from_slice(&body).map_err(|e| {
+                Error::decode(Api::Converz, operation, &ctx, Some(status), e, &body)
+            })?;
+            return Err(Error::Api {
+                api: Api::Converz,
+                operation,
+                status,
+                code: vendor.code(),
+                message: ctx.redact(&vendor.message()),
+                note: None,
+            });
+        }
+        let rows = decode_rows::<T, _, _>(response.bytes_stream()).map(move |row| {
+            row.map_err(|e| {
+                Error::decode(
+                    Api::Converz,
+                    operation,
+                    &ctx,
+                    Some(status),
+                    e.reason,
+                    &e.excerpt,
+                )
+            })
+        });
+        Ok(rows.boxed())
+    }
+}

@@ -1,0 +1,281 @@
+//! One error type for every vendor and every way a call can fail.
+
+use cxkit_runtime::progenitor_client::Error as Generated;
+use cxkit_runtime::{excerpt, normalize::EXCERPT_LIMIT, ClientContext, RetryPolicy};
+use reqwest::StatusCode;
+use std::fmt;
+
+/// Which vendor API an error came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Api {
+    /// Zenvia Chat.
+    Zchat,
+    /// Converz.
+    Converz,
+    /// Zenvia Conversion.
+    Conversion,
+}
+
+impl fmt::Display for Api {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Api::Zchat => "zchat",
+            Api::Converz => "converz",
+            Api::Conversion => "conversion",
+        })
+    }
+}
+
+/// Everything that can go wrong in cxkit. No variant ever holds a credential: messages and
+/// excerpts built from server data are masked, URLs carry `***` in place of secrets.
+///
+/// ```
+/// let err = cxkit::Error::InvalidInput("a lead needs a phone or an email".into());
+/// assert!(!err.is_retryable());
+/// assert_eq!(err.status(), None);
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The vendor answered with an error (its status, code and message).
+    #[error("{api} `{operation}` failed with HTTP {status}{code}: {message}{note}",
+        code = code.as_deref().map(|c| format!(" ({c})")).unwrap_or_default(),
+        note = note.map(|n| format!(" [{n}]")).unwrap_or_default())]
+    Api {
+        /// The vendor.
+        api: Api,
+        /// The operation (`operationId` in the spec).
+        operation: &'static str,
+        /// The HTTP status (for zchat, the envelope's when a `2xx` said `success: false`).
+        status: StatusCode,
+        /// The vendor's error code, when it sends one.
+        code: Option<String>,
+        /// The vendor's message, or what cxkit could read of an unusable error body.
+        message: String,
+        /// Why cxkit did not retry a retryable failure, when that matters (lead POSTs).
+        note: Option<&'static str>,
+    },
+    /// The request did not reach the server or the connection broke.
+    #[error("{api} `{operation}`: transport error: {source}{note}",
+        note = note.map(|n| format!(" [{n}]")).unwrap_or_default())]
+    Transport {
+        /// The vendor.
+        api: Api,
+        /// The operation.
+        operation: &'static str,
+        /// The underlying error; its URL has credentials masked.
+        #[source]
+        source: reqwest::Error,
+        /// Why cxkit did not retry, when that matters (lead POSTs).
+        note: Option<&'static str>,
+    },
+    /// An attempt took longer than the configured timeout.
+    #[error("{api} `{operation}` timed out")]
+    Timeout {
+        /// The vendor.
+        api: Api,
+        /// The operation.
+        operation: &'static str,
+    },
+    /// The response could not be read as the documented type.
+    #[error("{api} `{operation}`: could not decode the response{status}: {reason}; body starts: {excerpt:?}",
+        status = status.map(|s| format!(" (HTTP {s})")).unwrap_or_default())]
+    Decode {
+        /// The vendor.
+        api: Api,
+        /// The operation.
+        operation: &'static str,
+        /// The HTTP status, when known.
+        status: Option<StatusCode>,
+        /// What the decoder said.
+        reason: String,
+        /// At most 512 bytes of the body, secrets masked.
+        excerpt: String,
+    },
+    /// The input was refused before anything was sent.
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+    /// A setting is missing or malformed.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+}
+
+/// A missing or malformed setting; names the environment variable when it came from one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A required environment variable is not set (or empty).
+    #[error("environment variable {variable} is not set: {hint}")]
+    MissingVariable {
+        /// The variable.
+        variable: &'static str,
+        /// What it should hold.
+        hint: &'static str,
+    },
+    /// An environment variable is set to something unusable.
+    #[error("environment variable {variable} is invalid: {reason}")]
+    InvalidVariable {
+        /// The variable.
+        variable: &'static str,
+        /// Why (never the secret value itself).
+        reason: String,
+    },
+    /// A builder setting is missing or malformed.
+    #[error("invalid client configuration: {0}")]
+    Invalid(String),
+}
+
+impl Error {
+    /// The HTTP status, for errors that came with one.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api { status, .. } => Some(*status),
+            Error::Decode { status, .. } => *status,
+            _ => None,
+        }
+    }
+
+    /// Whether trying again later could succeed (rate limits, server errors, timeouts,
+    /// connection failures). cxkit's own retries have already run when you see this.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Api { status, .. } => RetryPolicy::is_retryable_status(*status),
+            Error::Transport { .. } | Error::Timeout { .. } => true,
+            _ => false,
+        }
+    }
+
+    /// The vendor's error code, when it sent one.
+    pub fn vendor_code(&self) -> Option<&str> {
+        match self {
+            Error::Api { code, .. } => code.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The vendor the error came from, when it came from one.
+    pub fn api(&self) -> Option<Api> {
+        match self {
+            Error::Api { api, .. }
+            | Error::Transport { api, .. }
+            | Error::Timeout { api, .. }
+            | Error::Decode { api, .. } => Some(*api),
+            _ => None,
+        }
+    }
+
+    /// Adds why the failure was not retried (for operations cxkit never retries).
+    pub(crate) fn with_note(mut self, why: &'static str) -> Self {
+        match &mut self {
+            Error::Api { note, .. } | Error::Transport { note, .. } => *note = Some(why),
+            _ => {}
+        }
+        self
+    }
+
+    /// A decode failure with a masked excerpt of `body`.
+    pub(crate) fn decode(
+        api: Api,
+        operation: &'static str,
+        ctx: &ClientContext,
+        status: Option<StatusCode>,
+        reason: impl fmt::Display,
+        body: &[u8],
+    ) -> Self {
+        Error::Decode {
+            api,
+            operation,
+            status,
+            reason: ctx.redact(&reason.to_string()),
+            excerpt: ctx.redact(&excerpt(body, EXCERPT_LIMIT)),
+        }
+    }
+
+    /// A transport failure (the runtime already masked the URL).
+    pub(crate) fn transport(api: Api, operation: &'static str, source: reqwest::Error) -> Self {
+        if source.is_timeout() {
+            Error::Timeout { api, operation }
+        } else {
+            Error::Transport {
+                api,
+                operation,
+                source,
+                note: None,
+            }
+        }
+    }
+}
+
+/// The vendor's error body: its code and message.
+pub(crate) trait VendorError {
+    fn code(&self) -> Option<String>;
+    fn message(&self) -> String;
+}
+
+impl VendorError for zchat_api::types::ErrorEnvelope {
+    fn code(&self) -> Option<String> {
+        self.status.map(|s| s.to_string())
+    }
+    fn message(&self) -> String {
+        self.error.clone().unwrap_or_else(|| "no message".into())
+    }
+}
+
+impl VendorError for converz_api::types::Error {
+    fn code(&self) -> Option<String> {
+        self.code.clone()
+    }
+    fn message(&self) -> String {
+        self.error.clone().unwrap_or_else(|| "no message".into())
+    }
+}
+
+impl VendorError for conversion_api::types::Error {
+    fn code(&self) -> Option<String> {
+        self.code.clone()
+    }
+    fn message(&self) -> String {
+        let message = self.message.clone().unwrap_or_else(|| "no message".into());
+        match &self.summary {
+            Some(summary) => format!("{message} ({summary})"),
+            None => message,
+        }
+    }
+}
+
+/// Turns a generated client's error into [`Error`], masking `ctx`'s secrets.
+pub(crate) fn from_generated<E: VendorError>(
+    api: Api,
+    operation: &'static str,
+    ctx: &ClientContext,
+    error: Generated<E>,
+) -> Error {
+    match error {
+        Generated::InvalidRequest(message) | Generated::Custom(message) => {
+            Error::InvalidInput(ctx.redact(&message))
+        }
+        Generated::CommunicationError(source)
+        | Generated::InvalidUpgrade(source)
+        | Generated::ResponseBodyError(source) => Error::transport(api, operation, source),
+        Generated::ErrorResponse(response) => Error::Api {
+            api,
+            operation,
+            status: response.status(),
+            code: response.code().map(|c| ctx.redact(&c)),
+            message: ctx.redact(&response.message()),
+            note: None,
+        },
+        Generated::InvalidResponsePayload(body, reason) => {
+            Error::decode(api, operation, ctx, None, reason, &body)
+        }
+        Generated::UnexpectedResponse(response) => Error::Api {
+            api,
+            operation,
+            status: response.status(),
+            code: None,
+            message: "a response the spec does not document".into(),
+            note: None,
+        },
+    }
+}

@@ -1,0 +1,293 @@
+//! Decodes a JSON array body row by row while it downloads, so memory holds one row, not
+//! the page (a Converz page can be a million rows and hundreds of MB).
+//!
+//! No well-kept crate splits an *async* byte stream into array elements (serde_json's
+//! `StreamDeserializer` reads whitespace-separated values; `struson` is synchronous), so this
+//! is a small scanner: it tracks nesting depth and string/escape state, cuts each top-level
+//! element out of the byte chunks, and hands it to `serde_json`. Anything that is not a
+//! well-formed array (truncated body, a malformed row, trailing data) ends the stream with
+//! [`Error::Decode`](crate::Error::Decode) naming the row.
+
+use bytes::Bytes;
+use futures::stream::{self, BoxStream, Stream, StreamExt};
+use serde::de::DeserializeOwned;
+
+/// Why a body is not a JSON array of `T`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    /// 0-based index of the row the problem is in (or after).
+    pub row: usize,
+    /// What is wrong.
+    pub reason: String,
+    /// The start of the offending row's bytes (at most 512).
+    pub excerpt: Vec<u8>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Phase {
+    BeforeArray,
+    BeforeElement,
+    InElement,
+    AfterElement,
+    Done,
+}
+
+/// The scanner: feed it chunks, take out complete elements.
+#[derive(Debug)]
+pub(crate) struct Splitter {
+    phase: Phase,
+    depth: u32,
+    in_string: bool,
+    escaped: bool,
+    element: Vec<u8>,
+    rows: usize,
+}
+
+impl Default for Splitter {
+    fn default() -> Self {
+        Self {
+            phase: Phase::BeforeArray,
+            depth: 0,
+            in_string: false,
+            escaped: false,
+            element: Vec::new(),
+            rows: 0,
+        }
+    }
+}
+
+impl Splitter {
+    /// Scans `chunk`, pushing every element it completes onto `out`.
+    pub fn feed(&mut self, chunk: &[u8], out: &mut Vec<Vec<u8>>) -> Result<(), RowError> {
+        let mut start = 0; // where the current element's bytes begin in `chunk`
+        for (i, &byte) in chunk.iter().enumerate() {
+            match self.phase {
+                Phase::BeforeArray => match byte {
+                    b'[' => self.phase = Phase::BeforeElement,
+                    b if b.is_ascii_whitespace() => {}
+                    _ => return Err(self.fail("the body is not a JSON array", chunk, i)),
+                },
+                Phase::BeforeElement => match byte {
+                    b if b.is_ascii_whitespace() => {}
+                    b']' if self.rows == 0 => self.phase = Phase::Done,
+                    b']' | b',' => return Err(self.fail("a row is missing", chunk, i)),
+                    _ => {
+                        self.phase = Phase::InElement;
+                        start = i;
+                        self.scan(byte);
+                    }
+                },
+                Phase::InElement => {
+                    let at_top = self.depth == 0 && !self.in_string;
+                    if at_top && (byte == b',' || byte == b']') {
+                        self.element.extend_from_slice(&chunk[start..i]);
+                        out.push(std::mem::take(&mut self.element));
+                        self.rows += 1;
+                        self.phase = if byte == b',' {
+                            Phase::BeforeElement
+                        } else {
+                            Phase::Done
+                        };
+                    } else if at_top && byte.is_ascii_whitespace() {
+                        self.element.extend_from_slice(&chunk[start..i]);
+                        out.push(std::mem::take(&mut self.element));
+                        self.rows += 1;
+                        self.phase = Phase::AfterElement;
+                    } else {
+                        self.scan(byte);
+                    }
+                }
+                Phase::AfterElement => match byte {
+                    b',' => self.phase = Phase::BeforeElement,
+                    b']' => self.phase = Phase::Done,
+                    b if b.is_ascii_whitespace() => {}
+                    _ => return Err(self.fail("expected `,` or `]` after a row", chunk, i)),
+                },
+                Phase::Done => {
+                    if !byte.is_ascii_whitespace() {
+                        return Err(self.fail("data after the end of the array", chunk, i));
+                    }
+                }
+            }
+        }
+        if self.phase == Phase::InElement {
+            self.element.extend_from_slice(&chunk[start..]);
+        }
+        Ok(())
+    }
+
+    /// Checks the body ended where an array may end.
+    pub fn finish(&self) -> Result<(), RowError> {
+        match self.phase {
+            Phase::Done => Ok(()),
+            Phase::BeforeArray => Err(self.fail("the body is empty", &[], 0)),
+            _ => Err(self.fail("the body ends inside the array (truncated)", &[], 0)),
+        }
+    }
+
+    /// Rows completed so far.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    fn scan(&mut self, byte: u8) {
+        if self.in_string {
+            match byte {
+                _ if self.escaped => self.escaped = false,
+                b'\\' => self.escaped = true,
+                b'"' => self.in_string = false,
+                _ => {}
+            }
+            return;
+        }
+        match byte {
+            b'"' => self.in_string = true,
+            b'{' | b'[' => self.depth += 1,
+            b'}' | b']' => self.depth = self.depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+
+    fn fail(&self, reason: &str, chunk: &[u8], at: usize) -> RowError {
+        let mut excerpt = self.element.clone();
+        excerpt.extend_from_slice(&chunk[at.min(chunk.len())..]);
+        excerpt.truncate(512);
+        RowError {
+            row: self.rows,
+            reason: reason.to_owned(),
+            excerpt,
+        }
+    }
+}
+
+/// Decodes `body` (a JSON array) into a stream of `T`, one row at a time.
+pub fn decode_rows<T, S, E>(body: S) -> BoxStream<'static, Result<T, RowError>>
+where
+    T: DeserializeOwned + Send + 'static,
+    S: Stream<Item = Result<Bytes, E>> + Send + 'static,
+    E: std::fmt::Display,
+{
+    let state = (Box::pin(body), Splitter::default(), false);
+    stream::unfold(state, |(mut body, mut splitter, ended)| async move {
+        if ended {
+            return None;
+        }
+        let mut elements = Vec::new();
+        let mut ended = false;
+        let outcome = match body.next().await {
+            Some(Ok(chunk)) => splitter.feed(&chunk, &mut elements),
+            Some(Err(e)) => Err(RowError {
+                row: splitter.rows(),
+                reason: format!("the body could not be read: {e}"),
+                excerpt: Vec::new(),
+            }),
+            None => {
+                ended = true;
+                splitter.finish()
+            }
+        };
+        let first_row = splitter.rows() - elements.len();
+        let mut items: Vec<Result<T, RowError>> = elements
+            .into_iter()
+            .enumerate()
+            .map(|(i, bytes)| {
+                serde_json::from_slice(&bytes).map_err(|e| RowError {
+                    row: first_row + i,
+                    reason: format!("row {} does not parse: {e}", first_row + i),
+                    excerpt: bytes[..bytes.len().min(512)].to_vec(),
+                })
+            })
+            .collect();
+        if let Some(bad) = items.iter().position(Result::is_err) {
+            items.truncate(bad + 1);
+            ended = true;
+        }
+        if let Err(error) = outcome {
+            items.push(Err(error));
+            ended = true;
+        }
+        Some((stream::iter(items), (body, splitter, ended)))
+    })
+    .flatten()
+    .boxed()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(chunks: &[&str]) -> Result<Vec<String>, RowError> {
+        let mut s = Splitter::default();
+        let mut out = Vec::new();
+        for c in chunks {
+            s.feed(c.as_bytes(), &mut out)?;
+        }
+        s.finish()?;
+        Ok(out
+            .into_iter()
+            .map(|b| String::from_utf8(b).unwrap())
+            .collect())
+    }
+
+    #[test]
+    fn splits_elements_across_any_chunk_boundary() {
+        let body = r#" [ {"a":"x,]}\"y","b":[1,{"c":2}]} , 3, "s\\", null,[[]] ] "#;
+        let want = vec![
+            r#"{"a":"x,]}\"y","b":[1,{"c":2}]}"#,
+            "3",
+            r#""s\\""#,
+            "null",
+            "[[]]",
+        ];
+        for cut in 0..body.len() {
+            let (a, b) = body.split_at(cut);
+            assert_eq!(split(&[a, b]).unwrap(), want, "cut at {cut}");
+        }
+        let bytes: Vec<String> = body.chars().map(String::from).collect();
+        let refs: Vec<&str> = bytes.iter().map(String::as_str).collect();
+        assert_eq!(split(&refs).unwrap(), want, "one byte at a time");
+    }
+
+    #[test]
+    fn empty_array_and_errors() {
+        assert_eq!(split(&["[]"]).unwrap(), Vec::<String>::new());
+        assert_eq!(split(&[""]).unwrap_err().reason, "the body is empty");
+        assert!(split(&["{\"a\":1}"])
+            .unwrap_err()
+            .reason
+            .contains("not a JSON array"));
+        assert!(split(&["[1,2"]).unwrap_err().reason.contains("truncated"));
+        assert!(split(&["[1,,2]"]).unwrap_err().reason.contains("missing"));
+        assert!(split(&["[1] x"])
+            .unwrap_err()
+            .reason
+            .contains("after the end"));
+        assert_eq!(split(&["[1,2,", "3]"]).unwrap(), vec!["1", "2", "3"]);
+    }
+
+    #[tokio::test]
+    async fn decodes_rows_and_stops_at_a_malformed_one() {
+        let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
+            Ok(Bytes::from_static(b"[{\"n\":1},{\"n\":")),
+            Ok(Bytes::from_static(b"2},{\"n\":\"three\"},{\"n\":4}]")),
+        ];
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        struct Row {
+            n: u32,
+        }
+        let got: Vec<_> = decode_rows::<Row, _, _>(stream::iter(chunks))
+            .collect()
+            .await;
+        assert_eq!(got.len(), 3);
+        assert_eq!(got[0].as_ref().unwrap(), &Row { n: 1 });
+        assert_eq!(got[1].as_ref().unwrap(), &Row { n: 2 });
+        let err = got[2].as_ref().unwrap_err();
+        assert_eq!(err.row, 2);
+        assert!(
+            err.reason.contains("row 2 does not parse"),
+            "{}",
+            err.reason
+        );
+        assert_eq!(err.excerpt, b"{\"n\":\"three\"}");
+    }
+}

@@ -1,0 +1,206 @@
+//! Zenvia Chat: the Digital Channels report, service history (standard and expanded), messages
+//! and ongoing interactions, with typed filters and paginated streams.
+//!
+//! ```no_run
+//! use cxkit::zchat::{Channel, Client, HistoryQuery, KnownChannel};
+//! use chrono::{FixedOffset, TimeZone};
+//! use futures::TryStreamExt;
+//!
+//! # async fn demo() -> Result<(), cxkit::Error> {
+//! let client = Client::from_env()?; // ZCHAT_TOKEN, optional ZCHAT_BASE_URL
+//! let brt = FixedOffset::west_opt(3 * 3600).unwrap();
+//! let query = HistoryQuery::new()
+//!     .between(
+//!         brt.with_ymd_and_hms(2024, 3, 1, 0, 0, 0).unwrap(),
+//!         brt.with_ymd_and_hms(2024, 3, 31, 23, 59, 59).unwrap(),
+//!     )
+//!     .channels([Channel::from(KnownChannel::Whatsapp), Channel::from(KnownChannel::Email)])
+//!     .page_size(5_000)
+//!     .prefetch(true);
+//! let mut rows = client.history(query);
+//! while let Some(row) = rows.try_next().await? {
+//!     println!("{}", row.id);
+//! }
+//! # Ok(()) }
+//! ```
+
+mod query;
+
+pub use query::{HistoryQuery, OngoingQuery, ReportQuery};
+pub use zchat_api::types::{
+    ActiveFlag, Agent, Channel, Customer, Department, ExpandedHistoryRow, HistoryRow, KnownChannel,
+    KnownState, Message, OngoingRow, ReportGrouping, ReportRow, State,
+};
+
+use crate::config::{common_builder_setters, env_secret, env_url, Lookup, Settings};
+use crate::error::{from_generated, Api, Error};
+use crate::pagination::{numbered, RowStream};
+use cxkit_runtime::Secret;
+use futures::stream::{self, StreamExt};
+use std::sync::Arc;
+
+/// The token variable read by [`Client::from_env`].
+pub const TOKEN_VAR: &str = "ZCHAT_TOKEN";
+/// The optional base-URL override read by [`Client::from_env`].
+pub const BASE_URL_VAR: &str = "ZCHAT_BASE_URL";
+/// The most rows one history or ongoing page can hold.
+pub const MAX_PAGE_SIZE: u32 = 10_000;
+
+/// A Zenvia Chat client. Cheap to clone; `Debug` never shows the token.
+#[derive(Clone, Debug)]
+pub struct Client {
+    raw: zchat_api::Client,
+}
+
+/// Builds a [`Client`]: `Client::builder().token("…").build()?`.
+#[derive(Clone, Debug, Default)]
+pub struct ClientBuilder {
+    settings: Settings,
+    token: Option<Secret>,
+}
+
+impl ClientBuilder {
+    /// The API token (Settings > Integrations > API in the admin UI).
+    pub fn token(mut self, token: impl Into<Secret>) -> Self {
+        self.token = Some(token.into());
+        self
+    }
+
+    common_builder_setters!();
+
+    /// Checks the settings and builds the client.
+    pub fn build(self) -> Result<Client, Error> {
+        let token = self.token.ok_or_else(|| {
+            crate::ConfigError::Invalid("no zchat token: call `.token(..)`".into())
+        })?;
+        let (base, http, context) = self.settings.finish(
+            Some(zchat_api::DEFAULT_BASE_URL),
+            &zchat_api::PROFILE,
+            zchat_api::token(token),
+        )?;
+        Ok(Client {
+            raw: zchat_api::Client::new_with_client(&base, http, context),
+        })
+    }
+}
+
+impl Client {
+    /// A builder with the production server and default retries.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client from `ZCHAT_TOKEN` (required) and `ZCHAT_BASE_URL` (optional).
+    pub fn from_env() -> Result<Self, Error> {
+        Self::from_env_with(|name| std::env::var(name).ok())
+    }
+
+    /// Like [`from_env`](Self::from_env), reading variables through `lookup`.
+    pub fn from_env_with(lookup: impl Lookup) -> Result<Self, Error> {
+        let token = env_secret(&lookup, TOKEN_VAR, "the Zenvia Chat API token")?;
+        let mut builder = Self::builder().token(token);
+        if let Some(url) = env_url(&lookup, BASE_URL_VAR)? {
+            builder = builder.base_url(url);
+        }
+        builder.build()
+    }
+
+    /// The generated client, for anything the facade does not wrap.
+    pub fn raw(&self) -> &zchat_api::Client {
+        &self.raw
+    }
+
+    /// The Digital Channels report (one row per group, the last titled `"Total"`).
+    pub async fn report(&self, query: &ReportQuery) -> Result<Vec<ReportRow>, Error> {
+        let ctx = self.raw.context();
+        let request = query.apply(self.raw.get_reports())?;
+        let page = request
+            .send()
+            .await
+            .map_err(|e| from_generated(Api::Zchat, "get_reports", ctx, e))?;
+        Ok(page.into_inner().data)
+    }
+
+    /// Every service-history row matching `query`, page after page.
+    pub fn history(&self, query: HistoryQuery) -> RowStream<HistoryRow> {
+        let raw = self.raw.clone();
+        let query = Arc::new(query);
+        let paging = query.paging();
+        numbered(paging, move |page| {
+            let (raw, query) = (raw.clone(), query.clone());
+            async move {
+                let request = query.apply(raw.list_history(), page)?;
+                let rows = request
+                    .send()
+                    .await
+                    .map_err(|e| from_generated(Api::Zchat, "list_history", raw.context(), e))?
+                    .into_inner()
+                    .data;
+                Ok(rows_stream(rows))
+            }
+        })
+    }
+
+    /// Every expanded service-history row matching `query`, page after page.
+    pub fn history_expanded(&self, query: HistoryQuery) -> RowStream<ExpandedHistoryRow> {
+        let raw = self.raw.clone();
+        let query = Arc::new(query);
+        let paging = query.paging();
+        numbered(paging, move |page| {
+            let (raw, query) = (raw.clone(), query.clone());
+            async move {
+                let request = query.apply_expanded(raw.list_history_expanded(), page)?;
+                let rows = request
+                    .send()
+                    .await
+                    .map_err(|e| {
+                        from_generated(Api::Zchat, "list_history_expanded", raw.context(), e)
+                    })?
+                    .into_inner()
+                    .data;
+                Ok(rows_stream(rows))
+            }
+        })
+    }
+
+    /// Every ongoing interaction matching `query`, page after page.
+    pub fn ongoing(&self, query: OngoingQuery) -> RowStream<OngoingRow> {
+        let raw = self.raw.clone();
+        let query = Arc::new(query);
+        let paging = query.paging();
+        numbered(paging, move |page| {
+            let (raw, query) = (raw.clone(), query.clone());
+            async move {
+                let request = query.apply(raw.list_ongoing(), page)?;
+                let rows = request
+                    .send()
+                    .await
+                    .map_err(|e| from_generated(Api::Zchat, "list_ongoing", raw.context(), e))?
+                    .into_inner()
+                    .data;
+                Ok(rows_stream(rows))
+            }
+        })
+    }
+
+    /// The messages of one conversation, by protocol number.
+    pub async fn messages(&self, protocol: &str) -> Result<Vec<Message>, Error> {
+        if protocol.trim().is_empty() {
+            return Err(Error::InvalidInput("a protocol number is required".into()));
+        }
+        let page = self
+            .raw
+            .list_history_messages()
+            .id(protocol)
+            .send()
+            .await
+            .map_err(|e| {
+                from_generated(Api::Zchat, "list_history_messages", self.raw.context(), e)
+            })?;
+        Ok(page.into_inner().data)
+    }
+}
+
+fn rows_stream<T: Send + 'static>(rows: Vec<T>) -> RowStream<T> {
+    stream::iter(rows.into_iter().map(Ok)).boxed()
+}

@@ -1,0 +1,388 @@
+//! Typed zchat filters, turned into the vendor's wire forms (comma lists, local date-times
+//! with a `±HHMM` zone).
+
+use super::{Channel, ReportGrouping, State, MAX_PAGE_SIZE};
+use crate::error::Error;
+use crate::pagination::Paging;
+use crate::wire::{comma_list, wire_text};
+use chrono::{DateTime, TimeZone};
+use zchat_api::builder;
+
+const DEFAULT_PAGE_SIZE: u32 = 1_000;
+
+/// A period: both ends written in the zone of `from`, which becomes `timezone`.
+#[derive(Clone, Debug, PartialEq)]
+struct Period {
+    from: String,
+    to: String,
+    timezone: String,
+}
+
+impl Period {
+    fn new<Tz: TimeZone>(from: DateTime<Tz>, to: DateTime<Tz>) -> Result<Self, Error> {
+        let from = from.fixed_offset();
+        let to = to.with_timezone(from.offset());
+        if to < from {
+            return Err(Error::InvalidInput(format!(
+                "the period ends ({to}) before it starts ({from})"
+            )));
+        }
+        let local = "%Y-%m-%dT%H:%M:%S";
+        Ok(Self {
+            from: from.format(local).to_string(),
+            to: to.format(local).to_string(),
+            timezone: from.format("%z").to_string(),
+        })
+    }
+}
+
+/// Filters shared by the report, history and ongoing queries.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Filters {
+    agents: Option<String>,
+    departments: Option<String>,
+    tags: Option<String>,
+    states: Option<String>,
+    channels: Option<String>,
+}
+
+/// The filter and paging setters the queries share.
+macro_rules! filter_setters {
+    () => {
+        /// Only these agents (ids).
+        pub fn agents<I: IntoIterator<Item = S>, S: ToString>(mut self, ids: I) -> Self {
+            self.filters.agents = comma_list(ids);
+            self
+        }
+
+        /// Only these departments (ids).
+        pub fn departments<I: IntoIterator<Item = S>, S: ToString>(mut self, ids: I) -> Self {
+            self.filters.departments = comma_list(ids);
+            self
+        }
+
+        /// Only these statuses.
+        pub fn states(mut self, states: impl IntoIterator<Item = State>) -> Self {
+            self.filters.states = comma_list(states.into_iter().map(|s| wire_text(&s)));
+            self
+        }
+
+        /// Only these channels.
+        pub fn channels(mut self, channels: impl IntoIterator<Item = Channel>) -> Self {
+            self.filters.channels = comma_list(channels.into_iter().map(|c| wire_text(&c)));
+            self
+        }
+    };
+}
+
+macro_rules! paging_setters {
+    () => {
+        /// Rows per request, 1 to 10,000 (default 1,000).
+        pub fn page_size(mut self, rows: u32) -> Self {
+            self.page_size = rows;
+            self
+        }
+
+        /// Fetch the next page while the current one is consumed (default off).
+        pub fn prefetch(mut self, on: bool) -> Self {
+            self.prefetch = on;
+            self
+        }
+
+        pub(crate) fn paging(&self) -> Paging {
+            Paging {
+                page_size: u64::from(self.page_size.max(1)),
+                prefetch: self.prefetch,
+            }
+        }
+
+        fn checked_page_size(&self) -> Result<u32, Error> {
+            if (1..=MAX_PAGE_SIZE).contains(&self.page_size) {
+                Ok(self.page_size)
+            } else {
+                Err(Error::InvalidInput(format!(
+                    "page size {} is outside 1..={MAX_PAGE_SIZE}",
+                    self.page_size
+                )))
+            }
+        }
+    };
+}
+
+/// Filters for [`Client::report`](super::Client::report).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ReportQuery {
+    grouping: Option<ReportGrouping>,
+    period: Option<Result<Period, String>>,
+    filters: Filters,
+    tags: Option<String>,
+}
+
+impl ReportQuery {
+    /// No filter: the last 30 days, grouped by period.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How rows are grouped.
+    pub fn group_by(mut self, grouping: ReportGrouping) -> Self {
+        self.grouping = Some(grouping);
+        self
+    }
+
+    /// The period, both ends in the zone of `from` (sent as `timezone`).
+    pub fn between<Tz: TimeZone>(mut self, from: DateTime<Tz>, to: DateTime<Tz>) -> Self {
+        self.period = Some(Period::new(from, to).map_err(|e| e.to_string()));
+        self
+    }
+
+    /// Only interactions with these tags (ids).
+    pub fn tags<I: IntoIterator<Item = S>, S: ToString>(mut self, ids: I) -> Self {
+        self.tags = comma_list(ids);
+        self
+    }
+
+    filter_setters!();
+
+    pub(crate) fn apply<'a>(
+        &self,
+        mut b: builder::GetReports<'a>,
+    ) -> Result<builder::GetReports<'a>, Error> {
+        if let Some(g) = self.grouping {
+            b = b.data_type(g);
+        }
+        if let Some(period) = &self.period {
+            let p = period.clone().map_err(Error::InvalidInput)?;
+            b = b.from(p.from).to(p.to).timezone(p.timezone);
+        }
+        let f = &self.filters;
+        if let Some(v) = &f.agents {
+            b = b.agents(v.clone());
+        }
+        if let Some(v) = &f.departments {
+            b = b.departments(v.clone());
+        }
+        if let Some(v) = &f.states {
+            b = b.states(v.clone());
+        }
+        if let Some(v) = &f.channels {
+            b = b.types(v.clone());
+        }
+        if let Some(v) = &self.tags {
+            b = b.tags(v.clone());
+        }
+        Ok(b)
+    }
+}
+
+/// Filters and paging for [`Client::history`](super::Client::history) and
+/// [`Client::history_expanded`](super::Client::history_expanded).
+#[derive(Clone, Debug, PartialEq)]
+pub struct HistoryQuery {
+    period: Option<Result<Period, String>>,
+    filters: Filters,
+    active: Option<bool>,
+    search: Option<String>,
+    page_size: u32,
+    prefetch: bool,
+}
+
+impl Default for HistoryQuery {
+    fn default() -> Self {
+        Self {
+            period: None,
+            filters: Filters::default(),
+            active: None,
+            search: None,
+            page_size: DEFAULT_PAGE_SIZE,
+            prefetch: false,
+        }
+    }
+}
+
+impl HistoryQuery {
+    /// No filter: the vendor's default of the last 30 days.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The period, both ends written in the zone of `from` (sent as `timezone`); seconds
+    /// precision, as the vendor's format has.
+    pub fn between<Tz: TimeZone>(mut self, from: DateTime<Tz>, to: DateTime<Tz>) -> Self {
+        self.period = Some(Period::new(from, to).map_err(|e| e.to_string()));
+        self
+    }
+
+    /// `true`: only interactions started by agents (sent); `false`: only received ones.
+    pub fn active(mut self, sent: bool) -> Self {
+        self.active = Some(sent);
+        self
+    }
+
+    /// Client name or agent e-mail containing `text` (ILIKE), or an interaction id.
+    pub fn search(mut self, text: impl Into<String>) -> Self {
+        self.search = Some(text.into());
+        self
+    }
+
+    filter_setters!();
+    paging_setters!();
+
+    pub(crate) fn apply<'a>(
+        &self,
+        b: builder::ListHistory<'a>,
+        page: u64,
+    ) -> Result<builder::ListHistory<'a>, Error> {
+        let size = self.checked_page_size()?;
+        let mut b = b.limit(size).page(page_number(page)?);
+        if let Some(period) = &self.period {
+            let p = period.clone().map_err(Error::InvalidInput)?;
+            b = b.from(p.from).to(p.to).timezone(p.timezone);
+        }
+        let f = &self.filters;
+        if let Some(v) = &f.agents {
+            b = b.agents(v.clone());
+        }
+        if let Some(v) = &f.departments {
+            b = b.departments(v.clone());
+        }
+        if let Some(v) = &f.states {
+            b = b.states(v.clone());
+        }
+        if let Some(v) = &f.channels {
+            b = b.types(v.clone());
+        }
+        if let Some(v) = self.active {
+            b = b.active(v);
+        }
+        if let Some(v) = &self.search {
+            b = b.search(v.clone());
+        }
+        Ok(b)
+    }
+
+    pub(crate) fn apply_expanded<'a>(
+        &self,
+        b: builder::ListHistoryExpanded<'a>,
+        page: u64,
+    ) -> Result<builder::ListHistoryExpanded<'a>, Error> {
+        let size = self.checked_page_size()?;
+        let mut b = b.limit(size).page(page_number(page)?);
+        if let Some(period) = &self.period {
+            let p = period.clone().map_err(Error::InvalidInput)?;
+            b = b.from(p.from).to(p.to).timezone(p.timezone);
+        }
+        let f = &self.filters;
+        if let Some(v) = &f.agents {
+            b = b.agents(v.clone());
+        }
+        if let Some(v) = &f.departments {
+            b = b.departments(v.clone());
+        }
+        if let Some(v) = &f.states {
+            b = b.states(v.clone());
+        }
+        if let Some(v) = &f.channels {
+            b = b.types(v.clone());
+        }
+        if let Some(v) = self.active {
+            b = b.active(v);
+        }
+        if let Some(v) = &self.search {
+            b = b.search(v.clone());
+        }
+        Ok(b)
+    }
+}
+
+/// Filters and paging for [`Client::ongoing`](super::Client::ongoing).
+#[derive(Clone, Debug, PartialEq)]
+pub struct OngoingQuery {
+    filters: Filters,
+    page_size: u32,
+    prefetch: bool,
+}
+
+impl Default for OngoingQuery {
+    fn default() -> Self {
+        Self {
+            filters: Filters::default(),
+            page_size: DEFAULT_PAGE_SIZE,
+            prefetch: false,
+        }
+    }
+}
+
+impl OngoingQuery {
+    /// No filter.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    filter_setters!();
+    paging_setters!();
+
+    pub(crate) fn apply<'a>(
+        &self,
+        b: builder::ListOngoing<'a>,
+        page: u64,
+    ) -> Result<builder::ListOngoing<'a>, Error> {
+        let size = self.checked_page_size()?;
+        let mut b = b.limit(size).page(page_number(page)?);
+        let f = &self.filters;
+        if let Some(v) = &f.agents {
+            b = b.agents(v.clone());
+        }
+        if let Some(v) = &f.departments {
+            b = b.departments(v.clone());
+        }
+        if let Some(v) = &f.states {
+            b = b.states(v.clone());
+        }
+        if let Some(v) = &f.channels {
+            b = b.types(v.clone());
+        }
+        Ok(b)
+    }
+}
+
+fn page_number(page: u64) -> Result<u32, Error> {
+    u32::try_from(page).map_err(|_| Error::InvalidInput(format!("page {page} is too large")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::FixedOffset;
+
+    #[test]
+    fn period_is_written_in_the_zone_of_from() {
+        let brt = FixedOffset::west_opt(3 * 3600).unwrap();
+        let from = brt.with_ymd_and_hms(2024, 3, 1, 6, 0, 0).unwrap();
+        let to = chrono::Utc
+            .with_ymd_and_hms(2024, 3, 2, 0, 30, 15)
+            .unwrap()
+            .fixed_offset();
+        let p = Period::new(from, to).unwrap();
+        assert_eq!(p.from, "2024-03-01T06:00:00");
+        assert_eq!(p.to, "2024-03-01T21:30:15");
+        assert_eq!(p.timezone, "-0300");
+        let ist = FixedOffset::east_opt(5 * 3600 + 1800).unwrap();
+        let p = Period::new(
+            ist.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap(),
+            ist.with_ymd_and_hms(2024, 1, 2, 0, 0, 0).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(p.timezone, "+0530");
+    }
+
+    #[test]
+    fn reversed_period_is_refused() {
+        let utc = chrono::Utc;
+        let err = Period::new(
+            utc.with_ymd_and_hms(2024, 3, 2, 0, 0, 0).unwrap(),
+            utc.with_ymd_and_hms(2024, 3, 1, 0, 0, 0).unwrap(),
+        );
+        assert!(matches!(err, Err(Error::InvalidInput(_))));
+    }
+}

@@ -1,0 +1,158 @@
+//! Builders and `from_env`: clear errors naming the variable, redacted `Debug`.
+
+use crate::common::*;
+use cxkit::{ConfigError, Error};
+
+fn config_error(result: Result<impl std::fmt::Debug, Error>) -> ConfigError {
+    match result {
+        Err(Error::Config(e)) => observed(e),
+        other => panic!("expected a configuration error, got {other:?}"),
+    }
+}
+
+#[test]
+fn zchat_from_env() {
+    let e = config_error(cxkit::zchat::Client::from_env_with(vars(&[])));
+    assert_eq!(
+        e,
+        ConfigError::MissingVariable {
+            variable: "ZCHAT_TOKEN",
+            hint: "the Zenvia Chat API token"
+        }
+    );
+    assert!(e.to_string().contains("ZCHAT_TOKEN"));
+    let e = config_error(cxkit::zchat::Client::from_env_with(vars(&[
+        ("ZCHAT_TOKEN", ZCHAT_TOKEN),
+        ("ZCHAT_BASE_URL", "ftp://nope"),
+    ])));
+    assert!(
+        matches!(
+            e,
+            ConfigError::InvalidVariable {
+                variable: "ZCHAT_BASE_URL",
+                ..
+            }
+        ),
+        "{e}"
+    );
+    let e = config_error(cxkit::zchat::Client::from_env_with(vars(&[(
+        "ZCHAT_TOKEN",
+        " padded ",
+    )])));
+    assert!(
+        matches!(
+            e,
+            ConfigError::InvalidVariable {
+                variable: "ZCHAT_TOKEN",
+                ..
+            }
+        ),
+        "{e}"
+    );
+    let client = cxkit::zchat::Client::from_env_with(vars(&[
+        ("ZCHAT_TOKEN", ZCHAT_TOKEN),
+        ("ZCHAT_BASE_URL", "http://127.0.0.1:1/api"),
+    ]))
+    .unwrap();
+    let debug = format!("{:?}", observed_debug(client));
+    assert!(debug.contains("127.0.0.1:1/api"), "{debug}");
+}
+
+#[test]
+fn converz_from_env_needs_key_and_base_url() {
+    let e = config_error(cxkit::converz::Client::from_env_with(vars(&[])));
+    assert!(
+        matches!(
+            e,
+            ConfigError::MissingVariable {
+                variable: "CONVERZ_API_KEY",
+                ..
+            }
+        ),
+        "{e}"
+    );
+    let e = config_error(cxkit::converz::Client::from_env_with(vars(&[(
+        "CONVERZ_API_KEY",
+        CONVERZ_KEY,
+    )])));
+    assert!(
+        matches!(
+            e,
+            ConfigError::MissingVariable {
+                variable: "CONVERZ_BASE_URL",
+                ..
+            }
+        ),
+        "{e}"
+    );
+    assert!(e.to_string().contains("CONVERZ_BASE_URL"));
+    let ok = cxkit::converz::Client::from_env_with(vars(&[
+        ("CONVERZ_API_KEY", CONVERZ_KEY),
+        ("CONVERZ_BASE_URL", "https://acme.converz.co/api/v1"),
+    ]));
+    observed_debug(ok.unwrap());
+}
+
+#[test]
+fn conversion_from_env() {
+    let e = config_error(cxkit::conversion::Client::from_env_with(vars(&[])));
+    assert!(
+        matches!(
+            e,
+            ConfigError::MissingVariable {
+                variable: "CONVERSION_API_KEY",
+                ..
+            }
+        ),
+        "{e}"
+    );
+    let e = config_error(cxkit::conversion::Client::from_env_with(vars(&[
+        ("CONVERSION_API_KEY", CONVERSION_KEY),
+        ("CONVERSION_BASE_URL", "not a url"),
+    ])));
+    assert!(
+        matches!(
+            e,
+            ConfigError::InvalidVariable {
+                variable: "CONVERSION_BASE_URL",
+                ..
+            }
+        ),
+        "{e}"
+    );
+}
+
+#[test]
+fn builders_refuse_missing_or_bad_settings() {
+    config_error(cxkit::zchat::Client::builder().build());
+    config_error(cxkit::zchat::Client::builder().token("").build());
+    config_error(
+        cxkit::converz::Client::builder()
+            .api_key(CONVERZ_KEY)
+            .build(),
+    );
+    assert!(cxkit::converz::Client::builder()
+        .tenant("bad/host")
+        .is_err());
+    config_error(
+        cxkit::conversion::Client::builder()
+            .api_key(CONVERSION_KEY)
+            .base_url("nope")
+            .build(),
+    );
+    let built = cxkit::converz::Client::builder()
+        .tenant("acme")
+        .unwrap()
+        .api_key(CONVERZ_KEY)
+        .timeout(std::time::Duration::from_secs(5))
+        .retry(cxkit::RetryPolicy::none())
+        .user_agent("my-etl/1.0")
+        .http_client(reqwest::Client::new())
+        .build()
+        .unwrap();
+    let debug = format!("{:?}", observed_debug(built));
+    assert!(
+        debug.contains("acme.converz.co") && debug.contains("my-etl/1.0"),
+        "{debug}"
+    );
+}

@@ -1,0 +1,307 @@
+//! Conversion cursor streams, 31-day windows, leads and subscriptions through the facade.
+
+use crate::common::*;
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use cxkit::conversion::{
+    Client, DataFilter, InteractionQuery, Lead, ProspectQuery, LEAD_NOT_RETRIED,
+};
+use httpmock::prelude::*;
+use serde_json::{json, Value};
+
+fn client(server: &MockServer) -> Client {
+    observed_debug(
+        Client::builder()
+            .api_key(CONVERSION_KEY)
+            .base_url(server.base_url())
+            .retry(fast_retry(3))
+            .build()
+            .unwrap(),
+    )
+}
+
+fn at(day: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap() + Duration::days(i64::from(day))
+}
+
+fn oid(n: u32) -> String {
+    format!("{n:024x}")
+}
+
+fn prospect(n: u32, created: DateTime<Utc>) -> Value {
+    json!({
+        "id": oid(n), "created": created.to_rfc3339(), "account": "acc", "accountId": oid(900),
+        "group": "Vendas", "groupId": oid(901), "status": "new", "leads": []
+    })
+}
+
+fn interaction(n: u32, created: DateTime<Utc>) -> Value {
+    json!({"id": oid(n), "createdAt": created.to_rfc3339(), "status": "created", "via": "whatsApp"})
+}
+
+#[tokio::test]
+async fn prospects_walk_the_cursor_in_either_order_with_and_without_prefetch() {
+    for (prefetch, ascending) in [(false, true), (true, true), (false, false), (true, false)] {
+        let server = MockServer::start_async().await;
+        let order =
+            |ids: Vec<u32>| Value::Array(ids.into_iter().map(|n| prospect(n, at(1))).collect());
+        let (cursor, second, third) = if ascending {
+            ("after", oid(2), oid(4))
+        } else {
+            ("before", oid(4), oid(2))
+        };
+        let (first_page, second_page, third_page) = if ascending {
+            (order(vec![1, 2]), order(vec![3, 4]), order(vec![5]))
+        } else {
+            (order(vec![5, 4]), order(vec![3, 2]), order(vec![1]))
+        };
+        server
+            .mock_async(|when, then| {
+                when.path("/prospects")
+                    .query_param("limit", "2")
+                    .query_param_missing("after")
+                    .query_param_missing("before");
+                then.status(200).json_body(first_page);
+            })
+            .await;
+        server
+            .mock_async(|when, then| {
+                when.path("/prospects").query_param(cursor, second);
+                then.status(200).json_body(second_page);
+            })
+            .await;
+        server
+            .mock_async(|when, then| {
+                when.path("/prospects").query_param(cursor, third);
+                then.status(200).json_body(third_page);
+            })
+            .await;
+        let query = ProspectQuery::new().page_size(2).prefetch(prefetch);
+        let (got, error) = drain(client(&server).prospects(query)).await;
+        assert!(
+            error.is_none(),
+            "ascending={ascending} prefetch={prefetch}: {error:?}"
+        );
+        let mut ids: Vec<String> = got.iter().map(|p| p.id.clone()).collect();
+        assert_eq!(ids.len(), 5, "ascending={ascending} prefetch={prefetch}");
+        ids.dedup();
+        assert_eq!(ids.len(), 5, "no repeats");
+    }
+}
+
+#[tokio::test]
+async fn a_range_over_31_days_is_split_into_windows_without_repeats() {
+    let server = MockServer::start_async().await;
+    let (from, to) = (at(0), at(70));
+    let windows = cxkit::conversion::windows(from, to, cxkit::conversion::MAX_WINDOW);
+    assert_eq!(
+        windows,
+        vec![(at(0), at(31)), (at(31), at(62)), (at(62), at(70))]
+    );
+    // Each window answers one page; the vendor is inclusive at the boundary, so the row
+    // created exactly at day 31 comes back in windows 1 and 2.
+    let pages = [
+        vec![prospect(1, at(3)), prospect(2, at(31))],
+        vec![prospect(2, at(31)), prospect(3, at(40))],
+        vec![prospect(4, at(69))],
+    ];
+    let mut mocks = Vec::new();
+    for ((start, end), page) in windows.iter().zip(pages) {
+        let mock = server
+            .mock_async(|when, then| {
+                when.path("/prospects")
+                    .query_param(
+                        "createdAfter",
+                        start.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+                    )
+                    .query_param(
+                        "createdBefore",
+                        end.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+                    )
+                    .query_param("status", "new")
+                    .query_param("additionalData[]", "score>=50")
+                    .query_param("additionalData[]", "city~Porto");
+                then.status(200).json_body(Value::Array(page));
+            })
+            .await;
+        mocks.push(mock);
+    }
+    let query = ProspectQuery::new()
+        .created_between(from, to)
+        .status("new")
+        .additional_data(DataFilter::ge("score", 50))
+        .additional_data(DataFilter::contains("city", "Porto"));
+    let (got, error) = drain(client(&server).prospects(query)).await;
+    assert!(error.is_none(), "{error:?}");
+    let ids: Vec<String> = got.iter().map(|p| p.id.clone()).collect();
+    assert_eq!(ids, vec![oid(1), oid(2), oid(3), oid(4)]);
+    for mock in mocks {
+        mock.assert_calls_async(1).await;
+    }
+}
+
+#[tokio::test]
+async fn all_interactions_stream_and_stop_at_an_error() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.path("/prospects/interactions")
+                .query_param_missing("after")
+                .query_param("via[]", "whatsApp");
+            then.status(200)
+                .json_body(json!([interaction(1, at(1)), interaction(2, at(2))]));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.path("/prospects/interactions")
+                .query_param("after", oid(2));
+            then.status(403)
+                .json_body(json!({"code": "FORBIDDEN", "message": "missing scope"}));
+        })
+        .await;
+    let query = InteractionQuery::new().via(["whatsApp"]).page_size(2);
+    let (got, error) = drain(client(&server).interactions(query)).await;
+    assert_eq!(got.len(), 2);
+    let error = error.unwrap();
+    assert_eq!(error.vendor_code(), Some("FORBIDDEN"));
+}
+
+#[tokio::test]
+async fn one_prospects_interactions_are_fetched_per_window() {
+    let server = MockServer::start_async().await;
+    let id = oid(7);
+    for (start, page) in [
+        (at(0), vec![interaction(1, at(5))]),
+        (at(31), vec![interaction(2, at(35))]),
+    ] {
+        server
+            .mock_async(|when, then| {
+                when.path(format!("/prospect/{id}/interactions"))
+                    .query_param(
+                        "createdAfter",
+                        start.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+                    );
+                then.status(200).json_body(Value::Array(page));
+            })
+            .await;
+    }
+    let query = InteractionQuery::new().created_between(at(0), at(40));
+    let (got, error) = drain(client(&server).prospect_interactions(&id, query)).await;
+    assert!(error.is_none(), "{error:?}");
+    assert_eq!(got.len(), 2);
+}
+
+#[tokio::test]
+async fn a_bad_range_fails_before_sending() {
+    let server = MockServer::start_async().await;
+    let any = server
+        .mock_async(|_, then| {
+            then.status(200).json_body(json!([]));
+        })
+        .await;
+    let (_, error) =
+        drain(client(&server).prospects(ProspectQuery::new().created_between(at(5), at(1)))).await;
+    assert!(matches!(error, Some(cxkit::Error::InvalidInput(_))));
+    let (_, error) = drain(client(&server).prospects(ProspectQuery::new().page_size(5001))).await;
+    assert!(matches!(error, Some(cxkit::Error::InvalidInput(_))));
+    assert_eq!(any.calls_async().await, 0);
+}
+
+#[test]
+fn leads_without_utm_source_or_contact_are_refused() {
+    let error = observed(
+        Lead::retail("")
+            .phone("+5511999999999")
+            .build()
+            .unwrap_err(),
+    );
+    assert!(error.to_string().contains("utmSource"), "{error}");
+    let error = observed(
+        Lead::vehicle("ads")
+            .first_name("Ana")
+            .phone(" ")
+            .build()
+            .unwrap_err(),
+    );
+    assert!(error.to_string().contains("phone or e-mail"), "{error}");
+    assert!(Lead::insurance("ads").email("a@b.c").build().is_ok());
+    assert!(Lead::saving_plan("ads").phone("+1").build().is_ok());
+    assert!(Lead::real_estate("ads").email("a@b.c").build().is_ok());
+}
+
+#[tokio::test]
+async fn a_lead_is_sent_once_and_a_429_says_it_was_not_retried() {
+    let server = MockServer::start_async().await;
+    let limited = server
+        .mock_async(|when, then| {
+            when.method(POST).path("/lead/vehicle").query_param("api-key", CONVERSION_KEY).json_body(json!({
+                "utmSource": "google-ads", "firstName": "Bruno", "emails": ["bruno@example.com"],
+                "product": {"make": "Fiat", "model": "Pulse", "condition": "new"}
+            }));
+            then.status(429).header("X-RateLimit-Remaining", "0").header("Retry-After", "0").body("");
+        })
+        .await;
+    let product: cxkit::conversion::VehicleProduct =
+        serde_json::from_value(json!({"make": "Fiat", "model": "Pulse", "condition": "new"}))
+            .unwrap();
+    let lead = Lead::vehicle("google-ads")
+        .first_name("Bruno")
+        .email("bruno@example.com")
+        .product(product)
+        .build()
+        .unwrap();
+    let error = observed(client(&server).create_lead(lead).await.unwrap_err());
+    limited.assert_calls_async(1).await;
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(429));
+    assert!(error.to_string().contains(LEAD_NOT_RETRIED), "{error}");
+}
+
+#[tokio::test]
+async fn a_created_lead_reports_a_merge() {
+    let server = MockServer::start_async().await;
+    let mut created = prospect(1, at(1));
+    created["merged"] = json!(true);
+    created["interactions"] = json!([]);
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/lead/retail");
+            then.status(200).json_body(created);
+        })
+        .await;
+    let lead = Lead::retail("site")
+        .phone("+5511987654321")
+        .build()
+        .unwrap();
+    let prospect = client(&server).create_lead(lead).await.unwrap();
+    assert_eq!(prospect.merged, Some(true));
+}
+
+#[tokio::test]
+async fn subscribing_attaches_the_secret_to_the_callback() {
+    let server = MockServer::start_async().await;
+    let expected = format!("https://hooks.example.com/conversion?secret={WEBHOOK_SECRET}");
+    let mock = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/notifications/subscriptions")
+                .json_body(json!({"topics": ["interactions", "prospects"], "callbackUrl": expected}));
+            then.status(201).json_body(json!({"id": oid(1), "topics": ["interactions", "prospects"], "callbackUrl": "redacted"}));
+        })
+        .await;
+    let topics = [
+        cxkit::conversion::TopicName::from(cxkit::conversion::KnownTopicName::Interactions),
+        cxkit::conversion::TopicName::from(cxkit::conversion::KnownTopicName::Prospects),
+    ];
+    let secret = cxkit::Secret::new(WEBHOOK_SECRET);
+    let sub = client(&server)
+        .subscribe_webhook("https://hooks.example.com/conversion", &secret, topics)
+        .await
+        .unwrap();
+    assert_eq!(sub.id, oid(1));
+    mock.assert_async().await;
+    let short = observed(
+        cxkit::conversion::webhook::callback_url("https://x.io", &cxkit::Secret::new("short"))
+            .unwrap_err(),
+    );
+    assert!(short.to_string().contains("16 characters"));
+}

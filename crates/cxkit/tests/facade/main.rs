@@ -1,0 +1,11 @@
+//! Behaviour of the `cxkit` facade against httpmock servers: builders and `from_env`, every
+//! stream over several pages, streaming decode, windows, bulk updates, leads, webhooks,
+//! retries, and no credential in any error or `Debug` output the suite produces.
+
+mod common;
+mod config;
+mod conversion;
+mod converz;
+#[cfg(feature = "webhook-server")]
+mod webhook;
+mod zchat;

@@ -1,0 +1,147 @@
+//! The webhook receiver: 413, 400, 401, de-duplication, handler failure → redelivery.
+
+use crate::common::*;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use cxkit::conversion::webhook::{parse, router, HandlerError, ReceiverConfig};
+use cxkit::conversion::WebhookEvent;
+use serde_json::json;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use tower::ServiceExt;
+
+fn delivery(operation: &str, kind: &str) -> serde_json::Value {
+    json!({
+        "subscriptionId": "65f0c0ffee0000000000abcd", "topic": "interactions", "type": kind,
+        "attempts": 1, "operationId": operation, "futureField": {"kept": true}
+    })
+}
+
+async fn post(app: &axum::Router, secret: &str, body: Vec<u8>) -> StatusCode {
+    let request = Request::post(format!("/?secret={secret}"))
+        .header("content-type", "application/json")
+        .body(Body::from(body))
+        .unwrap();
+    app.clone().oneshot(request).await.unwrap().status()
+}
+
+fn counting(fail_first: usize) -> (axum::Router, Arc<AtomicUsize>) {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let seen = calls.clone();
+    let app = router(
+        ReceiverConfig::new(WEBHOOK_SECRET),
+        move |event: WebhookEvent| {
+            let n = seen.fetch_add(1, Ordering::SeqCst);
+            async move {
+                assert!(
+                    event.extra.contains_key("futureField"),
+                    "unknown fields are kept"
+                );
+                if n < fail_first {
+                    Err::<(), HandlerError>("database down".into())
+                } else {
+                    Ok(())
+                }
+            }
+        },
+    );
+    (app, calls)
+}
+
+#[tokio::test]
+async fn refuses_a_wrong_or_missing_secret() {
+    let (app, calls) = counting(0);
+    let body = serde_json::to_vec(&delivery("op1", "created")).unwrap();
+    assert_eq!(
+        post(&app, "wrong", body.clone()).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(post(&app, "", body.clone()).await, StatusCode::UNAUTHORIZED);
+    let almost = &WEBHOOK_SECRET[..WEBHOOK_SECRET.len() - 1];
+    assert_eq!(post(&app, almost, body).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(calls.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test]
+async fn refuses_a_body_over_1_mib_and_invalid_json() {
+    let (app, calls) = counting(0);
+    let huge = vec![b' '; 1024 * 1024 + 1];
+    assert_eq!(
+        post(&app, WEBHOOK_SECRET, huge).await,
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
+    assert_eq!(
+        post(&app, WEBHOOK_SECRET, b"{not json".to_vec()).await,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        post(&app, WEBHOOK_SECRET, b"[1,2]".to_vec()).await,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(calls.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test]
+async fn a_redelivery_is_handled_once() {
+    let (app, calls) = counting(0);
+    let body = serde_json::to_vec(&delivery("op1", "created")).unwrap();
+    assert_eq!(
+        post(&app, WEBHOOK_SECRET, body.clone()).await,
+        StatusCode::OK
+    );
+    assert_eq!(post(&app, WEBHOOK_SECRET, body).await, StatusCode::OK);
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    // Same operation, another event type: a different event.
+    let updated = serde_json::to_vec(&delivery("op1", "updated")).unwrap();
+    assert_eq!(post(&app, WEBHOOK_SECRET, updated).await, StatusCode::OK);
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn a_failed_handler_gets_a_non_2xx_and_the_redelivery_is_handled() {
+    let (app, calls) = counting(1);
+    let body = serde_json::to_vec(&delivery("op9", "created")).unwrap();
+    assert_eq!(
+        post(&app, WEBHOOK_SECRET, body.clone()).await,
+        StatusCode::INTERNAL_SERVER_ERROR
+    );
+    assert_eq!(
+        post(&app, WEBHOOK_SECRET, body.clone()).await,
+        StatusCode::OK
+    );
+    assert_eq!(post(&app, WEBHOOK_SECRET, body).await, StatusCode::OK);
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn the_dedup_window_is_configurable() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let seen = calls.clone();
+    let config = ReceiverConfig::new(WEBHOOK_SECRET).dedup_window(std::time::Duration::ZERO);
+    let app = router(config, move |_event: WebhookEvent| {
+        seen.fetch_add(1, Ordering::SeqCst);
+        async { Ok::<(), HandlerError>(()) }
+    });
+    let body = serde_json::to_vec(&delivery("op2", "created")).unwrap();
+    post(&app, WEBHOOK_SECRET, body.clone()).await;
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    post(&app, WEBHOOK_SECRET, body).await;
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        2,
+        "outside the window a delivery is new"
+    );
+}
+
+#[test]
+fn parse_types_a_delivery_and_keeps_unknown_topics() {
+    let mut body = delivery("op3", "created");
+    body["topic"] = json!("quotes-v2");
+    let event = parse(&serde_json::to_vec(&body).unwrap()).unwrap();
+    assert_eq!(
+        event.topic,
+        cxkit::conversion::TopicName::String("quotes-v2".into())
+    );
+    let error = observed(parse(b"<html>").unwrap_err());
+    assert!(matches!(error, cxkit::Error::Decode { .. }));
+}
