@@ -21,6 +21,43 @@ pub struct Paging {
     pub prefetch: bool,
 }
 
+/// `page_size` / `prefetch` setters, `paging()`, and `checked_page_size()` for a query with
+/// fields `page_size: $int` and `prefetch: bool`, limited to `1..=$max`.
+macro_rules! paging_setters {
+    ($int:ty, $max:expr, $doc:literal) => {
+        #[doc = $doc]
+        pub fn page_size(mut self, rows: $int) -> Self {
+            self.page_size = rows;
+            self
+        }
+
+        /// Fetch the next page while the current one is consumed (default off).
+        pub fn prefetch(mut self, on: bool) -> Self {
+            self.prefetch = on;
+            self
+        }
+
+        pub(crate) fn paging(&self) -> $crate::pagination::Paging {
+            $crate::pagination::Paging {
+                page_size: u64::from(self.page_size.max(1)),
+                prefetch: self.prefetch,
+            }
+        }
+
+        fn checked_page_size(&self) -> Result<$int, $crate::Error> {
+            if (1..=$max).contains(&self.page_size) {
+                Ok(self.page_size)
+            } else {
+                Err($crate::Error::InvalidInput(format!(
+                    "page size {} is outside 1..={}",
+                    self.page_size, $max
+                )))
+            }
+        }
+    };
+}
+pub(crate) use paging_setters;
+
 type PageFuture<T> = futures::future::BoxFuture<'static, Result<RowStream<T>, Error>>;
 
 /// Numbered pages 1, 2, …; a page with fewer than `page_size` rows is the last.

@@ -152,98 +152,80 @@ impl Client {
     /// Every prospect matching `query`, oldest window first, each window cursor-walked.
     pub fn prospects(&self, query: ProspectQuery) -> RowStream<Prospect> {
         let raw = self.raw.clone();
+        let (windows, paging) = (query.windows(), query.paging());
         let query = Arc::new(query);
-        windowed(query.windows(), move |window| {
+        let walk = Walk {
+            paging,
+            id_of: |p: &Prospect| p.id.as_str(),
+            created: |p: &Prospect| p.created,
+        };
+        walk.run(windows, move |window, at| {
             let (raw, query) = (raw.clone(), query.clone());
-            let walk = cursor(
-                query.paging(),
-                |p: &Prospect| p.id.as_str(),
-                move |at| {
-                    let (raw, query) = (raw.clone(), query.clone());
-                    async move {
-                        let mut b = raw.list_prospects().limit(query.paging().page_size);
-                        if let Some((from, to)) = window {
-                            b = b.created_after(from).created_before(to);
-                        }
-                        match at {
-                            Some(Cursor::After(id)) => b = b.after(id),
-                            Some(Cursor::Before(id)) => b = b.before(id),
-                            None => {}
-                        }
-                        if let Some(v) = &query.search {
-                            b = b.search(v.clone());
-                        }
-                        if let Some(v) = &query.phone_number {
-                            b = b.phone_number(v.clone());
-                        }
-                        if let Some(v) = &query.category {
-                            b = b.category(v.clone());
-                        }
-                        if let Some(v) = &query.status {
-                            b = b.status(v.clone());
-                        }
-                        if let Some(v) = &query.agent {
-                            b = b.agent(v.clone());
-                        }
-                        if let Some(v) = &query.group {
-                            b = b.group(v.clone());
-                        }
-                        if let Some(v) = query.with_agent {
-                            b = b.with_agent(v);
-                        }
-                        if !query.additional_data.is_empty() {
-                            let data = query.additional_data.iter().map(|f| f.as_str().to_owned());
-                            b = b.additional_data(data.collect::<Vec<_>>());
-                        }
-                        let rows = b.send().await.map_err(|e| {
-                            from_generated(Api::Conversion, "list_prospects", raw.context(), e)
-                        })?;
-                        Ok(rows.into_inner())
-                    }
-                },
-            );
-            within(walk, window, |p: &Prospect| p.created)
+            async move {
+                let mut b = raw.list_prospects().limit(paging.page_size);
+                window_and_cursor!(b, window, at);
+                if let Some(v) = &query.search {
+                    b = b.search(v.clone());
+                }
+                if let Some(v) = &query.phone_number {
+                    b = b.phone_number(v.clone());
+                }
+                if let Some(v) = &query.category {
+                    b = b.category(v.clone());
+                }
+                if let Some(v) = &query.status {
+                    b = b.status(v.clone());
+                }
+                if let Some(v) = &query.agent {
+                    b = b.agent(v.clone());
+                }
+                if let Some(v) = &query.group {
+                    b = b.group(v.clone());
+                }
+                if let Some(v) = query.with_agent {
+                    b = b.with_agent(v);
+                }
+                if !query.additional_data.is_empty() {
+                    let data = query.additional_data.iter().map(|f| f.as_str().to_owned());
+                    b = b.additional_data(data.collect::<Vec<_>>());
+                }
+                let rows = b.send().await;
+                rows.map(|r| r.into_inner()).map_err(|e| {
+                    from_generated(Api::Conversion, "list_prospects", raw.context(), e)
+                })
+            }
         })
     }
 
     /// Every interaction of every prospect matching `query`, cursor-walked per window.
     pub fn interactions(&self, query: InteractionQuery) -> RowStream<Interaction> {
         let raw = self.raw.clone();
+        let (windows, paging) = (query.windows(), query.paging());
         let query = Arc::new(query);
-        windowed(query.windows(), move |window| {
+        let walk = Walk {
+            paging,
+            id_of: |i: &Interaction| i.id.as_str(),
+            created: |i: &Interaction| i.created_at,
+        };
+        walk.run(windows, move |window, at| {
             let (raw, query) = (raw.clone(), query.clone());
-            let walk = cursor(
-                query.paging(),
-                |i: &Interaction| i.id.as_str(),
-                move |at| {
-                    let (raw, query) = (raw.clone(), query.clone());
-                    async move {
-                        let mut b = raw.list_interactions().limit(query.paging().page_size);
-                        if let Some((from, to)) = window {
-                            b = b.created_after(from).created_before(to);
-                        }
-                        match at {
-                            Some(Cursor::After(id)) => b = b.after(id),
-                            Some(Cursor::Before(id)) => b = b.before(id),
-                            None => {}
-                        }
-                        if let Some(v) = &query.status {
-                            b = b.status(v.clone());
-                        }
-                        if let Some(v) = &query.agent {
-                            b = b.agent(v.clone());
-                        }
-                        if !query.via.is_empty() {
-                            b = b.via(query.via.clone());
-                        }
-                        let rows = b.send().await.map_err(|e| {
-                            from_generated(Api::Conversion, "list_interactions", raw.context(), e)
-                        })?;
-                        Ok(rows.into_inner())
-                    }
-                },
-            );
-            within(walk, window, |i: &Interaction| i.created_at)
+            async move {
+                let mut b = raw.list_interactions().limit(paging.page_size);
+                window_and_cursor!(b, window, at);
+                if let Some(v) = &query.status {
+                    b = b.status(v.clone());
+                }
+                if let Some(v) = &query.agent {
+                    b = b.agent(v.clone());
+                }
+                if !query.via.is_empty() {
+                    b = b.via(query.via.clone());
+                }
+                let rows = b.send().await;
+                rows.map(|r| r.into_inner()).map_err(|e| {
+                    from_generated(Api::Conversion, "list_interactions", raw.context(), e)
+                })
+            }
         })
     }
 
@@ -324,6 +306,43 @@ impl Client {
 }
 
 type Window = Option<(DateTime<Utc>, DateTime<Utc>)>;
+
+/// Puts a window's range and a cursor on a generated list builder.
+macro_rules! window_and_cursor {
+    ($b:ident, $window:ident, $at:ident) => {
+        if let Some((from, to)) = $window {
+            $b = $b.created_after(from).created_before(to);
+        }
+        match $at {
+            Some(Cursor::After(id)) => $b = $b.after(id),
+            Some(Cursor::Before(id)) => $b = $b.before(id),
+            None => {}
+        }
+    };
+}
+use window_and_cursor;
+
+/// A cursor walk over each window of a range, keeping rows to their window.
+struct Walk<T> {
+    paging: crate::pagination::Paging,
+    id_of: fn(&T) -> &str,
+    created: fn(&T) -> DateTime<Utc>,
+}
+
+impl<T: Send + 'static> Walk<T> {
+    fn run<F, Fut>(self, windows: Result<Vec<Window>, Error>, fetch: F) -> RowStream<T>
+    where
+        F: Fn(Window, Option<Cursor>) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = Result<Vec<T>, Error>> + Send + 'static,
+    {
+        let fetch = Arc::new(fetch);
+        windowed(windows, move |window| {
+            let fetch = fetch.clone();
+            let pages = cursor(self.paging, self.id_of, move |at| fetch(window, at));
+            within(pages, window, self.created)
+        })
+    }
+}
 
 /// Concatenates one stream per window; a bad query or the first error ends it all.
 fn windowed<T, F>(windows: Result<Vec<Window>, Error>, per_window: F) -> RowStream<T>

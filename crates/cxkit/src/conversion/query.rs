@@ -2,7 +2,6 @@
 //! `additionalData[]` conditions.
 
 use crate::error::Error;
-use crate::pagination::Paging;
 use chrono::{DateTime, Duration, Utc};
 
 /// The longest date range the vendor accepts in one query.
@@ -84,33 +83,15 @@ macro_rules! range_and_paging {
             self
         }
 
-        /// Rows per request, 1 to 5,000 (default 1,000).
-        pub fn page_size(mut self, rows: u64) -> Self {
-            self.page_size = rows;
-            self
-        }
-
-        /// Fetch the next page while the current one is consumed (default off).
-        pub fn prefetch(mut self, on: bool) -> Self {
-            self.prefetch = on;
-            self
-        }
-
-        pub(crate) fn paging(&self) -> Paging {
-            Paging {
-                page_size: self.page_size.max(1),
-                prefetch: self.prefetch,
-            }
-        }
+        $crate::pagination::paging_setters!(
+            u64,
+            MAX_PAGE_SIZE,
+            "Rows per request, 1 to 5,000 (default 1,000)."
+        );
 
         /// The windows to walk (one unbounded window without a range).
         pub(crate) fn windows(&self) -> Result<Vec<Option<(DateTime<Utc>, DateTime<Utc>)>>, Error> {
-            if !(1..=MAX_PAGE_SIZE).contains(&self.page_size) {
-                return Err(Error::InvalidInput(format!(
-                    "page size {} is outside 1..={MAX_PAGE_SIZE}",
-                    self.page_size
-                )));
-            }
+            self.checked_page_size()?;
             match self.created {
                 None => Ok(vec![None]),
                 Some((from, to)) if to <= from => Err(Error::InvalidInput(format!(

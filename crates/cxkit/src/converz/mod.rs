@@ -35,10 +35,12 @@ use crate::config::{common_builder_setters, env_secret, env_url, Lookup, Setting
 use crate::error::{from_generated, Api, ConfigError, Error, VendorError};
 use crate::json_rows::decode_rows;
 use crate::pagination::{numbered, RowStream};
+use converz_api::{types, ResponseValue};
 use cxkit_runtime::progenitor_client::ClientInfo;
 use cxkit_runtime::Secret;
 use futures::StreamExt;
 use serde::de::DeserializeOwned;
+use std::future::Future;
 use std::sync::Arc;
 
 /// The API key variable read by [`Client::from_env`].
@@ -205,20 +207,9 @@ impl Client {
         update: &RepUpdate,
         progress: impl FnMut(Progress),
     ) -> Result<UpdateReport, Error> {
-        update::send_in_chunks(
-            update,
-            self.update_chunk_rows,
-            progress,
-            |body| async move {
-                let typed: converz_api::types::RepUpdate = serde_json::from_value(body)
-                    .map_err(|e| Error::InvalidInput(format!("update body: {e}")))?;
-                let response = self.raw.update_reps().body(typed).send().await;
-                let body = response.map_err(|e| {
-                    from_generated(Api::Converz, "update_reps", self.raw.context(), e)
-                })?;
-                Ok(body.into_inner().0)
-            },
-        )
+        self.send_update(update, progress, "update_reps", |body: types::RepUpdate| {
+            self.raw.update_reps().body(body).send()
+        })
         .await
     }
 
@@ -233,20 +224,42 @@ impl Client {
         update: &CallUpdate,
         progress: impl FnMut(Progress),
     ) -> Result<UpdateReport, Error> {
-        update::send_in_chunks(
+        self.send_update(
             update,
-            self.update_chunk_rows,
             progress,
-            |body| async move {
-                let typed: converz_api::types::CallUpdate = serde_json::from_value(body)
-                    .map_err(|e| Error::InvalidInput(format!("update body: {e}")))?;
-                let response = self.raw.update_calls().body(typed).send().await;
-                let body = response.map_err(|e| {
-                    from_generated(Api::Converz, "update_calls", self.raw.context(), e)
-                })?;
-                Ok(body.into_inner().0)
-            },
+            "update_calls",
+            |body: types::CallUpdate| self.raw.update_calls().body(body).send(),
         )
+        .await
+    }
+
+    /// Chunks `update` and sends each chunk's columnar body, typed as `B`, with `send`.
+    async fn send_update<K, B, F, Fut>(
+        &self,
+        update: &Update<K>,
+        progress: impl FnMut(Progress),
+        operation: &'static str,
+        send: F,
+    ) -> Result<UpdateReport, Error>
+    where
+        K: UpdateKey,
+        B: DeserializeOwned,
+        F: Fn(B) -> Fut,
+        Fut: Future<
+            Output = Result<ResponseValue<types::UpdateResult>, converz_api::Error<types::Error>>,
+        >,
+    {
+        update::send_in_chunks(update, self.update_chunk_rows, progress, |body| {
+            let typed = serde_json::from_value::<B>(body);
+            let ctx = self.raw.context();
+            let sent = typed.map(&send);
+            async move {
+                let sent = sent.map_err(|e| Error::InvalidInput(format!("update body: {e}")))?;
+                let response = sent.await;
+                let body = response.map_err(|e| from_generated(Api::Converz, operation, ctx, e))?;
+                Ok(body.into_inner().0)
+            }
+        })
         .await
     }
 

@@ -1,50 +1,12 @@
 //! Typed Converz filters and their wire forms.
 
 use crate::error::Error;
-use crate::pagination::Paging;
+use crate::pagination::paging_setters;
 use crate::wire::comma_list;
 use chrono::{NaiveDate, NaiveDateTime};
 use converz_api::MAX_PAGE_SIZE;
 
 const DEFAULT_PAGE_SIZE: u64 = 10_000;
-
-/// The shared paging setters.
-macro_rules! paging_setters {
-    () => {
-        /// Rows per request, 1 to 1,000,000 (default 10,000). Pages are decoded row by row,
-        /// so a large page costs no memory, only a longer request.
-        pub fn page_size(mut self, rows: u64) -> Self {
-            self.page_size = rows;
-            self
-        }
-
-        /// Request the next page while the current one is consumed (default off).
-        pub fn prefetch(mut self, on: bool) -> Self {
-            self.prefetch = on;
-            self
-        }
-
-        pub(crate) fn paging(&self) -> Paging {
-            Paging {
-                page_size: self.page_size.max(1),
-                prefetch: self.prefetch,
-            }
-        }
-
-        fn paging_pairs(&self, page: u64) -> Result<Vec<(&'static str, String)>, Error> {
-            if !(1..=MAX_PAGE_SIZE).contains(&self.page_size) {
-                return Err(Error::InvalidInput(format!(
-                    "page size {} is outside 1..={MAX_PAGE_SIZE}",
-                    self.page_size
-                )));
-            }
-            Ok(vec![
-                ("n_per_page", self.page_size.to_string()),
-                ("page", page.to_string()),
-            ])
-        }
-    };
-}
 
 /// Filters and paging for [`Client::reps`](super::Client::reps).
 #[derive(Clone, Debug, PartialEq)]
@@ -92,7 +54,19 @@ impl RepQuery {
         self
     }
 
-    paging_setters!();
+    paging_setters!(
+        u64,
+        MAX_PAGE_SIZE,
+        "Rows per request, 1 to 1,000,000 (default 10,000). Pages are decoded row by row, so a large page costs no memory, only a longer request."
+    );
+
+    fn paging_pairs(&self, page: u64) -> Result<Vec<(&'static str, String)>, Error> {
+        let size = self.checked_page_size()?;
+        Ok(vec![
+            ("n_per_page", size.to_string()),
+            ("page", page.to_string()),
+        ])
+    }
 
     pub(crate) fn pairs(&self, page: u64) -> Result<Vec<(&'static str, String)>, Error> {
         let mut pairs = self.paging_pairs(page)?;
@@ -217,7 +191,19 @@ impl CallQuery {
         departments => departments;
     }
 
-    paging_setters!();
+    paging_setters!(
+        u64,
+        MAX_PAGE_SIZE,
+        "Rows per request, 1 to 1,000,000 (default 10,000). Pages are decoded row by row, so a large page costs no memory, only a longer request."
+    );
+
+    fn paging_pairs(&self, page: u64) -> Result<Vec<(&'static str, String)>, Error> {
+        let size = self.checked_page_size()?;
+        Ok(vec![
+            ("n_per_page", size.to_string()),
+            ("page", page.to_string()),
+        ])
+    }
 
     pub(crate) fn pairs(&self, page: u64) -> Result<Vec<(&'static str, String)>, Error> {
         if let (Some(a), Some(b)) = (self.start_date, self.end_date) {

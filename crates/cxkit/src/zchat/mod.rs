@@ -34,9 +34,10 @@ pub use zchat_api::types::{
 
 use crate::config::{common_builder_setters, env_secret, env_url, Lookup, Settings};
 use crate::error::{from_generated, Api, Error};
-use crate::pagination::{numbered, RowStream};
+use crate::pagination::{numbered, Paging, RowStream};
 use cxkit_runtime::Secret;
 use futures::stream::{self, StreamExt};
+use std::future::Future;
 use std::sync::Arc;
 
 /// The token variable read by [`Client::from_env`].
@@ -123,63 +124,53 @@ impl Client {
 
     /// Every service-history row matching `query`, page after page.
     pub fn history(&self, query: HistoryQuery) -> RowStream<HistoryRow> {
-        let raw = self.raw.clone();
-        let query = Arc::new(query);
         let paging = query.paging();
-        numbered(paging, move |page| {
-            let (raw, query) = (raw.clone(), query.clone());
-            async move {
-                let request = query.apply(raw.list_history(), page)?;
-                let rows = request
-                    .send()
-                    .await
-                    .map_err(|e| from_generated(Api::Zchat, "list_history", raw.context(), e))?
-                    .into_inner()
-                    .data;
-                Ok(rows_stream(rows))
-            }
+        self.pages(query, paging, |raw, query, page| async move {
+            let request = query.apply(raw.list_history(), page)?;
+            let response = request.send().await;
+            response
+                .map(|r| r.into_inner().data)
+                .map_err(|e| from_generated(Api::Zchat, "list_history", raw.context(), e))
         })
     }
 
     /// Every expanded service-history row matching `query`, page after page.
     pub fn history_expanded(&self, query: HistoryQuery) -> RowStream<ExpandedHistoryRow> {
-        let raw = self.raw.clone();
-        let query = Arc::new(query);
         let paging = query.paging();
-        numbered(paging, move |page| {
-            let (raw, query) = (raw.clone(), query.clone());
-            async move {
-                let request = query.apply_expanded(raw.list_history_expanded(), page)?;
-                let rows = request
-                    .send()
-                    .await
-                    .map_err(|e| {
-                        from_generated(Api::Zchat, "list_history_expanded", raw.context(), e)
-                    })?
-                    .into_inner()
-                    .data;
-                Ok(rows_stream(rows))
-            }
+        self.pages(query, paging, |raw, query, page| async move {
+            let request = query.apply_expanded(raw.list_history_expanded(), page)?;
+            let response = request.send().await;
+            response
+                .map(|r| r.into_inner().data)
+                .map_err(|e| from_generated(Api::Zchat, "list_history_expanded", raw.context(), e))
         })
     }
 
     /// Every ongoing interaction matching `query`, page after page.
     pub fn ongoing(&self, query: OngoingQuery) -> RowStream<OngoingRow> {
+        let paging = query.paging();
+        self.pages(query, paging, |raw, query, page| async move {
+            let request = query.apply(raw.list_ongoing(), page)?;
+            let response = request.send().await;
+            response
+                .map(|r| r.into_inner().data)
+                .map_err(|e| from_generated(Api::Zchat, "list_ongoing", raw.context(), e))
+        })
+    }
+
+    /// Numbered pages of one list: `page` fetches page `n` with the query.
+    fn pages<Q, T, F, Fut>(&self, query: Q, paging: Paging, page: F) -> RowStream<T>
+    where
+        Q: Send + Sync + 'static,
+        T: Send + 'static,
+        F: Fn(zchat_api::Client, Arc<Q>, u64) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Vec<T>, Error>> + Send + 'static,
+    {
         let raw = self.raw.clone();
         let query = Arc::new(query);
-        let paging = query.paging();
-        numbered(paging, move |page| {
-            let (raw, query) = (raw.clone(), query.clone());
-            async move {
-                let request = query.apply(raw.list_ongoing(), page)?;
-                let rows = request
-                    .send()
-                    .await
-                    .map_err(|e| from_generated(Api::Zchat, "list_ongoing", raw.context(), e))?
-                    .into_inner()
-                    .data;
-                Ok(rows_stream(rows))
-            }
+        numbered(paging, move |n| {
+            let rows = page(raw.clone(), query.clone(), n);
+            async move { Ok(stream::iter(rows.await?.into_iter().map(Ok)).boxed()) }
         })
     }
 
@@ -199,8 +190,4 @@ impl Client {
             })?;
         Ok(page.into_inner().data)
     }
-}
-
-fn rows_stream<T: Send + 'static>(rows: Vec<T>) -> RowStream<T> {
-    stream::iter(rows.into_iter().map(Ok)).boxed()
 }

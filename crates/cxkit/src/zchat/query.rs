@@ -3,7 +3,7 @@
 
 use super::{Channel, ReportGrouping, State, MAX_PAGE_SIZE};
 use crate::error::Error;
-use crate::pagination::Paging;
+use crate::pagination::paging_setters;
 use crate::wire::{comma_list, wire_text};
 use chrono::{DateTime, TimeZone};
 use zchat_api::builder;
@@ -75,38 +75,43 @@ macro_rules! filter_setters {
     };
 }
 
-macro_rules! paging_setters {
-    () => {
-        /// Rows per request, 1 to 10,000 (default 1,000).
-        pub fn page_size(mut self, rows: u32) -> Self {
-            self.page_size = rows;
-            self
+/// Puts the shared filters on a generated builder.
+macro_rules! apply_filters {
+    ($b:ident, $filters:expr) => {{
+        let f = $filters;
+        if let Some(v) = &f.agents {
+            $b = $b.agents(v.clone());
         }
+        if let Some(v) = &f.departments {
+            $b = $b.departments(v.clone());
+        }
+        if let Some(v) = &f.states {
+            $b = $b.states(v.clone());
+        }
+        if let Some(v) = &f.channels {
+            $b = $b.types(v.clone());
+        }
+    }};
+}
 
-        /// Fetch the next page while the current one is consumed (default off).
-        pub fn prefetch(mut self, on: bool) -> Self {
-            self.prefetch = on;
-            self
+/// The history builders (standard and expanded) take the same parameters.
+macro_rules! apply_history {
+    ($query:ident, $b:ident, $page:ident) => {{
+        let size = $query.checked_page_size()?;
+        let mut $b = $b.limit(size).page(page_number($page)?);
+        if let Some(period) = &$query.period {
+            let p = period.clone().map_err(Error::InvalidInput)?;
+            $b = $b.from(p.from).to(p.to).timezone(p.timezone);
         }
-
-        pub(crate) fn paging(&self) -> Paging {
-            Paging {
-                page_size: u64::from(self.page_size.max(1)),
-                prefetch: self.prefetch,
-            }
+        apply_filters!($b, &$query.filters);
+        if let Some(v) = $query.active {
+            $b = $b.active(v);
         }
-
-        fn checked_page_size(&self) -> Result<u32, Error> {
-            if (1..=MAX_PAGE_SIZE).contains(&self.page_size) {
-                Ok(self.page_size)
-            } else {
-                Err(Error::InvalidInput(format!(
-                    "page size {} is outside 1..={MAX_PAGE_SIZE}",
-                    self.page_size
-                )))
-            }
+        if let Some(v) = &$query.search {
+            $b = $b.search(v.clone());
         }
-    };
+        Ok($b)
+    }};
 }
 
 /// Filters for [`Client::report`](super::Client::report).
@@ -155,19 +160,7 @@ impl ReportQuery {
             let p = period.clone().map_err(Error::InvalidInput)?;
             b = b.from(p.from).to(p.to).timezone(p.timezone);
         }
-        let f = &self.filters;
-        if let Some(v) = &f.agents {
-            b = b.agents(v.clone());
-        }
-        if let Some(v) = &f.departments {
-            b = b.departments(v.clone());
-        }
-        if let Some(v) = &f.states {
-            b = b.states(v.clone());
-        }
-        if let Some(v) = &f.channels {
-            b = b.types(v.clone());
-        }
+        apply_filters!(b, &self.filters);
         if let Some(v) = &self.tags {
             b = b.tags(v.clone());
         }
@@ -226,39 +219,18 @@ impl HistoryQuery {
     }
 
     filter_setters!();
-    paging_setters!();
+    paging_setters!(
+        u32,
+        MAX_PAGE_SIZE,
+        "Rows per request, 1 to 10,000 (default 1,000)."
+    );
 
     pub(crate) fn apply<'a>(
         &self,
         b: builder::ListHistory<'a>,
         page: u64,
     ) -> Result<builder::ListHistory<'a>, Error> {
-        let size = self.checked_page_size()?;
-        let mut b = b.limit(size).page(page_number(page)?);
-        if let Some(period) = &self.period {
-            let p = period.clone().map_err(Error::InvalidInput)?;
-            b = b.from(p.from).to(p.to).timezone(p.timezone);
-        }
-        let f = &self.filters;
-        if let Some(v) = &f.agents {
-            b = b.agents(v.clone());
-        }
-        if let Some(v) = &f.departments {
-            b = b.departments(v.clone());
-        }
-        if let Some(v) = &f.states {
-            b = b.states(v.clone());
-        }
-        if let Some(v) = &f.channels {
-            b = b.types(v.clone());
-        }
-        if let Some(v) = self.active {
-            b = b.active(v);
-        }
-        if let Some(v) = &self.search {
-            b = b.search(v.clone());
-        }
-        Ok(b)
+        apply_history!(self, b, page)
     }
 
     pub(crate) fn apply_expanded<'a>(
@@ -266,32 +238,7 @@ impl HistoryQuery {
         b: builder::ListHistoryExpanded<'a>,
         page: u64,
     ) -> Result<builder::ListHistoryExpanded<'a>, Error> {
-        let size = self.checked_page_size()?;
-        let mut b = b.limit(size).page(page_number(page)?);
-        if let Some(period) = &self.period {
-            let p = period.clone().map_err(Error::InvalidInput)?;
-            b = b.from(p.from).to(p.to).timezone(p.timezone);
-        }
-        let f = &self.filters;
-        if let Some(v) = &f.agents {
-            b = b.agents(v.clone());
-        }
-        if let Some(v) = &f.departments {
-            b = b.departments(v.clone());
-        }
-        if let Some(v) = &f.states {
-            b = b.states(v.clone());
-        }
-        if let Some(v) = &f.channels {
-            b = b.types(v.clone());
-        }
-        if let Some(v) = self.active {
-            b = b.active(v);
-        }
-        if let Some(v) = &self.search {
-            b = b.search(v.clone());
-        }
-        Ok(b)
+        apply_history!(self, b, page)
     }
 }
 
@@ -320,7 +267,11 @@ impl OngoingQuery {
     }
 
     filter_setters!();
-    paging_setters!();
+    paging_setters!(
+        u32,
+        MAX_PAGE_SIZE,
+        "Rows per request, 1 to 10,000 (default 1,000)."
+    );
 
     pub(crate) fn apply<'a>(
         &self,
@@ -329,19 +280,7 @@ impl OngoingQuery {
     ) -> Result<builder::ListOngoing<'a>, Error> {
         let size = self.checked_page_size()?;
         let mut b = b.limit(size).page(page_number(page)?);
-        let f = &self.filters;
-        if let Some(v) = &f.agents {
-            b = b.agents(v.clone());
-        }
-        if let Some(v) = &f.departments {
-            b = b.departments(v.clone());
-        }
-        if let Some(v) = &f.states {
-            b = b.states(v.clone());
-        }
-        if let Some(v) = &f.channels {
-            b = b.types(v.clone());
-        }
+        apply_filters!(b, &self.filters);
         Ok(b)
     }
 }
