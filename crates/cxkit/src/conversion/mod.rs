@@ -33,6 +33,9 @@ pub use conversion_api::types::{
 pub use leads::{InsuranceProduct, Lead, LeadBuilder, LeadKind, NewLead};
 pub use query::{windows, DataFilter, InteractionQuery, ProspectQuery, MAX_PAGE_SIZE, MAX_WINDOW};
 
+/// Every generated type of this API (the facade re-exports the common ones above).
+pub use conversion_api::types;
+
 use crate::config::{common_builder_setters, env_secret, env_url, Lookup, Settings};
 use crate::error::{from_generated, Api, ConfigError, Error};
 use crate::pagination::{cursor, Cursor, RowStream};

@@ -31,11 +31,14 @@ pub use update::{
     CallUpdate, ChunkOutcome, ChunkStatus, Progress, RepUpdate, Update, UpdateKey, UpdateReport,
 };
 
+/// Every generated type of this API (the facade re-exports the common ones above).
+pub use converz_api::types;
+
 use crate::config::{common_builder_setters, env_secret, env_url, Lookup, Settings};
 use crate::error::{from_generated, Api, ConfigError, Error, VendorError};
 use crate::json_rows::decode_rows;
 use crate::pagination::{numbered, RowStream};
-use converz_api::{types, ResponseValue};
+use converz_api::ResponseValue;
 use cxkit_runtime::progenitor_client::ClientInfo;
 use cxkit_runtime::Secret;
 use futures::StreamExt;

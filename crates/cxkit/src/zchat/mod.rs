@@ -32,6 +32,9 @@ pub use zchat_api::types::{
     KnownState, Message, OngoingRow, ReportGrouping, ReportRow, State,
 };
 
+/// Every generated type of this API (the facade re-exports the common ones above).
+pub use zchat_api::types;
+
 use crate::config::{common_builder_setters, env_secret, env_url, Lookup, Settings};
 use crate::error::{from_generated, Api, Error};
 use crate::pagination::{numbered, Paging, RowStream};
