@@ -1,0 +1,259 @@
+//! **cxkit-sandbox**: an in-memory fake of the Zenvia Chat, Converz and Zenvia Conversion APIs,
+//! on the paths and shapes of `specs/` (responses are built from the generated types).
+//!
+//! - Deterministic data from a seed, generated on the fly from (seed, row index): a million
+//!   history rows cost no memory.
+//! - Real semantics: page/limit and cursor pagination, the documented filters, Converz updates
+//!   that persist (both body shapes, the row-wise null rule, the 100,000-row limit), leads that
+//!   create or merge prospects, interactions, and webhook deliveries with redelivery.
+//! - Each vendor's auth and error shape; fault injection (latency, 429, 5xx, dropped
+//!   connections) for testing clients.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! let sandbox = cxkit_sandbox::Sandbox::start().await?;
+//! let client = cxkit::zchat::Client::builder()
+//!     .base_url(sandbox.zchat_base_url())
+//!     .token(sandbox.credentials().zchat_token.clone())
+//!     .build()
+//!     .unwrap();
+//! # Ok(()) }
+//! ```
+
+// Handlers return `Err(Response)` to answer early with the vendor's error shape; the
+// response is built once per request, so its size does not matter.
+#![allow(clippy::result_large_err)]
+
+mod conversion;
+mod converz;
+mod faults;
+pub mod rng;
+mod zchat;
+
+use axum::Router;
+use chrono::{DateTime, TimeZone, Utc};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::oneshot;
+
+pub use faults::Faults;
+
+/// The credentials the sandbox accepts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Credentials {
+    /// zchat `token` query parameter.
+    pub zchat_token: String,
+    /// Converz `X-API-Key` header.
+    pub converz_api_key: String,
+    /// Conversion `api-key` query parameter.
+    pub conversion_api_key: String,
+}
+
+impl Default for Credentials {
+    fn default() -> Self {
+        Self {
+            zchat_token: "sandbox-zchat-token".into(),
+            converz_api_key: "sandbox-converz-key".into(),
+            conversion_api_key: "sandbox-conversion-key".into(),
+        }
+    }
+}
+
+/// What the sandbox serves.
+#[derive(Clone, Debug)]
+pub struct SandboxConfig {
+    /// Seed of every generated value.
+    pub seed: u64,
+    /// zchat history rows, spread over the 90 days before `anchor`.
+    pub history_rows: u64,
+    /// zchat ongoing interactions.
+    pub ongoing_rows: u64,
+    /// Converz users.
+    pub reps: u64,
+    /// Converz conversations, spread over the 90 days before `anchor`.
+    pub calls: u64,
+    /// Conversion prospects at start, spread over the 90 days before `anchor`.
+    pub prospects: u64,
+    /// The end of the generated data ("now" for the sandbox).
+    pub anchor: DateTime<Utc>,
+    /// Injected failures.
+    pub faults: Faults,
+    /// Accepted credentials.
+    pub credentials: Credentials,
+    /// Webhook redelivery: attempts and the delay before the second one (doubling).
+    pub webhook_attempts: u32,
+    /// Delay before the first redelivery.
+    pub webhook_backoff: Duration,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        Self {
+            seed: 1,
+            history_rows: 10_000,
+            ongoing_rows: 200,
+            reps: 50,
+            calls: 10_000,
+            prospects: 300,
+            anchor: Utc
+                .with_ymd_and_hms(2024, 4, 1, 0, 0, 0)
+                .single()
+                .unwrap_or_default(),
+            faults: Faults::default(),
+            credentials: Credentials::default(),
+            webhook_attempts: 5,
+            webhook_backoff: Duration::from_millis(200),
+        }
+    }
+}
+
+/// The span of generated data before the anchor.
+pub(crate) const DATA_DAYS: i64 = 90;
+
+/// Shared state of the three fakes.
+pub(crate) struct AppState {
+    pub config: SandboxConfig,
+    pub converz: converz::Store,
+    pub conversion: conversion::Store,
+    pub faults: faults::Injector,
+}
+
+/// The router serving all three APIs: `/zchat`, `/converz/api/v1`, `/conversion/v1`.
+pub fn router(config: SandboxConfig) -> Router {
+    let state = Arc::new(AppState {
+        converz: converz::Store::default(),
+        conversion: conversion::Store::seeded(&config),
+        faults: faults::Injector::new(config.faults.clone(), config.seed),
+        config,
+    });
+    Router::new()
+        .nest("/zchat", zchat::routes())
+        .nest("/converz/api/v1", converz::routes())
+        .nest("/conversion/v1", conversion::routes())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            faults::inject,
+        ))
+        .with_state(state)
+}
+
+/// A running sandbox on 127.0.0.1; stops when dropped.
+pub struct Sandbox {
+    addr: SocketAddr,
+    credentials: Credentials,
+    shutdown: Option<oneshot::Sender<()>>,
+}
+
+impl std::fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sandbox")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Sandbox {
+    /// Starts the default sandbox on a random port.
+    pub async fn start() -> std::io::Result<Self> {
+        Self::start_with(SandboxConfig::default()).await
+    }
+
+    /// Starts a sandbox with `config` on a random port of 127.0.0.1.
+    pub async fn start_with(config: SandboxConfig) -> std::io::Result<Self> {
+        Self::bind(config, SocketAddr::from(([127, 0, 0, 1], 0))).await
+    }
+
+    /// Starts a sandbox with `config` on `addr`.
+    pub async fn bind(config: SandboxConfig, addr: SocketAddr) -> std::io::Result<Self> {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let credentials = config.credentials.clone();
+        let (shutdown, stopped) = oneshot::channel::<()>();
+        let app = router(config);
+        tokio::spawn(async move {
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+                let _ = stopped.await;
+            });
+            if let Err(error) = serve.await {
+                tracing::error!(%error, "sandbox server stopped");
+            }
+        });
+        Ok(Self {
+            addr,
+            credentials,
+            shutdown: Some(shutdown),
+        })
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Base URL of the zchat fake.
+    pub fn zchat_base_url(&self) -> String {
+        format!("http://{}/zchat", self.addr)
+    }
+
+    /// Base URL of the Converz fake.
+    pub fn converz_base_url(&self) -> String {
+        format!("http://{}/converz/api/v1", self.addr)
+    }
+
+    /// Base URL of the Conversion fake.
+    pub fn conversion_base_url(&self) -> String {
+        format!("http://{}/conversion/v1", self.addr)
+    }
+
+    /// The credentials it accepts.
+    pub fn credentials(&self) -> &Credentials {
+        &self.credentials
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}
+
+/// Query strings with repeated keys (`a=1&a=2`), as `(key, value)` pairs.
+pub(crate) type Pairs = Vec<(String, String)>;
+
+/// All values of `key`.
+pub(crate) fn values<'a>(pairs: &'a Pairs, key: &str) -> Vec<&'a str> {
+    pairs
+        .iter()
+        .filter(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+        .collect()
+}
+
+/// The first value of `key`.
+pub(crate) fn value<'a>(pairs: &'a Pairs, key: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+/// Parses a raw query string into pairs (repeated keys kept).
+pub(crate) fn parse_query(raw: Option<&str>) -> Pairs {
+    raw.map(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).unwrap_or_default())
+        .unwrap_or_default()
+}
+
+/// Builds a generated type from JSON the sandbox wrote. Sandbox data that does not fit its
+/// own spec is a sandbox bug, caught by the contract tests, not bad input.
+pub(crate) fn typed<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> T {
+    match serde_json::from_value(value) {
+        Ok(typed) => typed,
+        Err(e) => panic!(
+            "sandbox data does not fit {}: {e}",
+            std::any::type_name::<T>()
+        ),
+    }
+}

@@ -1,0 +1,94 @@
+//! `cxkit-sandbox`: serves the fake Zenvia Chat, Converz and Zenvia Conversion APIs.
+
+use clap::Parser;
+use cxkit_sandbox::{Faults, Sandbox, SandboxConfig};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// Fakes of the three vendor APIs, with deterministic data, for trying and testing cxkit.
+#[derive(Parser, Debug)]
+#[command(
+    version,
+    about,
+    after_help = "Example:\n  cxkit-sandbox --addr 127.0.0.1:8080 --seed 7 --history-rows 1000000 --rate-429 0.05"
+)]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    /// Seed of all generated data.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// zchat history rows (spread over 90 days).
+    #[arg(long, default_value_t = 10_000)]
+    history_rows: u64,
+    /// zchat ongoing interactions.
+    #[arg(long, default_value_t = 200)]
+    ongoing_rows: u64,
+    /// Converz users.
+    #[arg(long, default_value_t = 50)]
+    reps: u64,
+    /// Converz conversations (spread over 90 days).
+    #[arg(long, default_value_t = 10_000)]
+    calls: u64,
+    /// Conversion prospects at start.
+    #[arg(long, default_value_t = 300)]
+    prospects: u64,
+    /// Added latency per response, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
+    /// Fraction of requests answered 429 with Retry-After.
+    #[arg(long, default_value_t = 0.0)]
+    rate_429: f64,
+    /// Fraction of requests answered 503.
+    #[arg(long, default_value_t = 0.0)]
+    rate_5xx: f64,
+    /// Fraction of connections dropped without a response.
+    #[arg(long, default_value_t = 0.0)]
+    rate_drop: f64,
+}
+
+#[tokio::main]
+async fn main() -> std::io::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .init();
+    let args = Args::parse();
+    let config = SandboxConfig {
+        seed: args.seed,
+        history_rows: args.history_rows,
+        ongoing_rows: args.ongoing_rows,
+        reps: args.reps,
+        calls: args.calls,
+        prospects: args.prospects,
+        faults: Faults {
+            latency: Duration::from_millis(args.latency_ms),
+            rate_429: args.rate_429,
+            rate_5xx: args.rate_5xx,
+            rate_drop: args.rate_drop,
+            retry_after_secs: 1,
+        },
+        ..SandboxConfig::default()
+    };
+    let sandbox = Sandbox::bind(config, args.addr).await?;
+    let c = sandbox.credentials();
+    println!("cxkit-sandbox listening on http://{}", sandbox.addr());
+    println!(
+        "  ZCHAT_BASE_URL={}  ZCHAT_TOKEN={}",
+        sandbox.zchat_base_url(),
+        c.zchat_token
+    );
+    println!(
+        "  CONVERZ_BASE_URL={}  CONVERZ_API_KEY={}",
+        sandbox.converz_base_url(),
+        c.converz_api_key
+    );
+    println!(
+        "  CONVERSION_BASE_URL={}  CONVERSION_API_KEY={}",
+        sandbox.conversion_base_url(),
+        c.conversion_api_key
+    );
+    tokio::signal::ctrl_c().await?;
+    println!("stopping");
+    Ok(())
+}

@@ -1,0 +1,444 @@
+//! The sandbox behaves like the vendors: filters, pagination, persistence, merge, webhook
+//! delivery and redelivery, auth, fault injection. Driven through the `cxkit` clients.
+
+use chrono::{Duration, TimeZone, Utc};
+use cxkit::{conversion, converz, zchat, RetryPolicy};
+use cxkit_sandbox::{Faults, Sandbox, SandboxConfig};
+use futures::TryStreamExt;
+use httpmock::prelude::*;
+use serde_json::json;
+
+fn no_retry() -> RetryPolicy {
+    RetryPolicy::none()
+}
+
+fn zchat_client(s: &Sandbox, retry: RetryPolicy) -> zchat::Client {
+    zchat::Client::builder()
+        .base_url(s.zchat_base_url())
+        .token(s.credentials().zchat_token.clone())
+        .retry(retry)
+        .build()
+        .unwrap()
+}
+
+fn converz_client(s: &Sandbox) -> converz::Client {
+    converz::Client::builder()
+        .base_url(s.converz_base_url())
+        .api_key(s.credentials().converz_api_key.clone())
+        .retry(no_retry())
+        .build()
+        .unwrap()
+}
+
+fn conversion_client(s: &Sandbox) -> conversion::Client {
+    conversion::Client::builder()
+        .base_url(s.conversion_base_url())
+        .api_key(s.credentials().conversion_api_key.clone())
+        .retry(no_retry())
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn zchat_history_pages_cover_a_period_exactly_once_and_are_deterministic() {
+    let config = SandboxConfig {
+        history_rows: 9_000,
+        ..SandboxConfig::default()
+    };
+    let a = Sandbox::start_with(config.clone()).await.unwrap();
+    let b = Sandbox::start_with(config).await.unwrap();
+    let (from, to) = (
+        Utc.with_ymd_and_hms(2024, 3, 1, 0, 0, 0).unwrap(),
+        Utc.with_ymd_and_hms(2024, 3, 10, 23, 59, 59).unwrap(),
+    );
+    let query = || zchat::HistoryQuery::new().between(from, to).page_size(137);
+    let rows: Vec<_> = zchat_client(&a, no_retry())
+        .history(query())
+        .try_collect()
+        .await
+        .unwrap();
+    let again: Vec<_> = zchat_client(&b, no_retry())
+        .history(query().prefetch(true))
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(rows.len() > 500, "{}", rows.len());
+    assert_eq!(
+        rows, again,
+        "same seed, same data, with or without prefetch"
+    );
+    let mut ids: Vec<_> = rows.iter().map(|r| r.id.clone()).collect();
+    ids.dedup();
+    assert_eq!(ids.len(), rows.len(), "no row repeats");
+    for row in &rows {
+        let created =
+            chrono::DateTime::parse_from_rfc3339(row.created_at.as_deref().unwrap()).unwrap();
+        assert!(created >= from && created <= to, "{created}");
+    }
+}
+
+#[tokio::test]
+async fn zchat_filters_select_matching_rows() {
+    let s = Sandbox::start().await.unwrap();
+    let c = zchat_client(&s, no_retry());
+    let query = zchat::HistoryQuery::new()
+        .channels([zchat::Channel::from(zchat::KnownChannel::Whatsapp)])
+        .agents([3])
+        .page_size(1000);
+    let rows: Vec<_> = c.history(query).try_collect().await.unwrap();
+    assert!(!rows.is_empty());
+    for r in &rows {
+        assert_eq!(serde_json::to_value(&r.media).unwrap(), "WHATSAPP");
+        assert_eq!(r.agent.as_ref().unwrap().id.as_deref(), Some("3"));
+    }
+    let report = c
+        .report(&zchat::ReportQuery::new().group_by(zchat::ReportGrouping::Channel))
+        .await
+        .unwrap();
+    assert_eq!(report.last().unwrap().title, "Total");
+    let ongoing: Vec<_> = c
+        .ongoing(zchat::OngoingQuery::new().page_size(50))
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(ongoing.len(), 200);
+    let messages = c.messages(&rows[0].id).await.unwrap();
+    assert!(messages.len() >= 3);
+}
+
+#[tokio::test]
+async fn each_vendor_checks_its_own_credential_with_its_own_error_shape() {
+    let s = Sandbox::start().await.unwrap();
+    let wrong_zchat = zchat::Client::builder()
+        .base_url(s.zchat_base_url())
+        .token("nope")
+        .retry(no_retry())
+        .build()
+        .unwrap();
+    let e = wrong_zchat
+        .history(zchat::HistoryQuery::new())
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    assert_eq!(e.status().map(|s| s.as_u16()), Some(401));
+    assert!(e.to_string().contains("Invalid token"));
+    let wrong_converz = converz::Client::builder()
+        .base_url(s.converz_base_url())
+        .api_key("nope")
+        .build()
+        .unwrap();
+    let e = wrong_converz
+        .calls(converz::CallQuery::new())
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    assert_eq!(e.vendor_code(), Some("unauthorized"));
+    let wrong_conversion = conversion::Client::builder()
+        .base_url(s.conversion_base_url())
+        .api_key("nope")
+        .build()
+        .unwrap();
+    let e = wrong_conversion
+        .prospects(conversion::ProspectQuery::new())
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    assert_eq!(e.vendor_code(), Some("UNAUTHORIZED"));
+}
+
+#[tokio::test]
+async fn converz_updates_persist_with_both_shapes_and_the_row_wise_null_rule() {
+    let s = Sandbox::start().await.unwrap();
+    let c = converz_client(&s);
+    let update = converz::Update::keyed_by_rep_id(["rep001", "rep002"])
+        .column("team", ["blue", "red"])
+        .column_opt("gender", [Some("f"), None]);
+    assert!(c.update_reps(&update).await.unwrap().is_complete());
+    let reps: Vec<_> = c
+        .reps(converz::RepQuery::new().rep_ids(["rep001", "rep002"]))
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(reps[0].extra["team"], "blue");
+    assert_eq!(reps[0].extra["gender"], "f");
+    let gender_before = reps[1].extra["gender"].clone();
+    assert!(
+        !gender_before.is_null(),
+        "columnar null leaves the value untouched"
+    );
+
+    // Row-wise through the raw client: a field given for only some rows nulls the others.
+    let body: converz_api::types::RepUpdate = serde_json::from_value(
+        json!([{"rep_id": "rep001", "team": "green"}, {"rep_id": "rep002", "name": "Renamed"}]),
+    )
+    .unwrap();
+    c.raw().update_reps().body(body).send().await.unwrap();
+    let reps: Vec<_> = c
+        .reps(converz::RepQuery::new().rep_ids(["rep001", "rep002"]))
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(reps[0].extra["team"], "green");
+    assert!(
+        reps[0].extra["name"].is_null(),
+        "the row-wise trap, as documented"
+    );
+    assert!(reps[1].extra["team"].is_null());
+    assert_eq!(reps[1].extra["name"], "Renamed");
+}
+
+#[tokio::test]
+async fn converz_refuses_updates_over_100000_rows_and_filters_calls() {
+    let s = Sandbox::start_with(SandboxConfig {
+        calls: 200_000,
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    let c = converz_client(&s);
+    let ids: Vec<serde_json::Value> = (1..=100_001).map(|i| json!(i)).collect();
+    let body: converz_api::types::CallUpdate =
+        serde_json::from_value(json!({"call_id": ids, "x": vec![1; 100_001]})).unwrap();
+    let error = c.raw().update_calls().body(body).send().await.unwrap_err();
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(400));
+    let day = chrono::NaiveDate::from_ymd_opt(2024, 2, 1).unwrap();
+    let query = converz::CallQuery::new()
+        .start_date(day)
+        .end_date(day)
+        .campaigns(["sales"])
+        .page_size(100);
+    let calls: Vec<_> = c.calls(query).try_collect().await.unwrap();
+    assert!(!calls.is_empty());
+    for call in &calls {
+        assert_eq!(call.extra["campaign"], "sales");
+        assert!(call.extra["start_time"]
+            .as_str()
+            .unwrap()
+            .starts_with("2024-02-01"));
+    }
+}
+
+#[tokio::test]
+async fn conversion_leads_create_then_merge_and_prospects_page_by_cursor() {
+    let s = Sandbox::start().await.unwrap();
+    let c = conversion_client(&s);
+    let first = c
+        .create_lead(
+            conversion::Lead::retail("site")
+                .first_name("Nova")
+                .phone("+5511000000001")
+                .build()
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(first.merged, Some(false));
+    let again = c
+        .create_lead(
+            conversion::Lead::vehicle("ads")
+                .email("nova@example.com")
+                .phone("+5511000000001")
+                .build()
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(again.id, first.id);
+    assert_eq!(again.merged, Some(true));
+    assert_eq!(again.leads.len(), 2);
+
+    let all: Vec<_> = c
+        .prospects(conversion::ProspectQuery::new().page_size(40))
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 301, "300 seeded + 1 created, every one once");
+    let mut ids: Vec<_> = all.iter().map(|p| p.id.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 301);
+
+    let anchor = Utc.with_ymd_and_hms(2024, 4, 1, 0, 0, 0).unwrap();
+    let windowed: Vec<_> = c
+        .prospects(
+            conversion::ProspectQuery::new()
+                .created_between(anchor - Duration::days(90), anchor)
+                .page_size(25),
+        )
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(windowed.len(), 300, "90 days walked as 31-day windows");
+    let error = c
+        .raw()
+        .list_prospects()
+        .created_after(anchor - Duration::days(40))
+        .created_before(anchor)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error.status().map(|s| s.as_u16()),
+        Some(400),
+        "the vendor refuses ranges over 31 days"
+    );
+}
+
+#[tokio::test]
+async fn interactions_created_through_the_api_are_listed_and_delivered_with_redelivery() {
+    let s = Sandbox::start_with(SandboxConfig {
+        webhook_backoff: std::time::Duration::from_millis(20),
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    let c = conversion_client(&s);
+    let receiver = MockServer::start_async().await;
+    let failing = receiver
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/hook")
+                .json_body_includes(r#"{"attempts": 1}"#);
+            then.status(500);
+        })
+        .await;
+    let accepted = receiver
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/hook")
+                .json_body_includes(r#"{"attempts": 2}"#)
+                .json_body_includes(r#"{"topic": "interactions"}"#);
+            then.status(200);
+        })
+        .await;
+    let secret = cxkit::Secret::new("0123456789abcdef-secret");
+    c.subscribe_webhook(
+        &receiver.url("/hook"),
+        &secret,
+        [conversion::TopicName::from(
+            conversion::KnownTopicName::Interactions,
+        )],
+    )
+    .await
+    .unwrap();
+
+    let prospect = c
+        .prospects(conversion::ProspectQuery::new().page_size(1))
+        .try_next()
+        .await
+        .unwrap()
+        .unwrap();
+    let event: conversion_api::types::NewEvent =
+        serde_json::from_value(json!({"type": "note", "content": "called back"})).unwrap();
+    let created = c
+        .raw()
+        .create_prospect_interaction()
+        .prospect_id(prospect.id.clone())
+        .body(event)
+        .send()
+        .await
+        .unwrap();
+    let listed: Vec<_> = c
+        .prospect_interactions(&prospect.id, conversion::InteractionQuery::new())
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(listed.iter().any(|i| i.id == created[0].id));
+
+    for _ in 0..100 {
+        if accepted.calls_async().await == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    failing.assert_calls_async(1).await;
+    accepted.assert_calls_async(1).await;
+
+    let missing: conversion_api::types::NewEvent =
+        serde_json::from_value(json!({"type": "note"})).unwrap();
+    let error = c
+        .raw()
+        .create_prospect_interaction()
+        .prospect_id("000000000000000000000000")
+        .body(missing)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(404));
+}
+
+#[tokio::test]
+async fn injected_429s_and_503s_are_absorbed_by_retries_and_seen_without_them() {
+    let faults = Faults {
+        rate_429: 0.2,
+        rate_5xx: 0.2,
+        retry_after_secs: 0,
+        ..Faults::default()
+    };
+    let s = Sandbox::start_with(SandboxConfig {
+        faults,
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    let patient = RetryPolicy::default()
+        .with_max_attempts(12)
+        .with_initial_backoff(std::time::Duration::from_millis(1));
+    let rows: Vec<_> = zchat_client(&s, patient)
+        .history(zchat::HistoryQuery::new().page_size(500))
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(rows.len() > 1000);
+    let mut seen = std::collections::BTreeSet::new();
+    let impatient = zchat_client(&s, no_retry());
+    for _ in 0..40 {
+        if let Err(e) = impatient
+            .ongoing(zchat::OngoingQuery::new())
+            .try_collect::<Vec<_>>()
+            .await
+        {
+            seen.insert(e.status().map(|s| s.as_u16()));
+        }
+    }
+    assert!(
+        seen.contains(&Some(429)) && seen.contains(&Some(503)),
+        "{seen:?}"
+    );
+}
+
+#[tokio::test]
+async fn dropped_connections_are_transport_errors_and_retried() {
+    let faults = Faults {
+        rate_drop: 0.3,
+        ..Faults::default()
+    };
+    let s = Sandbox::start_with(SandboxConfig {
+        faults,
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    let mut transport = 0;
+    let impatient = zchat_client(&s, no_retry());
+    for _ in 0..30 {
+        if let Err(e) = impatient
+            .ongoing(zchat::OngoingQuery::new())
+            .try_collect::<Vec<_>>()
+            .await
+        {
+            assert!(e.is_retryable(), "{e}");
+            transport += 1;
+        }
+    }
+    assert!(transport > 0);
+    let patient = RetryPolicy::default()
+        .with_max_attempts(10)
+        .with_initial_backoff(std::time::Duration::from_millis(1));
+    let rows: Vec<_> = zchat_client(&s, patient)
+        .ongoing(zchat::OngoingQuery::new().page_size(100))
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 200);
+}
