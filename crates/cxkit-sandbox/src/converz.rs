@@ -265,6 +265,10 @@ async fn list_calls(
         if let Some(update) = overlay.get(&(index as i64 + 1)) {
             row.extend(update.clone());
         }
+        // `columns` picks stored columns; requested metrics are always added.
+        if let Some(columns) = &columns {
+            row.retain(|k, _| k == "call_id" || columns.contains(k));
+        }
         for metric in &metrics {
             row.insert(
                 metric.clone(),
@@ -272,9 +276,6 @@ async fn list_calls(
                     .round()
                     .into(),
             );
-        }
-        if let Some(columns) = &columns {
-            row.retain(|k, _| k == "call_id" || columns.contains(k));
         }
         row
     };

@@ -308,6 +308,16 @@ impl Client {
     }
 }
 
+impl Client {
+    /// The active webhook subscriptions.
+    pub async fn subscriptions(&self) -> Result<Vec<Subscription>, Error> {
+        let list = self.raw.list_subscriptions().send().await;
+        list.map(|l| l.into_inner()).map_err(|e| {
+            from_generated(Api::Conversion, "list_subscriptions", self.raw.context(), e)
+        })
+    }
+}
+
 type Window = Option<(DateTime<Utc>, DateTime<Utc>)>;
 
 /// Puts a window's range and a cursor on a generated list builder.

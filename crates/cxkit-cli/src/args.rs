@@ -1,0 +1,385 @@
+//! The command line: `cxkit [global options] <vendor> <command> [options]`.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Export, push and receive contact-center data: Zenvia Chat, Converz, Zenvia Conversion.
+///
+/// Credentials come from flags or the environment (ZCHAT_TOKEN, CONVERZ_API_KEY +
+/// CONVERZ_BASE_URL, CONVERSION_API_KEY); `--sandbox` needs none.
+#[derive(Parser, Debug)]
+#[command(
+    name = "cxkit",
+    version,
+    after_help = "Examples:
+  cxkit --sandbox zchat history --from 2024-03-01 --to 2024-03-31 --format csv --output march.csv
+  cxkit converz calls --start-date 2025-07-01 --campaign sales --format jsonl
+  cxkit conversion lead retail --utm-source site --phone +5511987654321
+
+Exit codes: 0 ok, 1 the API refused or answered badly, 2 usage, 3 missing or invalid
+configuration, 4 network or timeout, 5 output file, 130 interrupted (Ctrl-C)."
+)]
+pub struct Cli {
+    /// Start an embedded sandbox and point the command at it (no credentials needed).
+    #[arg(long, global = true)]
+    pub sandbox: bool,
+    /// Output format (default: a table on a terminal, JSON Lines otherwise).
+    #[arg(long, short, global = true, value_enum)]
+    pub format: Option<Format>,
+    /// Write to this file instead of stdout, atomically (nothing is left if the command fails).
+    #[arg(long, short, global = true)]
+    pub output: Option<PathBuf>,
+    /// No progress bar or summary on stderr.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub credentials: Credentials,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// An aligned table (best on a terminal).
+    Table,
+    /// One JSON array.
+    Json,
+    /// One JSON object per line.
+    Jsonl,
+    /// Comma-separated values with a header.
+    Csv,
+}
+
+/// Credentials and base URLs; each falls back to its environment variable.
+#[derive(Args, Debug)]
+pub struct Credentials {
+    /// Zenvia Chat API token.
+    #[arg(long, env = "ZCHAT_TOKEN", hide_env_values = true, global = true)]
+    pub zchat_token: Option<String>,
+    /// Zenvia Chat base URL override.
+    #[arg(long, env = "ZCHAT_BASE_URL", global = true)]
+    pub zchat_base_url: Option<String>,
+    /// Converz API key.
+    #[arg(long, env = "CONVERZ_API_KEY", hide_env_values = true, global = true)]
+    pub converz_api_key: Option<String>,
+    /// Converz base URL (your tenant's, e.g. https://acme.converz.co/api/v1).
+    #[arg(long, env = "CONVERZ_BASE_URL", global = true)]
+    pub converz_base_url: Option<String>,
+    /// Zenvia Conversion API key.
+    #[arg(
+        long,
+        env = "CONVERSION_API_KEY",
+        hide_env_values = true,
+        global = true
+    )]
+    pub conversion_api_key: Option<String>,
+    /// Zenvia Conversion base URL override.
+    #[arg(long, env = "CONVERSION_BASE_URL", global = true)]
+    pub conversion_base_url: Option<String>,
+}
+
+/// The vendors.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Zenvia Chat: reports, history, ongoing interactions, messages.
+    #[command(subcommand)]
+    Zchat(Zchat),
+    /// Converz: users, conversations, analytics, bulk updates.
+    #[command(subcommand)]
+    Converz(Converz),
+    /// Zenvia Conversion: leads, prospects, interactions, webhook subscriptions.
+    #[command(subcommand)]
+    Conversion(Conversion),
+    /// Receive Zenvia Conversion webhook deliveries.
+    #[command(subcommand)]
+    Webhook(Webhook),
+    /// Print shell completions.
+    #[command(after_help = "Example:\n  cxkit completions bash > /etc/bash_completion.d/cxkit")]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// A period: dates (`2024-03-01`) or date-times (`2024-03-01T08:00:00`), in `--utc-offset`.
+#[derive(Args, Debug, Clone)]
+pub struct Period {
+    /// Start (inclusive): YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS.
+    #[arg(long)]
+    pub from: Option<String>,
+    /// End (a date means the whole day): YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS.
+    #[arg(long)]
+    pub to: Option<String>,
+    /// The zone the period is written in, e.g. -03:00.
+    #[arg(long, default_value = "+00:00", allow_hyphen_values = true)]
+    pub utc_offset: String,
+}
+
+/// zchat filters shared by its lists.
+#[derive(Args, Debug, Clone)]
+pub struct ZchatFilters {
+    /// Only this channel (repeatable): WHATSAPP, EMAIL, TEXT, …
+    #[arg(long = "channel")]
+    pub channels: Vec<String>,
+    /// Only this status (repeatable): ENDED, CANCELED, …
+    #[arg(long = "state")]
+    pub states: Vec<String>,
+    /// Only this agent id (repeatable).
+    #[arg(long = "agent")]
+    pub agents: Vec<String>,
+    /// Only this department id (repeatable).
+    #[arg(long = "department")]
+    pub departments: Vec<String>,
+    /// Rows per request (1 to 10,000).
+    #[arg(long, default_value_t = 1000)]
+    pub page_size: u32,
+}
+
+/// Zenvia Chat commands.
+#[derive(Subcommand, Debug)]
+pub enum Zchat {
+    /// The Digital Channels report.
+    #[command(
+        after_help = "Example:\n  cxkit --sandbox zchat report --group-by channel --from 2024-03-01 --to 2024-03-31"
+    )]
+    Report {
+        #[command(flatten)]
+        period: Period,
+        /// Grouping: period, tag, department, channel, agent.
+        #[arg(long, default_value = "period")]
+        group_by: String,
+        #[command(flatten)]
+        filters: ZchatFilters,
+    },
+    /// Service history, every page.
+    #[command(
+        after_help = "Example:\n  cxkit --sandbox zchat history --from 2024-03-01 --to 2024-03-31 --channel WHATSAPP --format csv"
+    )]
+    History {
+        #[command(flatten)]
+        period: Period,
+        #[command(flatten)]
+        filters: ZchatFilters,
+        /// Client name, agent e-mail or interaction id.
+        #[arg(long)]
+        search: Option<String>,
+        /// Only sent (true) or received (false) interactions.
+        #[arg(long)]
+        active: Option<bool>,
+        /// The expanded rows (every column the vendor has).
+        #[arg(long)]
+        expanded: bool,
+    },
+    /// Ongoing interactions, every page.
+    #[command(after_help = "Example:\n  cxkit --sandbox zchat ongoing --state NOT_ANSWER")]
+    Ongoing {
+        #[command(flatten)]
+        filters: ZchatFilters,
+    },
+    /// The messages of one conversation.
+    #[command(after_help = "Example:\n  cxkit --sandbox zchat messages 202400000042")]
+    Messages {
+        /// The protocol number.
+        protocol: String,
+    },
+}
+
+/// Converz commands.
+#[derive(Subcommand, Debug)]
+pub enum Converz {
+    /// Users, every page.
+    #[command(after_help = "Example:\n  cxkit --sandbox converz reps --department support")]
+    Reps {
+        /// Only this user (repeatable).
+        #[arg(long = "rep-id")]
+        rep_ids: Vec<String>,
+        /// Only this department (repeatable).
+        #[arg(long = "department")]
+        departments: Vec<String>,
+        /// Only active (true) or inactive (false) users.
+        #[arg(long)]
+        active: Option<bool>,
+        /// Rows per request (1 to 1,000,000).
+        #[arg(long, default_value_t = 10_000)]
+        page_size: u64,
+    },
+    /// Conversations, every page, streamed.
+    #[command(
+        after_help = "Example:\n  cxkit --sandbox converz calls --start-date 2024-03-01 --end-date 2024-03-07 --campaign sales --format csv"
+    )]
+    Calls {
+        /// First day (YYYY-MM-DD).
+        #[arg(long)]
+        start_date: Option<chrono::NaiveDate>,
+        /// Last day (YYYY-MM-DD).
+        #[arg(long)]
+        end_date: Option<chrono::NaiveDate>,
+        /// Only this campaign (repeatable).
+        #[arg(long = "campaign")]
+        campaigns: Vec<String>,
+        /// Only this vendor (repeatable).
+        #[arg(long = "vendor")]
+        vendors: Vec<String>,
+        /// Only this user (repeatable).
+        #[arg(long = "rep-id")]
+        rep_ids: Vec<String>,
+        /// Only these columns (repeatable).
+        #[arg(long = "column")]
+        columns: Vec<String>,
+        /// Metrics to compute (repeatable).
+        #[arg(long = "metric")]
+        metrics: Vec<String>,
+        /// Rows per request (1 to 1,000,000).
+        #[arg(long, default_value_t = 100_000)]
+        page_size: u64,
+    },
+    /// Aggregated analytics.
+    #[command(
+        after_help = "Example:\n  cxkit --sandbox converz report --group-by date --group-by campaign --metric n_calls"
+    )]
+    Report {
+        /// Last N days.
+        #[arg(long)]
+        days: Option<u64>,
+        /// Dimension to group by (repeatable): date, week, month, campaign, rep_id, …
+        #[arg(long = "group-by")]
+        group_by: Vec<String>,
+        /// Metric (repeatable): n_calls, avg_duration, total_duration, …
+        #[arg(long = "metric")]
+        metrics: Vec<String>,
+    },
+    /// Update users from a CSV with a rep_id column (empty cells are left untouched).
+    #[command(after_help = "Example:\n  cxkit --sandbox converz update-reps --csv teams.csv")]
+    UpdateReps {
+        /// The CSV file.
+        #[arg(long)]
+        csv: PathBuf,
+    },
+    /// Update conversations from a CSV with a call_id column (empty cells are left untouched).
+    #[command(after_help = "Example:\n  cxkit --sandbox converz update-calls --csv reviewed.csv")]
+    UpdateCalls {
+        /// The CSV file.
+        #[arg(long)]
+        csv: PathBuf,
+    },
+}
+
+/// Lead kinds.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum LeadKind {
+    /// Retail.
+    Retail,
+    /// Vehicle.
+    Vehicle,
+    /// Insurance.
+    Insurance,
+    /// Saving plan.
+    SavingPlan,
+    /// Real estate.
+    RealEstate,
+}
+
+/// Zenvia Conversion commands.
+#[derive(Subcommand, Debug)]
+pub enum Conversion {
+    /// Send a lead (refused before sending without --utm-source and a phone or e-mail).
+    #[command(
+        after_help = "Example:\n  cxkit --sandbox conversion lead retail --utm-source site --first-name Ana --phone +5511987654321"
+    )]
+    Lead {
+        /// The kind of lead.
+        kind: LeadKind,
+        /// Where the lead came from.
+        #[arg(long)]
+        utm_source: String,
+        /// First name.
+        #[arg(long)]
+        first_name: Option<String>,
+        /// Last name.
+        #[arg(long)]
+        last_name: Option<String>,
+        /// Phone (repeatable).
+        #[arg(long = "phone")]
+        phones: Vec<String>,
+        /// E-mail (repeatable).
+        #[arg(long = "email")]
+        emails: Vec<String>,
+        /// Free text.
+        #[arg(long)]
+        comments: Option<String>,
+    },
+    /// Prospects, every page (ranges over 31 days are walked in windows).
+    #[command(
+        after_help = "Example:\n  cxkit --sandbox conversion prospects --from 2024-01-01 --to 2024-03-31 --status new --data 'score>=50'"
+    )]
+    Prospects {
+        #[command(flatten)]
+        period: Period,
+        /// Only this status.
+        #[arg(long)]
+        status: Option<String>,
+        /// Phone, e-mail or name containing this.
+        #[arg(long)]
+        search: Option<String>,
+        /// A condition on additionalData, FIELD<op>VALUE with op = >= > <= < ~ (repeatable).
+        #[arg(long = "data")]
+        data: Vec<String>,
+        /// Rows per request (1 to 5,000).
+        #[arg(long, default_value_t = 1000)]
+        page_size: u64,
+    },
+    /// Interactions of every prospect, or of one with --prospect.
+    #[command(after_help = "Example:\n  cxkit --sandbox conversion interactions --via whatsApp")]
+    Interactions {
+        #[command(flatten)]
+        period: Period,
+        /// Only this prospect's interactions.
+        #[arg(long)]
+        prospect: Option<String>,
+        /// Only this channel (repeatable).
+        #[arg(long = "via")]
+        via: Vec<String>,
+        /// Rows per request (1 to 5,000).
+        #[arg(long, default_value_t = 1000)]
+        page_size: u64,
+    },
+    /// Subscribe a callback URL (the secret is added to it) to topics.
+    #[command(
+        after_help = "Example:\n  cxkit conversion subscribe --url https://hooks.example.com/conversion --secret \"$WEBHOOK_SECRET\" --topic interactions"
+    )]
+    Subscribe {
+        /// The public callback URL.
+        #[arg(long)]
+        url: String,
+        /// The shared secret (16+ characters) the receiver checks.
+        #[arg(long, env = "WEBHOOK_SECRET", hide_env_values = true)]
+        secret: String,
+        /// Topic (repeatable): prospects, interactions, quotes, agents.
+        #[arg(long = "topic", default_values_t = ["prospects".to_string(), "interactions".to_string()])]
+        topics: Vec<String>,
+    },
+    /// Active subscriptions.
+    #[command(after_help = "Example:\n  cxkit conversion subscriptions --format json")]
+    Subscriptions,
+}
+
+/// Webhook commands.
+#[derive(Subcommand, Debug)]
+pub enum Webhook {
+    /// Receive deliveries and print each event (JSON Lines by default).
+    #[command(
+        after_help = "Example:\n  cxkit webhook listen --addr 127.0.0.1:8080 --secret \"$WEBHOOK_SECRET\""
+    )]
+    Listen {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+        /// The shared secret deliveries must carry as ?secret=…
+        #[arg(long, env = "WEBHOOK_SECRET", hide_env_values = true)]
+        secret: String,
+        /// Stop after this many events.
+        #[arg(long)]
+        max_events: Option<u64>,
+    },
+}

@@ -1,0 +1,618 @@
+//! One function per subcommand: build the query, stream rows into the output.
+
+use crate::args::{self, Conversion, Converz, LeadKind, Period, Webhook, Zchat, ZchatFilters};
+use crate::clients::Clients;
+use crate::error::CliError;
+use crate::output::{Columns, Output};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use cxkit::{conversion, converz, zchat};
+use futures::{Stream, StreamExt};
+use serde::Serialize;
+use serde_json::{json, Value};
+
+const HISTORY: Columns = Columns::Fixed(&[
+    "id",
+    "created_at",
+    "media",
+    "current_state",
+    "agent.name",
+    "department.name",
+    "customer.fields.main_identifier",
+    "active",
+    "mood",
+    "sla_overdue",
+]);
+const ONGOING: Columns = Columns::Fixed(&[
+    "id",
+    "created_at",
+    "media",
+    "current_state",
+    "agent.name",
+    "agent.status",
+    "department.name",
+    "customer.fields.main_identifier",
+]);
+const MESSAGES: Columns = Columns::Fixed(&["id", "time", "direction", "type", "content"]);
+const PROSPECTS: Columns = Columns::Fixed(&[
+    "id",
+    "created",
+    "status",
+    "firstName",
+    "lastName",
+    "phones",
+    "emails",
+    "group",
+    "agent.firstName",
+    "merged",
+]);
+const INTERACTIONS: Columns = Columns::Fixed(&[
+    "id",
+    "createdAt",
+    "status",
+    "via",
+    "prospectId",
+    "proactive",
+]);
+const SUBSCRIPTIONS: Columns = Columns::Fixed(&["id", "topics", "callbackUrl", "active"]);
+const CHUNKS: Columns = Columns::Fixed(&["chunk", "first_row", "rows", "status", "error"]);
+const EVENTS: Columns = Columns::Fixed(&[
+    "topic",
+    "type",
+    "operationId",
+    "attempts",
+    "sent",
+    "prospect.id",
+    "interaction.id",
+]);
+
+/// What every command needs: the clients and how to open the output.
+pub struct Context<'a> {
+    pub clients: &'a Clients,
+    pub format: Option<args::Format>,
+    pub output: Option<&'a std::path::Path>,
+    pub quiet: bool,
+}
+
+impl Context<'_> {
+    fn open(&self, columns: Columns) -> Result<Output, CliError> {
+        Output::open(self.format, self.output, columns, self.quiet)
+    }
+}
+
+/// Writes every row of `rows`; the first error aborts (and `--output` is left untouched).
+async fn export<T: Serialize>(
+    mut out: Output,
+    rows: impl Stream<Item = Result<T, cxkit::Error>>,
+) -> Result<(), CliError> {
+    let mut rows = std::pin::pin!(rows);
+    while let Some(row) = rows.next().await {
+        let value = serde_json::to_value(row?).map_err(|e| CliError::io(e.to_string()))?;
+        out.write(&value)?;
+    }
+    out.finish()?;
+    Ok(())
+}
+
+async fn export_all<T: Serialize>(out: Output, rows: Vec<T>) -> Result<(), CliError> {
+    export(out, futures::stream::iter(rows.into_iter().map(Ok))).await
+}
+
+/// `2024-03-01` (start of day) or `2024-03-01T08:00:00`, in `offset`.
+fn instant(
+    text: &str,
+    offset: FixedOffset,
+    end_of_day: bool,
+) -> Result<DateTime<FixedOffset>, CliError> {
+    let local = match NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S") {
+        Ok(t) => t,
+        Err(_) => {
+            let day = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+                CliError::usage(format!("`{text}` is not YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS"))
+            })?;
+            let time = if end_of_day {
+                day.and_hms_opt(23, 59, 59)
+            } else {
+                day.and_hms_opt(0, 0, 0)
+            };
+            time.ok_or_else(|| CliError::usage(format!("`{text}` is not a valid date")))?
+        }
+    };
+    offset
+        .from_local_datetime(&local)
+        .single()
+        .ok_or_else(|| CliError::usage(format!("`{text}` is ambiguous")))
+}
+
+fn offset(text: &str) -> Result<FixedOffset, CliError> {
+    text.parse::<FixedOffset>()
+        .or_else(|_| format!("{text}:00").parse())
+        .map_err(|_| CliError::usage(format!("`{text}` is not a UTC offset like -03:00")))
+}
+
+/// A period's two ends.
+type Span<Tz> = Option<(DateTime<Tz>, DateTime<Tz>)>;
+
+/// The period's ends, when given (both or none).
+fn period(p: &Period) -> Result<Span<FixedOffset>, CliError> {
+    let tz = offset(&p.utc_offset)?;
+    match (&p.from, &p.to) {
+        (None, None) => Ok(None),
+        (Some(from), Some(to)) => Ok(Some((instant(from, tz, false)?, instant(to, tz, true)?))),
+        (Some(from), None) => Ok(Some((
+            instant(from, tz, false)?,
+            Utc::now().with_timezone(&tz),
+        ))),
+        (None, Some(_)) => Err(CliError::usage("--to needs --from")),
+    }
+}
+
+fn channels(names: &[String]) -> Vec<zchat::Channel> {
+    names
+        .iter()
+        .map(|n| {
+            serde_json::from_value(json!(n.to_uppercase()))
+                .unwrap_or(zchat::Channel::String(n.clone()))
+        })
+        .collect()
+}
+
+fn states(names: &[String]) -> Vec<zchat::State> {
+    names
+        .iter()
+        .map(|n| {
+            serde_json::from_value(json!(n.to_uppercase()))
+                .unwrap_or(zchat::State::String(n.clone()))
+        })
+        .collect()
+}
+
+macro_rules! zchat_filters {
+    ($query:expr, $f:expr) => {
+        $query
+            .channels(channels(&$f.channels))
+            .states(states(&$f.states))
+            .agents(&$f.agents)
+            .departments(&$f.departments)
+            .page_size($f.page_size)
+    };
+}
+
+/// `cxkit zchat …`
+pub async fn zchat(ctx: &Context<'_>, command: Zchat) -> Result<(), CliError> {
+    let client = ctx.clients.zchat()?;
+    match command {
+        Zchat::Report {
+            period: p,
+            group_by,
+            filters,
+        } => {
+            let grouping: zchat::ReportGrouping = serde_json::from_value(json!(group_by))
+                .map_err(|_| CliError::usage(format!("unknown grouping `{group_by}`")))?;
+            let mut query = zchat::ReportQuery::new().group_by(grouping);
+            if let Some((from, to)) = period(&p)? {
+                query = query.between(from, to);
+            }
+            let ZchatFilters {
+                channels: c,
+                states: s,
+                agents,
+                departments,
+                ..
+            } = filters;
+            let query = query
+                .channels(channels(&c))
+                .states(states(&s))
+                .agents(&agents)
+                .departments(&departments);
+            export_all(
+                ctx.open(Columns::FromFirstRow)?,
+                client.report(&query).await?,
+            )
+            .await
+        }
+        Zchat::History {
+            period: p,
+            filters,
+            search,
+            active,
+            expanded,
+        } => {
+            let mut query = zchat_filters!(zchat::HistoryQuery::new(), filters).prefetch(true);
+            if let Some((from, to)) = period(&p)? {
+                query = query.between(from, to);
+            }
+            if let Some(s) = search {
+                query = query.search(s);
+            }
+            if let Some(a) = active {
+                query = query.active(a);
+            }
+            if expanded {
+                export(
+                    ctx.open(Columns::FromFirstRow)?
+                        .with_page_size(filters.page_size.into()),
+                    client.history_expanded(query),
+                )
+                .await
+            } else {
+                export(
+                    ctx.open(HISTORY)?.with_page_size(filters.page_size.into()),
+                    client.history(query),
+                )
+                .await
+            }
+        }
+        Zchat::Ongoing { filters } => {
+            let query = zchat_filters!(zchat::OngoingQuery::new(), filters);
+            export(
+                ctx.open(ONGOING)?.with_page_size(filters.page_size.into()),
+                client.ongoing(query),
+            )
+            .await
+        }
+        Zchat::Messages { protocol } => {
+            export_all(ctx.open(MESSAGES)?, client.messages(&protocol).await?).await
+        }
+    }
+}
+
+/// `cxkit converz …`
+pub async fn converz(ctx: &Context<'_>, command: Converz) -> Result<(), CliError> {
+    let client = ctx.clients.converz()?;
+    match command {
+        Converz::Reps {
+            rep_ids,
+            departments,
+            active,
+            page_size,
+        } => {
+            let mut query = converz::RepQuery::new()
+                .rep_ids(rep_ids)
+                .departments(departments)
+                .page_size(page_size);
+            if let Some(a) = active {
+                query = query.active(a);
+            }
+            export(
+                ctx.open(Columns::FromFirstRow)?.with_page_size(page_size),
+                client.reps(query),
+            )
+            .await
+        }
+        Converz::Calls {
+            start_date,
+            end_date,
+            campaigns,
+            vendors,
+            rep_ids,
+            columns,
+            metrics,
+            page_size,
+        } => {
+            let mut query = converz::CallQuery::new()
+                .campaigns(campaigns)
+                .vendors(vendors)
+                .rep_ids(rep_ids)
+                .page_size(page_size)
+                .prefetch(true);
+            if let Some(d) = start_date {
+                query = query.start_date(d);
+            }
+            if let Some(d) = end_date {
+                query = query.end_date(d);
+            }
+            if !columns.is_empty() {
+                query = query.columns(columns);
+            }
+            if !metrics.is_empty() {
+                query = query.metrics(metrics);
+            }
+            export(
+                ctx.open(Columns::FromFirstRow)?.with_page_size(page_size),
+                client.calls(query),
+            )
+            .await
+        }
+        Converz::Report {
+            days,
+            group_by,
+            metrics,
+        } => {
+            let mut query = converz::ReportQuery::new();
+            if let Some(d) = days {
+                query = query.days(d);
+            }
+            if !group_by.is_empty() {
+                query = query.group_by(group_by);
+            }
+            if !metrics.is_empty() {
+                query = query.metrics(metrics);
+            }
+            export_all(
+                ctx.open(Columns::FromFirstRow)?,
+                client.report(&query).await?,
+            )
+            .await
+        }
+        Converz::UpdateReps { csv } => {
+            let update = converz::Update::<String>::from_csv(open(&csv)?)?;
+            let report = client
+                .update_reps_with_progress(&update, progress(ctx.quiet))
+                .await?;
+            write_report(ctx, report).await
+        }
+        Converz::UpdateCalls { csv } => {
+            let update = converz::Update::<i64>::from_csv(open(&csv)?)?;
+            let report = client
+                .update_calls_with_progress(&update, progress(ctx.quiet))
+                .await?;
+            write_report(ctx, report).await
+        }
+    }
+}
+
+fn open(path: &std::path::Path) -> Result<std::fs::File, CliError> {
+    std::fs::File::open(path)
+        .map_err(|e| CliError::usage(format!("cannot read {}: {e}", path.display())))
+}
+
+fn progress(quiet: bool) -> impl FnMut(converz::Progress) {
+    move |p| {
+        if !quiet {
+            eprintln!(
+                "chunk {}/{}: {}/{} rows sent",
+                p.chunk + 1,
+                p.chunks,
+                p.rows_done,
+                p.rows_total
+            );
+        }
+    }
+}
+
+/// One row per chunk; fails (exit 1) when a chunk was not applied, after writing the report.
+async fn write_report(ctx: &Context<'_>, report: converz::UpdateReport) -> Result<(), CliError> {
+    let rows: Vec<Value> = report
+        .chunks
+        .iter()
+        .map(|c| {
+            let (status, error) = match &c.status {
+                converz::ChunkStatus::Sent(_) => ("sent", None),
+                converz::ChunkStatus::Failed(e) => ("failed", Some(e.to_string())),
+                converz::ChunkStatus::NotSent => ("not sent", None),
+            };
+            json!({"chunk": c.index + 1, "first_row": c.rows.start, "rows": c.rows.len(), "status": status, "error": error})
+        })
+        .collect();
+    export_all(ctx.open(CHUNKS)?, rows).await?;
+    match report.error() {
+        Some(e) => Err(CliError {
+            code: crate::error::API,
+            message: format!(
+                "the update stopped: {e}; rows not applied: {:?}",
+                report.rows_not_applied()
+            ),
+        }),
+        None => Ok(()),
+    }
+}
+
+fn utc_period(p: &Period) -> Result<Span<Utc>, CliError> {
+    Ok(period(p)?.map(|(a, b)| {
+        (
+            a.with_timezone(&Utc),
+            b.with_timezone(&Utc) + chrono::Duration::seconds(1),
+        )
+    }))
+}
+
+/// The callback URL with its `secret` parameter masked: CLI output never shows a secret.
+fn masked_subscription(mut s: Value) -> Value {
+    if let Some(url) = s
+        .get("callbackUrl")
+        .and_then(Value::as_str)
+        .and_then(masked_url)
+    {
+        s["callbackUrl"] = json!(url);
+    }
+    s
+}
+
+fn masked_url(text: &str) -> Option<String> {
+    let (base, query) = text.split_once('?')?;
+    let masked: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((k, _)) if k == cxkit::conversion::webhook::SECRET_PARAM => format!("{k}=***"),
+            _ => pair.to_owned(),
+        })
+        .collect();
+    Some(format!("{base}?{}", masked.join("&")))
+}
+
+/// `cxkit conversion …`
+pub async fn conversion(ctx: &Context<'_>, command: Conversion) -> Result<(), CliError> {
+    let client = ctx.clients.conversion()?;
+    match command {
+        Conversion::Lead {
+            kind,
+            utm_source,
+            first_name,
+            last_name,
+            phones,
+            emails,
+            comments,
+        } => {
+            macro_rules! build {
+                ($builder:expr) => {{
+                    let mut b = $builder;
+                    if let Some(v) = first_name {
+                        b = b.first_name(v);
+                    }
+                    if let Some(v) = last_name {
+                        b = b.last_name(v);
+                    }
+                    if let Some(v) = comments {
+                        b = b.comments(v);
+                    }
+                    for p in phones {
+                        b = b.phone(p);
+                    }
+                    for e in emails {
+                        b = b.email(e);
+                    }
+                    b.build()?
+                }};
+            }
+            let lead = match kind {
+                LeadKind::Retail => build!(conversion::Lead::retail(utm_source)),
+                LeadKind::Vehicle => build!(conversion::Lead::vehicle(utm_source)),
+                LeadKind::Insurance => build!(conversion::Lead::insurance(utm_source)),
+                LeadKind::SavingPlan => build!(conversion::Lead::saving_plan(utm_source)),
+                LeadKind::RealEstate => build!(conversion::Lead::real_estate(utm_source)),
+            };
+            let created = client.create_lead(lead).await?;
+            export_all(ctx.open(PROSPECTS)?, vec![created]).await
+        }
+        Conversion::Prospects {
+            period: p,
+            status,
+            search,
+            data,
+            page_size,
+        } => {
+            let mut query = conversion::ProspectQuery::new()
+                .page_size(page_size)
+                .prefetch(true);
+            if let Some((from, to)) = utc_period(&p)? {
+                query = query.created_between(from, to);
+            }
+            if let Some(s) = status {
+                query = query.status(s);
+            }
+            if let Some(s) = search {
+                query = query.search(s);
+            }
+            for condition in data {
+                query = query.additional_data(data_filter(&condition)?);
+            }
+            export(
+                ctx.open(PROSPECTS)?.with_page_size(page_size),
+                client.prospects(query),
+            )
+            .await
+        }
+        Conversion::Interactions {
+            period: p,
+            prospect,
+            via,
+            page_size,
+        } => {
+            let mut query = conversion::InteractionQuery::new()
+                .via(via)
+                .page_size(page_size);
+            if let Some((from, to)) = utc_period(&p)? {
+                query = query.created_between(from, to);
+            }
+            let rows = match prospect {
+                Some(id) => client.prospect_interactions(&id, query),
+                None => client.interactions(query),
+            };
+            export(ctx.open(INTERACTIONS)?.with_page_size(page_size), rows).await
+        }
+        Conversion::Subscribe {
+            url,
+            secret,
+            topics,
+        } => {
+            let topics: Vec<conversion::TopicName> = topics
+                .iter()
+                .map(|t| {
+                    serde_json::from_value(json!(t))
+                        .unwrap_or(conversion::TopicName::String(t.clone()))
+                })
+                .collect();
+            let created = client
+                .subscribe_webhook(&url, &cxkit::Secret::new(secret), topics)
+                .await?;
+            let row = masked_subscription(
+                serde_json::to_value(created).map_err(|e| CliError::io(e.to_string()))?,
+            );
+            export_all(ctx.open(SUBSCRIPTIONS)?, vec![row]).await
+        }
+        Conversion::Subscriptions => {
+            let list = client.subscriptions().await?;
+            let rows: Vec<Value> = list
+                .into_iter()
+                .map(|s| masked_subscription(serde_json::to_value(s).unwrap_or_default()))
+                .collect();
+            export_all(ctx.open(SUBSCRIPTIONS)?, rows).await
+        }
+    }
+}
+
+fn data_filter(text: &str) -> Result<conversion::DataFilter, CliError> {
+    for (op, make) in [
+        (">=", conversion::DataFilter::ge as fn(&str, String) -> _),
+        ("<=", conversion::DataFilter::le),
+        ("=", conversion::DataFilter::eq),
+        (">", conversion::DataFilter::gt),
+        ("<", conversion::DataFilter::lt),
+        ("~", conversion::DataFilter::contains),
+    ] {
+        if let Some((field, value)) = text.split_once(op) {
+            return Ok(make(field, value.to_owned()));
+        }
+    }
+    Err(CliError::usage(format!(
+        "`{text}` is not FIELD<op>VALUE with op one of = >= > <= < ~"
+    )))
+}
+
+/// `cxkit webhook …`
+pub async fn webhook(ctx: &Context<'_>, command: Webhook) -> Result<(), CliError> {
+    let Webhook::Listen {
+        addr,
+        secret,
+        max_events,
+    } = command;
+    let (sender, mut events) = tokio::sync::mpsc::channel::<conversion::WebhookEvent>(64);
+    let app = conversion::webhook::router(
+        conversion::webhook::ReceiverConfig::new(secret),
+        move |event| {
+            let sender = sender.clone();
+            async move {
+                sender
+                    .send(event)
+                    .await
+                    .map_err(|e| Box::new(e) as conversion::webhook::HandlerError)
+            }
+        },
+    );
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| CliError::config(format!("cannot listen on {addr}: {e}")))?;
+    if !ctx.quiet {
+        eprintln!(
+            "listening on http://{} (POST /?secret=…)",
+            listener
+                .local_addr()
+                .map(|a| a.to_string())
+                .unwrap_or_default()
+        );
+    }
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    let mut out = ctx.open(EVENTS)?;
+    let mut seen = 0;
+    while let Some(event) = events.recv().await {
+        out.write(&serde_json::to_value(event).map_err(|e| CliError::io(e.to_string()))?)?;
+        out.flush()?;
+        seen += 1;
+        if max_events.is_some_and(|max| seen >= max) {
+            break;
+        }
+    }
+    server.abort();
+    out.finish()?;
+    Ok(())
+}

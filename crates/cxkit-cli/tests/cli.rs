@@ -1,0 +1,437 @@
+//! `cxkit` end to end: every subcommand against the embedded sandbox, every format, atomic
+//! output on failure, missing credentials, and no secret in any output.
+
+use assert_cmd::Command;
+use httpmock::prelude::*;
+use predicates::prelude::*;
+use serde_json::{json, Value};
+
+fn cxkit() -> Command {
+    let mut cmd = Command::cargo_bin("cxkit").unwrap();
+    for var in [
+        "ZCHAT_TOKEN",
+        "ZCHAT_BASE_URL",
+        "CONVERZ_API_KEY",
+        "CONVERZ_BASE_URL",
+        "CONVERSION_API_KEY",
+        "CONVERSION_BASE_URL",
+        "WEBHOOK_SECRET",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+fn stdout_of(args: &[&str]) -> String {
+    let out = cxkit()
+        .args(args)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    String::from_utf8(out).unwrap()
+}
+
+fn jsonl(args: &[&str]) -> Vec<Value> {
+    let mut all = vec!["--sandbox", "--format", "jsonl"];
+    all.extend_from_slice(args);
+    stdout_of(&all)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn readme_main_job_exports_a_month_of_history_as_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("march.csv");
+    cxkit()
+        .args([
+            "--sandbox",
+            "zchat",
+            "history",
+            "--from",
+            "2024-03-01",
+            "--to",
+            "2024-03-31",
+            "--format",
+            "csv",
+            "--output",
+        ])
+        .arg(&file)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("wrote"));
+    let text = std::fs::read_to_string(&file).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next().unwrap(), "id,created_at,media,current_state,agent.name,department.name,customer.fields.main_identifier,active,mood,sla_overdue");
+    let rows: Vec<&str> = lines.collect();
+    assert!(rows.len() > 3000, "{}", rows.len());
+    assert!(
+        rows.iter().all(|r| r.contains(",2024-03-")),
+        "every row is in March"
+    );
+}
+
+#[test]
+fn zchat_commands() {
+    let rows = jsonl(&[
+        "zchat",
+        "history",
+        "--from",
+        "2024-03-01",
+        "--to",
+        "2024-03-02",
+        "--channel",
+        "whatsapp",
+        "--page-size",
+        "50",
+    ]);
+    assert!(!rows.is_empty());
+    assert!(rows.iter().all(|r| r["media"] == "WHATSAPP"));
+    let expanded = jsonl(&[
+        "zchat",
+        "history",
+        "--expanded",
+        "--from",
+        "2024-03-01",
+        "--to",
+        "2024-03-01",
+    ]);
+    assert!(expanded[0].get("talking_time").is_some());
+    let ongoing = jsonl(&["zchat", "ongoing"]);
+    assert_eq!(ongoing.len(), 200);
+    let report = jsonl(&["zchat", "report", "--group-by", "agent"]);
+    assert_eq!(report.last().unwrap()["title"], "Total");
+    let id = rows[0]["id"].as_str().unwrap();
+    let messages = jsonl(&["zchat", "messages", id]);
+    assert!(messages.len() >= 3);
+}
+
+#[test]
+fn converz_commands() {
+    let reps = jsonl(&["converz", "reps", "--department", "support"]);
+    assert!(!reps.is_empty() && reps.iter().all(|r| r["department"] == "support"));
+    let calls = jsonl(&[
+        "converz",
+        "calls",
+        "--start-date",
+        "2024-03-01",
+        "--end-date",
+        "2024-03-01",
+        "--campaign",
+        "sales",
+        "--column",
+        "campaign",
+        "--metric",
+        "sentiment",
+    ]);
+    assert!(!calls.is_empty());
+    assert!(calls.iter().all(|c| c["campaign"] == "sales"
+        && c.get("sentiment").is_some()
+        && c.get("summary").is_none()));
+    let report = jsonl(&[
+        "converz",
+        "report",
+        "--group-by",
+        "campaign",
+        "--metric",
+        "n_calls",
+    ]);
+    assert!(report.iter().all(|r| r.get("n_calls").is_some()));
+
+    let dir = tempfile::tempdir().unwrap();
+    let reps_csv = dir.path().join("reps.csv");
+    std::fs::write(&reps_csv, "rep_id,team\nrep001,blue\nrep002,\n").unwrap();
+    let chunks = jsonl(&[
+        "converz",
+        "update-reps",
+        "--csv",
+        reps_csv.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        chunks,
+        vec![json!({"chunk": 1, "first_row": 0, "rows": 2, "status": "sent", "error": null})]
+    );
+    let calls_csv = dir.path().join("calls.csv");
+    std::fs::write(&calls_csv, "call_id,reviewed\n1,yes\n2,no\n3,yes\n").unwrap();
+    let chunks = jsonl(&[
+        "converz",
+        "update-calls",
+        "--csv",
+        calls_csv.to_str().unwrap(),
+    ]);
+    assert_eq!(chunks[0]["status"], "sent");
+    cxkit()
+        .args(["--sandbox", "converz", "update-calls", "--csv"])
+        .arg(&reps_csv)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("call_id"));
+}
+
+#[test]
+fn conversion_commands() {
+    let created = jsonl(&[
+        "conversion",
+        "lead",
+        "vehicle",
+        "--utm-source",
+        "ads",
+        "--first-name",
+        "Ana",
+        "--email",
+        "ana@new.example",
+    ]);
+    assert_eq!(created[0]["merged"], false);
+    cxkit()
+        .args([
+            "--sandbox",
+            "conversion",
+            "lead",
+            "retail",
+            "--utm-source",
+            "ads",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("phone or e-mail"));
+    let prospects = jsonl(&[
+        "conversion",
+        "prospects",
+        "--from",
+        "2024-01-01",
+        "--to",
+        "2024-03-31",
+        "--data",
+        "score>=90",
+        "--page-size",
+        "20",
+    ]);
+    assert!(!prospects.is_empty());
+    assert!(prospects
+        .iter()
+        .all(|p| p["additionalData"]["score"].as_u64().unwrap() >= 90));
+    let interactions = jsonl(&[
+        "conversion",
+        "interactions",
+        "--via",
+        "whatsApp",
+        "--page-size",
+        "50",
+    ]);
+    assert!(!interactions.is_empty() && interactions.iter().all(|i| i["via"] == "whatsApp"));
+    let one = jsonl(&[
+        "conversion",
+        "interactions",
+        "--prospect",
+        prospects[0]["id"].as_str().unwrap(),
+    ]);
+    assert!(one.iter().all(|i| i["prospectId"] == prospects[0]["id"]));
+    let secret = "sandbox-webhook-secret-1234";
+    let out = stdout_of(&[
+        "--sandbox",
+        "--format",
+        "jsonl",
+        "conversion",
+        "subscribe",
+        "--url",
+        "https://hooks.example.com/in",
+        "--secret",
+        secret,
+        "--topic",
+        "prospects",
+    ]);
+    assert!(out.contains("secret=***") && !out.contains(secret), "{out}");
+    let listed = jsonl(&["conversion", "subscriptions"]);
+    assert!(
+        listed.is_empty(),
+        "each --sandbox run starts a fresh sandbox"
+    );
+}
+
+#[test]
+fn every_format() {
+    let args = ["zchat", "messages", "202400000042"];
+    let table = stdout_of(&[&["--sandbox", "--format", "table"][..], &args].concat());
+    assert!(
+        table.contains("│") && table.contains("direction"),
+        "{table}"
+    );
+    let json: Value = serde_json::from_str(&stdout_of(
+        &[&["--sandbox", "--format", "json"][..], &args].concat(),
+    ))
+    .unwrap();
+    assert!(json.as_array().unwrap().len() >= 3);
+    let csv = stdout_of(&[&["--sandbox", "--format", "csv"][..], &args].concat());
+    assert!(csv.starts_with("id,time,direction,type,content\n"), "{csv}");
+    let lines = stdout_of(&[&["--sandbox", "--format", "jsonl"][..], &args].concat());
+    assert!(lines
+        .lines()
+        .all(|l| serde_json::from_str::<Value>(l).is_ok()));
+    let empty: Value = serde_json::from_str(&stdout_of(&[
+        "--sandbox",
+        "--format",
+        "json",
+        "zchat",
+        "history",
+        "--from",
+        "2020-01-01",
+        "--to",
+        "2020-01-02",
+    ]))
+    .unwrap();
+    assert_eq!(empty, json!([]));
+}
+
+#[test]
+fn a_failed_export_leaves_the_output_file_untouched() {
+    let server = MockServer::start();
+    let page = |n: usize| json!({"success": true, "data": (0..n).map(|i| json!({"id": i.to_string()})).collect::<Vec<_>>()});
+    server.mock(|when, then| {
+        when.path("/history").query_param("page", "1");
+        then.status(200).json_body(page(1000));
+    });
+    server.mock(|when, then| {
+        when.path("/history").query_param("page", "2");
+        then.status(500)
+            .json_body(json!({"error": "database down", "status": 500, "success": false}));
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("export.jsonl");
+    std::fs::write(&file, "previous export\n").unwrap();
+    cxkit()
+        .env("ZCHAT_TOKEN", "zt-cli-SECRET-42")
+        .env("ZCHAT_BASE_URL", server.base_url())
+        .args(["zchat", "history", "--output"])
+        .arg(&file)
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("database down")
+                .and(predicate::str::contains("zt-cli-SECRET-42").not()),
+        );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "previous export\n");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "no temp file left behind"
+    );
+}
+
+#[test]
+fn missing_credentials_are_named_and_secrets_never_printed() {
+    cxkit()
+        .args(["zchat", "history"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("ZCHAT_TOKEN"));
+    cxkit()
+        .args(["converz", "calls"])
+        .env("CONVERZ_API_KEY", "k")
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("CONVERZ_BASE_URL"));
+    cxkit()
+        .args(["conversion", "prospects"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("CONVERSION_API_KEY"));
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.path("/prospects");
+        then.status(401)
+            .json_body(json!({"code": "UNAUTHORIZED", "message": "Invalid API key"}));
+    });
+    cxkit()
+        .env("CONVERSION_API_KEY", "cv-cli-SECRET-77")
+        .env("CONVERSION_BASE_URL", server.base_url())
+        .args(["conversion", "prospects"])
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("Invalid API key")
+                .and(predicate::str::contains("cv-cli-SECRET-77").not()),
+        );
+    cxkit()
+        .env("ZCHAT_TOKEN", "zt-cli-SECRET-99")
+        .env("ZCHAT_BASE_URL", "http://127.0.0.1:9")
+        .args(["zchat", "ongoing"])
+        .assert()
+        .code(4)
+        .stderr(
+            predicate::str::contains("token=***")
+                .and(predicate::str::contains("zt-cli-SECRET-99").not()),
+        );
+    let help = stdout_of(&["--help"]);
+    assert!(help.contains("ZCHAT_TOKEN") && !help.contains("zt-cli"));
+}
+
+#[test]
+fn help_has_examples_and_completions_generate() {
+    for cmd in [
+        &["zchat", "history"][..],
+        &["converz", "calls"],
+        &["conversion", "lead"],
+        &["webhook", "listen"],
+        &["converz", "update-reps"],
+    ] {
+        let mut args = cmd.to_vec();
+        args.push("--help");
+        assert!(stdout_of(&args).contains("Example"), "{cmd:?}");
+    }
+    assert!(stdout_of(&["--help"]).contains("Exit codes"));
+    assert!(stdout_of(&["completions", "bash"]).contains("cxkit"));
+    cxkit().args(["zchat", "histroy"]).assert().code(2);
+}
+
+#[test]
+fn webhook_listen_prints_deliveries() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let secret = "listen-secret-0123456789";
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("cxkit"))
+        .args([
+            "--format",
+            "jsonl",
+            "--quiet",
+            "webhook",
+            "listen",
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+            "--secret",
+            secret,
+            "--max-events",
+            "1",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let event =
+        json!({"topic": "interactions", "type": "created", "operationId": "op-1", "attempts": 1});
+    let client = reqwest::blocking::Client::new();
+    let mut status = None;
+    for _ in 0..100 {
+        match client
+            .post(format!("http://127.0.0.1:{port}/?secret={secret}"))
+            .json(&event)
+            .send()
+        {
+            Ok(r) => {
+                status = Some(r.status().as_u16());
+                break;
+            }
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(50)),
+        }
+    }
+    assert_eq!(status, Some(200));
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+    let line: Value =
+        serde_json::from_str(String::from_utf8(output.stdout).unwrap().trim()).unwrap();
+    assert_eq!(line["operationId"], "op-1");
+}
