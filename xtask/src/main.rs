@@ -5,7 +5,9 @@
 //!   `tests/snapshots/`), and print what changed against `HEAD`.
 //! - `cargo xtask regen --check`: the same checks, writing nothing; exits non-zero with a
 //!   readable diff when a derived file is stale.
+//! - `cargo xtask bench [--smoke]`: the benchmarks behind `docs/benchmarks.md` (see `bench.rs`).
 
+mod bench;
 mod endpoints;
 mod inventory;
 mod lint;
@@ -15,11 +17,13 @@ mod specs;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask regen [--check]
+const USAGE: &str = "usage: cargo xtask regen [--check] | bench [--smoke]
 
   regen           lint + validate specs/, rewrite docs/endpoints.md and tests/snapshots/,
                   print what changed against HEAD
-  regen --check   write nothing; fail with a diff when anything derived is stale";
+  regen --check   write nothing; fail with a diff when anything derived is stale
+  bench           decode, export, memory and build benchmarks; writes docs/benchmarks.md
+  bench --smoke   every benchmark step on tiny data, debug builds; writes nothing (CI)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -27,6 +31,8 @@ fn main() -> ExitCode {
     let result = match args.as_slice() {
         ["regen"] => regen(Mode::Write),
         ["regen", "--check"] => regen(Mode::Check),
+        ["bench"] => bench::run(&workspace_root(), false),
+        ["bench", "--smoke"] => bench::run(&workspace_root(), true),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

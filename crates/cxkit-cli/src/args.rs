@@ -170,6 +170,9 @@ pub enum Zchat {
         /// The expanded rows (every column the vendor has).
         #[arg(long)]
         expanded: bool,
+        /// Fetch pages one after another instead of loading the next while writing.
+        #[arg(long)]
+        no_prefetch: bool,
     },
     /// Ongoing interactions, every page.
     #[command(after_help = "Example:\n  cxkit --sandbox zchat ongoing --state NOT_ANSWER")]

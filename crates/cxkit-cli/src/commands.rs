@@ -216,8 +216,10 @@ pub async fn zchat(ctx: &Context<'_>, command: Zchat) -> Result<(), CliError> {
             search,
             active,
             expanded,
+            no_prefetch,
         } => {
-            let mut query = zchat_filters!(zchat::HistoryQuery::new(), filters).prefetch(true);
+            let mut query =
+                zchat_filters!(zchat::HistoryQuery::new(), filters).prefetch(!no_prefetch);
             if let Some((from, to)) = period(&p)? {
                 query = query.between(from, to);
             }

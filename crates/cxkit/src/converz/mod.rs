@@ -36,7 +36,7 @@ pub use converz_api::types;
 
 use crate::config::{common_builder_setters, env_secret, env_url, Lookup, Settings};
 use crate::error::{from_generated, Api, ConfigError, Error, VendorError};
-use crate::json_rows::decode_rows;
+use crate::json_rows::{decode_rows_with, OpenRow};
 use crate::pagination::{numbered, RowStream};
 use converz_api::ResponseValue;
 use cxkit_runtime::progenitor_client::ClientInfo;
@@ -268,7 +268,7 @@ impl Client {
 
     /// Sends a GET through the runtime (credential, retries, masking) and decodes the JSON
     /// array body row by row as it arrives.
-    async fn stream_rows<T: DeserializeOwned + Send + 'static>(
+    async fn stream_rows<T: OpenRow + Send + 'static>(
         &self,
         operation: &'static str,
         path: &str,
@@ -305,7 +305,7 @@ impl Client {
                 note: None,
             });
         }
-        let rows = decode_rows::<T, _, _>(response.bytes_stream()).map(move |row| {
+        let rows = decode_rows_with(response.bytes_stream(), T::parse).map(move |row| {
             row.map_err(|e| {
                 Error::decode(
                     Api::Converz,
