@@ -86,8 +86,7 @@ async fn export<T: Serialize>(
 ) -> Result<(), CliError> {
     let mut rows = std::pin::pin!(rows);
     while let Some(row) = rows.next().await {
-        let value = serde_json::to_value(row?).map_err(|e| CliError::io(e.to_string()))?;
-        out.write(&value)?;
+        out.write_row(&row?)?;
     }
     out.finish()?;
     Ok(())

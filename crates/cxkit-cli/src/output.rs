@@ -125,6 +125,28 @@ impl Output {
         self.target.write_all(bytes).map_err(CliError::write)
     }
 
+    /// Writes one typed row: JSON formats serialize it directly, tables and CSV look columns
+    /// up in its JSON form.
+    pub fn write_row<T: serde::Serialize>(&mut self, row: &T) -> Result<(), CliError> {
+        match self.format {
+            Format::Jsonl | Format::Json => {
+                let mut bytes = match (self.format, self.rows) {
+                    (Format::Json, 0) => b"\n".to_vec(),
+                    (Format::Json, _) => b",\n".to_vec(),
+                    _ => Vec::with_capacity(512),
+                };
+                serde_json::to_writer(&mut bytes, row).map_err(|e| CliError::io(e.to_string()))?;
+                if self.format == Format::Jsonl {
+                    bytes.push(b'\n');
+                }
+                self.emit(&bytes)?;
+                self.counted();
+                Ok(())
+            }
+            _ => self.write(&serde_json::to_value(row).map_err(|e| CliError::io(e.to_string()))?),
+        }
+    }
+
     /// Writes one row.
     pub fn write(&mut self, row: &Value) -> Result<(), CliError> {
         match self.format {
@@ -164,6 +186,11 @@ impl Output {
                     .push(header.iter().map(|c| cell(row, c)).collect());
             }
         }
+        self.counted();
+        Ok(())
+    }
+
+    fn counted(&mut self) {
         self.rows += 1;
         if let Some(bar) = &self.progress {
             bar.inc(1);
@@ -171,7 +198,6 @@ impl Output {
                 bar.set_message(format!("page {}", self.rows.div_ceil(size)));
             }
         }
-        Ok(())
     }
 
     fn header_for(&mut self, row: &Value) -> Vec<String> {

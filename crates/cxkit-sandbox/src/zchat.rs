@@ -318,27 +318,47 @@ fn agent(i: &Interaction, status: Option<&str>) -> types::Agent {
 }
 
 fn history_row(i: &Interaction) -> types::HistoryRow {
-    let fields = json!({
-        "channel_email": [format!("cliente{}@example.com", i.index % 1000)],
-        "channel_phone": format!("+55119{:08}", i.index % 100_000_000),
-        "main_identifier": i.customer,
-        "document": "",
-    });
-    let mut row: types::HistoryRow = typed(json!({
-        "id": protocol(i.index),
-        "active": if i.active { "true" } else { "false" },
-        "created_at": i.created.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        "current_state": i.state,
-        "current_state_time": (i.created + Duration::minutes(12)).to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        "customer": {"id": format!("c{}", i.index % 5000), "fields": fields},
-        "department": {"id": (i.department + 1).to_string(), "name": DEPARTMENTS[i.department]},
-        "first_answer_time": (i.created + Duration::seconds(40)).to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        "media": i.channel,
-        "mood": i.mood.to_string(),
-        "sla_overdue": i.index % 7 == 0,
-    }));
-    row.agent = Some(agent(i, None));
-    row
+    // Built field by field (not through `json!`): the sandbox is the server in the export
+    // benchmarks, and every row it renders counts.
+    let text = |s: String| Some(types::StringOrList::String(s));
+    let millis = |t: DateTime<Utc>| Some(t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
+    types::HistoryRow {
+        id: protocol(i.index),
+        active: Some(types::ActiveFlag::String(i.active.to_string())),
+        agent: Some(agent(i, None)),
+        created_at: millis(i.created),
+        current_state: Some(types::State::String(i.state.to_owned())),
+        current_state_time: millis(i.created + Duration::minutes(12)),
+        customer: Some(types::Customer {
+            id: Some(format!("c{}", i.index % 5000)),
+            fields: Some(types::CustomerFields {
+                channel_email: Some(types::StringOrList::Array(vec![format!(
+                    "cliente{}@example.com",
+                    i.index % 1000
+                )])),
+                channel_phone: text(format!("+55119{:08}", i.index % 100_000_000)),
+                main_identifier: text(i.customer.to_owned()),
+                document: text(String::new()),
+                channel_external: None,
+                channel_facebook: None,
+                channel_mercado_livre: None,
+                channel_telegram: None,
+                main_photo: None,
+                extra: Default::default(),
+            }),
+            extra: Default::default(),
+        }),
+        department: Some(types::Department {
+            id: Some((i.department + 1).to_string()),
+            name: Some(DEPARTMENTS[i.department].to_owned()),
+            extra: Default::default(),
+        }),
+        first_answer_time: millis(i.created + Duration::seconds(40)),
+        media: Some(types::Channel::String(i.channel.to_owned())),
+        mood: Some(i.mood.to_string()),
+        sla_overdue: Some(i.index % 7 == 0),
+        extra: Default::default(),
+    }
 }
 
 fn envelope<T: serde::Serialize>(data: Vec<T>) -> Response {
