@@ -23,6 +23,12 @@ pub struct Cli {
     /// Start an embedded sandbox and point the command at it (no credentials needed).
     #[arg(long, global = true)]
     pub sandbox: bool,
+    /// With --sandbox: zchat history rows and Converz calls it serves (default 10,000).
+    #[arg(long, global = true, default_value_t = 10_000)]
+    pub sandbox_rows: u64,
+    /// With --sandbox: latency added to every response, in milliseconds.
+    #[arg(long, global = true, default_value_t = 0)]
+    pub sandbox_latency_ms: u64,
     /// Output format (default: a table on a terminal, JSON Lines otherwise).
     #[arg(long, short, global = true, value_enum)]
     pub format: Option<Format>,

@@ -3,7 +3,7 @@
 use crate::args::Credentials;
 use crate::error::CliError;
 use cxkit::{conversion, converz, zchat};
-use cxkit_sandbox::Sandbox;
+use cxkit_sandbox::{Sandbox, SandboxConfig};
 
 /// Where the clients point: the embedded sandbox, or the real APIs with the given credentials.
 pub struct Clients {
@@ -18,15 +18,18 @@ fn missing(variable: &str, flag: &str, what: &str) -> CliError {
 }
 
 impl Clients {
-    /// Starts the embedded sandbox when asked.
-    pub async fn new(sandbox: bool, credentials: Credentials) -> Result<Self, CliError> {
+    /// Starts the embedded sandbox when asked (`config` sizes it).
+    pub async fn new(
+        sandbox: Option<SandboxConfig>,
+        credentials: Credentials,
+    ) -> Result<Self, CliError> {
         let sandbox = match sandbox {
-            true => Some(
-                Sandbox::start()
+            Some(config) => Some(
+                Sandbox::start_with(config)
                     .await
                     .map_err(|e| CliError::config(format!("cannot start the sandbox: {e}")))?,
             ),
-            false => None,
+            None => None,
         };
         Ok(Self {
             sandbox,

@@ -18,7 +18,16 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         clap_complete::generate(shell, &mut Cli::command(), "cxkit", &mut std::io::stdout());
         return Ok(());
     }
-    let clients = clients::Clients::new(cli.sandbox, cli.credentials).await?;
+    let sandbox = cli.sandbox.then(|| cxkit_sandbox::SandboxConfig {
+        history_rows: cli.sandbox_rows,
+        calls: cli.sandbox_rows,
+        faults: cxkit_sandbox::Faults {
+            latency: std::time::Duration::from_millis(cli.sandbox_latency_ms),
+            ..Default::default()
+        },
+        ..Default::default()
+    });
+    let clients = clients::Clients::new(sandbox, cli.credentials).await?;
     let ctx = commands::Context {
         clients: &clients,
         format: cli.format,

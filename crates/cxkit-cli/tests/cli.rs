@@ -435,3 +435,46 @@ fn webhook_listen_prints_deliveries() {
         serde_json::from_str(String::from_utf8(output.stdout).unwrap().trim()).unwrap();
     assert_eq!(line["operationId"], "op-1");
 }
+
+#[test]
+fn ctrl_c_stops_cleanly_and_leaves_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("slow.jsonl");
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("cxkit"))
+        .args([
+            "--sandbox",
+            "--sandbox-latency-ms",
+            "300",
+            "--quiet",
+            "--format",
+            "jsonl",
+            "--output",
+        ])
+        .arg(&file)
+        .args([
+            "zchat",
+            "history",
+            "--from",
+            "2024-01-01",
+            "--to",
+            "2024-04-01",
+            "--page-size",
+            "10",
+        ])
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(130));
+    assert!(!file.exists(), "an interrupted export leaves no file");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "and no temp file"
+    );
+}

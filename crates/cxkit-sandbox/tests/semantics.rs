@@ -442,3 +442,30 @@ async fn dropped_connections_are_transport_errors_and_retried() {
         .unwrap();
     assert_eq!(rows.len(), 200);
 }
+
+#[tokio::test]
+async fn injected_latency_trips_a_client_timeout() {
+    let faults = Faults {
+        latency: std::time::Duration::from_millis(400),
+        ..Faults::default()
+    };
+    let s = Sandbox::start_with(SandboxConfig {
+        faults,
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    let client = zchat::Client::builder()
+        .base_url(s.zchat_base_url())
+        .token(s.credentials().zchat_token.clone())
+        .timeout(std::time::Duration::from_millis(100))
+        .retry(no_retry())
+        .build()
+        .unwrap();
+    let error = client
+        .ongoing(zchat::OngoingQuery::new())
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    assert!(matches!(error, cxkit::Error::Timeout { .. }), "{error}");
+}
