@@ -203,19 +203,21 @@ struct Export {
     rows: u64,
 }
 
+/// Median wall time of `runs` runs of `once` (only the command is timed), then the rows it
+/// wrote, counted outside the timing.
 fn timed(
     runs: usize,
-    mut once: impl FnMut() -> Result<u64, String>,
+    mut once: impl FnMut() -> Result<(), String>,
+    count: impl Fn() -> Result<u64, String>,
 ) -> Result<(Duration, u64), String> {
     let mut times = Vec::new();
-    let mut rows = 0;
     for _ in 0..runs {
         let started = Instant::now();
-        rows = once()?;
+        once()?;
         times.push(started.elapsed());
     }
     times.sort();
-    Ok((times[times.len() / 2], rows))
+    Ok((times[times.len() / 2], count()?))
 }
 
 fn lines(path: &Path) -> Result<u64, String> {
@@ -236,28 +238,31 @@ fn export(
     let page = plan.page.to_string();
     let mut results = Vec::new();
     for (name, prefetch) in [("cxkit (prefetch)", true), ("cxkit (no prefetch)", false)] {
-        let (time, rows) = timed(plan.runs, || {
-            let mut c = Command::new(cxkit);
-            c.env("ZCHAT_BASE_URL", &base)
-                .env("ZCHAT_TOKEN", ZCHAT_TOKEN);
-            c.args(["--quiet", "--format", "jsonl", "--output"])
-                .arg(&out);
-            c.args([
-                "zchat",
-                "history",
-                "--from",
-                "2024-01-01",
-                "--to",
-                "2024-04-01",
-                "--page-size",
-                &page,
-            ]);
-            if !prefetch {
-                c.arg("--no-prefetch");
-            }
-            status(&mut c)?;
-            lines(&out)
-        })?;
+        let (time, rows) = timed(
+            plan.runs,
+            || {
+                let mut c = Command::new(cxkit);
+                c.env("ZCHAT_BASE_URL", &base)
+                    .env("ZCHAT_TOKEN", ZCHAT_TOKEN);
+                c.args(["--quiet", "--format", "jsonl", "--output"])
+                    .arg(&out);
+                c.args([
+                    "zchat",
+                    "history",
+                    "--from",
+                    "2024-01-01",
+                    "--to",
+                    "2024-04-01",
+                    "--page-size",
+                    &page,
+                ]);
+                if !prefetch {
+                    c.arg("--no-prefetch");
+                }
+                status(&mut c)
+            },
+            || lines(&out),
+        )?;
         results.push(Export { name, time, rows });
     }
     let script = root.join("xtask/bench/export_requests.py");
@@ -268,18 +273,21 @@ fn export(
     if !python_ok {
         status(Command::new("python3").args(["-m", "pip", "install", "--quiet", "requests"]))?;
     }
-    let (time, rows) = timed(plan.runs, || {
-        status(
-            Command::new("python3")
-                .arg(&script)
-                .arg(&base)
-                .arg(ZCHAT_TOKEN)
-                .arg(&out)
-                .args(["2024-01-01T00:00:00", "2024-04-01T23:59:59", &page])
-                .stdout(Stdio::null()),
-        )?;
-        lines(&out)
-    })?;
+    let (time, rows) = timed(
+        plan.runs,
+        || {
+            status(
+                Command::new("python3")
+                    .arg(&script)
+                    .arg(&base)
+                    .arg(ZCHAT_TOKEN)
+                    .arg(&out)
+                    .args(["2024-01-01T00:00:00", "2024-04-01T23:59:59", &page])
+                    .stdout(Stdio::null()),
+            )
+        },
+        || lines(&out),
+    )?;
     results.push(Export {
         name: "Python requests",
         time,
@@ -292,14 +300,17 @@ fn export(
         text.push_str(&format!("url = \"{base}/history?token={ZCHAT_TOKEN}&from=2024-01-01T00:00:00&to=2024-04-01T23:59:59&limit={page}&page={p}\"\noutput = \"/dev/null\"\n"));
     }
     std::fs::write(&config, text).map_err(|e| e.to_string())?;
-    let (time, _) = timed(plan.runs, || {
-        status(
-            Command::new("curl")
-                .args(["--silent", "--fail", "--config"])
-                .arg(&config),
-        )?;
-        Ok(plan.rows)
-    })?;
+    let (time, _) = timed(
+        plan.runs,
+        || {
+            status(
+                Command::new("curl")
+                    .args(["--silent", "--fail", "--config"])
+                    .arg(&config),
+            )
+        },
+        || Ok(plan.rows),
+    )?;
     results.push(Export {
         name: "curl to /dev/null (ceiling)",
         time,
