@@ -12,9 +12,11 @@
 //! - [`build_script`]: what an API crate's `build.rs` calls.
 
 pub mod mock_fix;
+pub mod multipart;
+pub mod normalize;
 mod spec;
 
-pub use spec::{load_spec, SpecError};
+pub use spec::{load_spec, parse_spec, SpecError};
 
 use proc_macro2::TokenStream;
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
@@ -33,32 +35,61 @@ pub fn settings() -> GenerationSettings {
         .with_derive("PartialEq")
         // Ordered maps: deterministic Debug output, snapshots and wire bodies.
         .with_map_type("::std::collections::BTreeMap")
+        // A secret inside a body (`format: password`) is masked in `Debug`.
+        .with_conversion(
+            schemars::schema::SchemaObject {
+                instance_type: Some(schemars::schema::InstanceType::String.into()),
+                format: Some("password".into()),
+                ..Default::default()
+            },
+            "::cxkit_runtime::Secret",
+            std::iter::empty(),
+        )
         .with_timeout(30);
     settings
 }
 
 /// Renders the full client source for `spec`: formatted, ready to `include!`.
 pub fn render_client(spec: &openapiv3::OpenAPI) -> Result<String, SpecError> {
+    let (spec, uploads) = split_uploads(spec)?;
     let mut generator = Generator::new(&settings());
     let client = generator
-        .generate_tokens(spec)
+        .generate_tokens(&spec)
         .map_err(SpecError::generate)?;
     let file: syn::File = syn::parse2(client.clone()).map_err(SpecError::parse)?;
     let schemas = schema_inventory(&file);
+    let uploads = multipart::render(&uploads);
+    let glue = Glue {
+        unauthenticated: unauthenticated_operations(&spec),
+    };
     let tokens = quote! {
         #client
-        #RUNTIME_GLUE
+        #uploads
+        #glue
         #schemas
     };
     format(tokens)
 }
 
+/// The spec without its file-upload operations (which progenitor cannot generate), and those
+/// operations (which [`multipart::render`] generates).
+fn split_uploads(
+    spec: &openapiv3::OpenAPI,
+) -> Result<(openapiv3::OpenAPI, Vec<multipart::Upload>), SpecError> {
+    let mut document = serde_json::to_value(spec).map_err(|e| SpecError::io(e.to_string()))?;
+    let uploads = multipart::take(&mut document);
+    let spec = serde_json::from_value(document).map_err(|e| SpecError::io(e.to_string()))?;
+    Ok((spec, uploads))
+}
+
 /// Renders the typed httpmock helpers for `spec`; `crate_path` is how the helpers name the
 /// API crate (`crate` when they are compiled inside it).
 pub fn render_mocks(spec: &openapiv3::OpenAPI, crate_path: &str) -> Result<String, SpecError> {
+    // Uploads have no typed mock helper; mock them with httpmock's own `when.path(..)`.
+    let (spec, _uploads) = split_uploads(spec)?;
     let mut generator = Generator::new(&settings());
     let tokens = generator
-        .httpmock(spec, crate_path)
+        .httpmock(&spec, crate_path)
         .map_err(SpecError::generate)?;
     let mut file: syn::File = syn::parse2(tokens).map_err(SpecError::parse)?;
     mock_fix::repeat_array_query_params(&mut file);
@@ -90,21 +121,38 @@ fn format(tokens: TokenStream) -> Result<String, SpecError> {
     Ok(prettyplease::unparse(&file))
 }
 
+/// The `operationId`s that declare `security: []`: sent without the client's credential.
+fn unauthenticated_operations(spec: &openapiv3::OpenAPI) -> Vec<String> {
+    spec.operations()
+        .filter(|(_, _, op)| op.security.as_ref().is_some_and(Vec::is_empty))
+        .filter_map(|(_, _, op)| op.operation_id.clone())
+        .collect()
+}
+
 /// Wires the generated `Client` (whose inner type is `cxkit_runtime::ClientContext`) to the
 /// runtime. Generated into every API crate, so the glue is written once, here.
-const RUNTIME_GLUE: Glue = Glue;
-
-struct Glue;
+struct Glue {
+    /// Operations sent without the credential (`security: []` in the spec).
+    unauthenticated: Vec<String>,
+}
 
 impl quote::ToTokens for Glue {
     fn to_tokens(&self, tokens: &mut TokenStream) {
+        let unauthenticated = &self.unauthenticated;
         tokens.extend(quote! {
+            /// The operations the spec declares with `security: []`: the client's credential is
+            /// not attached to them (a credential they need travels as a parameter or in the body).
+            pub const UNAUTHENTICATED_OPERATIONS: &[&str] = &[#(#unauthenticated),*];
+
             impl ClientHooks<::cxkit_runtime::ClientContext> for Client {
                 async fn pre<E>(
                     &self,
                     request: &mut reqwest::Request,
-                    _info: &OperationInfo,
+                    info: &OperationInfo,
                 ) -> ::std::result::Result<(), Error<E>> {
+                    if UNAUTHENTICATED_OPERATIONS.contains(&info.operation_id) {
+                        return Ok(());
+                    }
                     self.inner.authorize(request).map_err(Error::InvalidRequest)
                 }
 

@@ -94,9 +94,9 @@ pub enum Command {
     /// Converz: users, conversations, analytics, bulk updates.
     #[command(subcommand)]
     Converz(Converz),
-    /// Zenvia Conversion: leads, prospects, interactions, webhook subscriptions.
+    /// Zenvia Conversion: leads, prospects, interactions, quotes, messaging, directory, webhooks.
     #[command(subcommand)]
-    Conversion(Conversion),
+    Conversion(crate::conversion::Conversion),
     /// Receive Zenvia Conversion webhook deliveries.
     #[command(subcommand)]
     Webhook(Webhook),
@@ -272,105 +272,6 @@ pub enum Converz {
         #[arg(long)]
         csv: PathBuf,
     },
-}
-
-/// Lead kinds.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum LeadKind {
-    /// Retail.
-    Retail,
-    /// Vehicle.
-    Vehicle,
-    /// Insurance.
-    Insurance,
-    /// Saving plan.
-    SavingPlan,
-    /// Real estate.
-    RealEstate,
-}
-
-/// Zenvia Conversion commands.
-#[derive(Subcommand, Debug)]
-pub enum Conversion {
-    /// Send a lead (refused before sending without --utm-source and a phone or e-mail).
-    #[command(
-        after_help = "Example:\n  cxkit --sandbox conversion lead retail --utm-source site --first-name Ana --phone +5511987654321"
-    )]
-    Lead {
-        /// The kind of lead.
-        kind: LeadKind,
-        /// Where the lead came from.
-        #[arg(long)]
-        utm_source: String,
-        /// First name.
-        #[arg(long)]
-        first_name: Option<String>,
-        /// Last name.
-        #[arg(long)]
-        last_name: Option<String>,
-        /// Phone (repeatable).
-        #[arg(long = "phone")]
-        phones: Vec<String>,
-        /// E-mail (repeatable).
-        #[arg(long = "email")]
-        emails: Vec<String>,
-        /// Free text.
-        #[arg(long)]
-        comments: Option<String>,
-    },
-    /// Prospects, every page (ranges over 31 days are walked in windows).
-    #[command(
-        after_help = "Example:\n  cxkit --sandbox conversion prospects --from 2024-01-01 --to 2024-03-31 --status new --data 'score>=50'"
-    )]
-    Prospects {
-        #[command(flatten)]
-        period: Period,
-        /// Only this status.
-        #[arg(long)]
-        status: Option<String>,
-        /// Phone, e-mail or name containing this.
-        #[arg(long)]
-        search: Option<String>,
-        /// A condition on additionalData, FIELD<op>VALUE with op = >= > <= < ~ (repeatable).
-        #[arg(long = "data")]
-        data: Vec<String>,
-        /// Rows per request (1 to 5,000).
-        #[arg(long, default_value_t = 1000)]
-        page_size: u64,
-    },
-    /// Interactions of every prospect, or of one with --prospect.
-    #[command(after_help = "Example:\n  cxkit --sandbox conversion interactions --via whatsApp")]
-    Interactions {
-        #[command(flatten)]
-        period: Period,
-        /// Only this prospect's interactions.
-        #[arg(long)]
-        prospect: Option<String>,
-        /// Only this channel (repeatable).
-        #[arg(long = "via")]
-        via: Vec<String>,
-        /// Rows per request (1 to 5,000).
-        #[arg(long, default_value_t = 1000)]
-        page_size: u64,
-    },
-    /// Subscribe a callback URL (the secret is added to it) to topics.
-    #[command(
-        after_help = "Example:\n  cxkit conversion subscribe --url https://hooks.example.com/conversion --secret \"$WEBHOOK_SECRET\" --topic interactions"
-    )]
-    Subscribe {
-        /// The public callback URL.
-        #[arg(long)]
-        url: String,
-        /// The shared secret (16+ characters) the receiver checks.
-        #[arg(long, env = "WEBHOOK_SECRET", hide_env_values = true)]
-        secret: String,
-        /// Topic (repeatable): prospects, interactions, quotes, agents.
-        #[arg(long = "topic", default_values_t = ["prospects".to_string(), "interactions".to_string()])]
-        topics: Vec<String>,
-    },
-    /// Active subscriptions.
-    #[command(after_help = "Example:\n  cxkit conversion subscriptions --format json")]
-    Subscriptions,
 }
 
 /// Webhook commands.

@@ -1,6 +1,6 @@
 //! One function per subcommand: build the query, stream rows into the output.
 
-use crate::args::{self, Conversion, Converz, LeadKind, Period, Webhook, Zchat, ZchatFilters};
+use crate::args::{self, Converz, Period, Webhook, Zchat, ZchatFilters};
 use crate::clients::Clients;
 use crate::error::CliError;
 use crate::output::{Columns, Output};
@@ -33,27 +33,6 @@ const ONGOING: Columns = Columns::Fixed(&[
     "customer.fields.main_identifier",
 ]);
 const MESSAGES: Columns = Columns::Fixed(&["id", "time", "direction", "type", "content"]);
-const PROSPECTS: Columns = Columns::Fixed(&[
-    "id",
-    "created",
-    "status",
-    "firstName",
-    "lastName",
-    "phones",
-    "emails",
-    "group",
-    "agent.firstName",
-    "merged",
-]);
-const INTERACTIONS: Columns = Columns::Fixed(&[
-    "id",
-    "createdAt",
-    "status",
-    "via",
-    "prospectId",
-    "proactive",
-]);
-const SUBSCRIPTIONS: Columns = Columns::Fixed(&["id", "topics", "callbackUrl", "active"]);
 const CHUNKS: Columns = Columns::Fixed(&["chunk", "first_row", "rows", "status", "error"]);
 const EVENTS: Columns = Columns::Fixed(&[
     "topic",
@@ -74,13 +53,13 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
-    fn open(&self, columns: Columns) -> Result<Output, CliError> {
+    pub(crate) fn open(&self, columns: Columns) -> Result<Output, CliError> {
         Output::open(self.format, self.output, columns, self.quiet)
     }
 }
 
 /// Writes every row of `rows`; the first error aborts (and `--output` is left untouched).
-async fn export<T: Serialize>(
+pub(crate) async fn export<T: Serialize>(
     mut out: Output,
     rows: impl Stream<Item = Result<T, cxkit::Error>>,
 ) -> Result<(), CliError> {
@@ -92,7 +71,7 @@ async fn export<T: Serialize>(
     Ok(())
 }
 
-async fn export_all<T: Serialize>(out: Output, rows: Vec<T>) -> Result<(), CliError> {
+pub(crate) async fn export_all<T: Serialize>(out: Output, rows: Vec<T>) -> Result<(), CliError> {
     export(out, futures::stream::iter(rows.into_iter().map(Ok))).await
 }
 
@@ -398,176 +377,13 @@ async fn write_report(ctx: &Context<'_>, report: converz::UpdateReport) -> Resul
     }
 }
 
-fn utc_period(p: &Period) -> Result<Span<Utc>, CliError> {
+pub(crate) fn utc_period(p: &Period) -> Result<Span<Utc>, CliError> {
     Ok(period(p)?.map(|(a, b)| {
         (
             a.with_timezone(&Utc),
             b.with_timezone(&Utc) + chrono::Duration::seconds(1),
         )
     }))
-}
-
-/// The callback URL with its `secret` parameter masked: CLI output never shows a secret.
-fn masked_subscription(mut s: Value) -> Value {
-    if let Some(url) = s
-        .get("callbackUrl")
-        .and_then(Value::as_str)
-        .and_then(masked_url)
-    {
-        s["callbackUrl"] = json!(url);
-    }
-    s
-}
-
-fn masked_url(text: &str) -> Option<String> {
-    let (base, query) = text.split_once('?')?;
-    let masked: Vec<String> = query
-        .split('&')
-        .map(|pair| match pair.split_once('=') {
-            Some((k, _)) if k == cxkit::conversion::webhook::SECRET_PARAM => format!("{k}=***"),
-            _ => pair.to_owned(),
-        })
-        .collect();
-    Some(format!("{base}?{}", masked.join("&")))
-}
-
-/// `cxkit conversion …`
-pub async fn conversion(ctx: &Context<'_>, command: Conversion) -> Result<(), CliError> {
-    let client = ctx.clients.conversion()?;
-    match command {
-        Conversion::Lead {
-            kind,
-            utm_source,
-            first_name,
-            last_name,
-            phones,
-            emails,
-            comments,
-        } => {
-            macro_rules! build {
-                ($builder:expr) => {{
-                    let mut b = $builder;
-                    if let Some(v) = first_name {
-                        b = b.first_name(v);
-                    }
-                    if let Some(v) = last_name {
-                        b = b.last_name(v);
-                    }
-                    if let Some(v) = comments {
-                        b = b.comments(v);
-                    }
-                    for p in phones {
-                        b = b.phone(p);
-                    }
-                    for e in emails {
-                        b = b.email(e);
-                    }
-                    b.build()?
-                }};
-            }
-            let lead = match kind {
-                LeadKind::Retail => build!(conversion::Lead::retail(utm_source)),
-                LeadKind::Vehicle => build!(conversion::Lead::vehicle(utm_source)),
-                LeadKind::Insurance => build!(conversion::Lead::insurance(utm_source)),
-                LeadKind::SavingPlan => build!(conversion::Lead::saving_plan(utm_source)),
-                LeadKind::RealEstate => build!(conversion::Lead::real_estate(utm_source)),
-            };
-            let created = client.create_lead(lead).await?;
-            export_all(ctx.open(PROSPECTS)?, vec![created]).await
-        }
-        Conversion::Prospects {
-            period: p,
-            status,
-            search,
-            data,
-            page_size,
-        } => {
-            let mut query = conversion::ProspectQuery::new()
-                .page_size(page_size)
-                .prefetch(true);
-            if let Some((from, to)) = utc_period(&p)? {
-                query = query.created_between(from, to);
-            }
-            if let Some(s) = status {
-                query = query.status(s);
-            }
-            if let Some(s) = search {
-                query = query.search(s);
-            }
-            for condition in data {
-                query = query.additional_data(data_filter(&condition)?);
-            }
-            export(
-                ctx.open(PROSPECTS)?.with_page_size(page_size),
-                client.prospects(query),
-            )
-            .await
-        }
-        Conversion::Interactions {
-            period: p,
-            prospect,
-            via,
-            page_size,
-        } => {
-            let mut query = conversion::InteractionQuery::new()
-                .via(via)
-                .page_size(page_size);
-            if let Some((from, to)) = utc_period(&p)? {
-                query = query.created_between(from, to);
-            }
-            let rows = match prospect {
-                Some(id) => client.prospect_interactions(&id, query),
-                None => client.interactions(query),
-            };
-            export(ctx.open(INTERACTIONS)?.with_page_size(page_size), rows).await
-        }
-        Conversion::Subscribe {
-            url,
-            secret,
-            topics,
-        } => {
-            let topics: Vec<conversion::TopicName> = topics
-                .iter()
-                .map(|t| {
-                    serde_json::from_value(json!(t))
-                        .unwrap_or(conversion::TopicName::String(t.clone()))
-                })
-                .collect();
-            let created = client
-                .subscribe_webhook(&url, &cxkit::Secret::new(secret), topics)
-                .await?;
-            let row = masked_subscription(
-                serde_json::to_value(created).map_err(|e| CliError::io(e.to_string()))?,
-            );
-            export_all(ctx.open(SUBSCRIPTIONS)?, vec![row]).await
-        }
-        Conversion::Subscriptions => {
-            let list = client.subscriptions().await?;
-            let rows: Vec<Value> = list
-                .into_iter()
-                .map(|s| masked_subscription(serde_json::to_value(s).unwrap_or_default()))
-                .collect();
-            export_all(ctx.open(SUBSCRIPTIONS)?, rows).await
-        }
-    }
-}
-
-fn data_filter(text: &str) -> Result<conversion::DataFilter, CliError> {
-    for (op, make) in [
-        (">=", conversion::DataFilter::ge as fn(&str, String) -> _),
-        ("<=", conversion::DataFilter::le),
-        ("=", conversion::DataFilter::eq),
-        (">", conversion::DataFilter::gt),
-        ("<", conversion::DataFilter::lt),
-        ("~", conversion::DataFilter::contains),
-    ] {
-        if let Some((field, value)) = text.split_once(op) {
-            return Ok(make(field, value.to_owned()));
-        }
-    }
-    Err(CliError::usage(format!(
-        "`{text}` is not FIELD<op>VALUE with op one of = >= > <= < ~"
-    )))
 }
 
 /// `cxkit webhook …`

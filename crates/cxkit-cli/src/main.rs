@@ -6,6 +6,7 @@
 mod args;
 mod clients;
 mod commands;
+mod conversion;
 mod error;
 mod output;
 
@@ -37,7 +38,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Zchat(c) => commands::zchat(&ctx, c).await,
         Command::Converz(c) => commands::converz(&ctx, c).await,
-        Command::Conversion(c) => commands::conversion(&ctx, c).await,
+        Command::Conversion(c) => conversion::run(&ctx, c).await,
         Command::Webhook(c) => commands::webhook(&ctx, c).await,
         Command::Completions { .. } => Ok(()),
     }

@@ -188,6 +188,8 @@ impl<P: LeadKind> LeadBuilder<P> {
         self.nin.push(Nin {
             number: Some(number.into()),
             type_: Some(kind),
+            id: None,
+            extra: Default::default(),
         });
         self
     }

@@ -21,15 +21,24 @@
 //! # Ok(()) }
 //! ```
 
+mod act_as_user;
+mod call;
+mod directory;
 mod leads;
+mod messaging;
+mod prospects;
 mod query;
+mod quotes;
 pub mod webhook;
 
 pub use conversion_api::types::{
-    Interaction, InteractionVia, KnownInteractionVia, KnownNinType, KnownProspectStatus,
-    KnownTopicName, Nin, NinType, Product, Prospect, ProspectCreated, ProspectStatus,
-    RealEstateProduct, SavingPlanProduct, Subscription, TopicName, VehicleProduct, WebhookEvent,
+    CommunicationChannel, Interaction, InteractionVia, KnownCommunicationChannel,
+    KnownInteractionVia, KnownNinType, KnownProspectStatus, KnownTopicName, NewEvent, NewMessage,
+    NewQuote, NewTemplateMessage, Nin, NinType, Product, Prospect, ProspectCreated, ProspectStatus,
+    Quote, RealEstateProduct, SavingPlanProduct, Subscription, TopicName, Transfer, UpdateEvent,
+    UpdateProspect, UpdateQuote, VehicleProduct, WebhookEvent,
 };
+pub use quotes::QuoteQuery;
 pub use leads::{InsuranceProduct, Lead, LeadBuilder, LeadKind, NewLead};
 pub use query::{windows, DataFilter, InteractionQuery, ProspectQuery, MAX_PAGE_SIZE, MAX_WINDOW};
 
@@ -160,7 +169,7 @@ impl Client {
         let walk = Walk {
             paging,
             id_of: |p: &Prospect| p.id.as_str(),
-            created: |p: &Prospect| p.created,
+            created: |p: &Prospect| Some(p.created),
         };
         walk.run(windows, move |window, at| {
             let (raw, query) = (raw.clone(), query.clone());
@@ -339,7 +348,7 @@ use window_and_cursor;
 struct Walk<T> {
     paging: crate::pagination::Paging,
     id_of: fn(&T) -> &str,
-    created: fn(&T) -> DateTime<Utc>,
+    created: fn(&T) -> Option<DateTime<Utc>>,
 }
 
 impl<T: Send + 'static> Walk<T> {
@@ -372,18 +381,19 @@ where
 }
 
 /// Keeps only rows created inside `window` (half-open), so no row repeats across windows
-/// whatever the vendor's boundary semantics.
+/// whatever the vendor's boundary semantics. A row without a creation time is kept: the
+/// server's own window filter placed it.
 fn within<T: Send + 'static>(
     rows: RowStream<T>,
     window: Window,
-    created: fn(&T) -> DateTime<Utc>,
+    created: fn(&T) -> Option<DateTime<Utc>>,
 ) -> RowStream<T> {
     match window {
         None => rows,
         Some((from, to)) => rows
             .filter(move |row| {
                 let keep = match row {
-                    Ok(r) => (from..to).contains(&created(r)),
+                    Ok(r) => created(r).is_none_or(|at| (from..to).contains(&at)),
                     Err(_) => true,
                 };
                 futures::future::ready(keep)

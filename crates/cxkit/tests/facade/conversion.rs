@@ -118,8 +118,8 @@ async fn a_range_over_31_days_is_split_into_windows_without_repeats() {
                         end.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
                     )
                     .query_param("status", "new")
-                    .query_param("additionalData[]", "score>=50")
-                    .query_param("additionalData[]", "city~Porto");
+                    .query_param("additionalData", "score>=50")
+                    .query_param("additionalData", "city~Porto");
                 then.status(200).json_body(Value::Array(page));
             })
             .await;
@@ -146,7 +146,7 @@ async fn all_interactions_stream_and_stop_at_an_error() {
         .mock_async(|when, then| {
             when.path("/prospects/interactions")
                 .query_param_missing("after")
-                .query_param("via[]", "whatsApp");
+                .query_param("via", "whatsApp");
             then.status(200)
                 .json_body(json!([interaction(1, at(1)), interaction(2, at(2))]));
         })

@@ -1,0 +1,212 @@
+//! The list commands (prospects, interactions), leads, and webhook subscriptions.
+
+use super::args::{Conversion, LeadKind};
+use crate::commands::{export, export_all, utc_period, Context};
+use crate::error::CliError;
+use crate::output::Columns;
+use cxkit::conversion;
+use serde_json::{json, Value};
+
+const PROSPECTS: Columns = Columns::Fixed(&[
+    "id",
+    "created",
+    "status",
+    "firstName",
+    "lastName",
+    "phones",
+    "emails",
+    "group",
+    "agent.firstName",
+    "merged",
+]);
+const INTERACTIONS: Columns = Columns::Fixed(&[
+    "id",
+    "createdAt",
+    "status",
+    "via",
+    "prospectId",
+    "proactive",
+]);
+const SUBSCRIPTIONS: Columns = Columns::Fixed(&["id", "topics", "callbackUrl"]);
+
+/// The callback URL with its `secret` parameter masked: CLI output never shows a secret.
+fn masked_subscription(mut s: Value) -> Value {
+    if let Some(url) = s
+        .get("callbackUrl")
+        .and_then(Value::as_str)
+        .and_then(masked_url)
+    {
+        s["callbackUrl"] = json!(url);
+    }
+    s
+}
+
+fn masked_url(text: &str) -> Option<String> {
+    let (base, query) = text.split_once('?')?;
+    let masked: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((k, _)) if k == cxkit::conversion::webhook::SECRET_PARAM => format!("{k}=***"),
+            _ => pair.to_owned(),
+        })
+        .collect();
+    Some(format!("{base}?{}", masked.join("&")))
+}
+
+/// The list, lead and subscription commands; any other command is handed back.
+pub(super) async fn run(
+    ctx: &Context<'_>,
+    client: &conversion::Client,
+    command: Conversion,
+) -> Result<Option<Conversion>, CliError> {
+    match command {
+        Conversion::Lead {
+            kind,
+            utm_source,
+            first_name,
+            last_name,
+            phones,
+            emails,
+            comments,
+        } => {
+            macro_rules! build {
+                ($builder:expr) => {{
+                    let mut b = $builder;
+                    if let Some(v) = first_name {
+                        b = b.first_name(v);
+                    }
+                    if let Some(v) = last_name {
+                        b = b.last_name(v);
+                    }
+                    if let Some(v) = comments {
+                        b = b.comments(v);
+                    }
+                    for p in phones {
+                        b = b.phone(p);
+                    }
+                    for e in emails {
+                        b = b.email(e);
+                    }
+                    b.build()?
+                }};
+            }
+            let lead = match kind {
+                LeadKind::Retail => build!(conversion::Lead::retail(utm_source)),
+                LeadKind::Vehicle => build!(conversion::Lead::vehicle(utm_source)),
+                LeadKind::Insurance => build!(conversion::Lead::insurance(utm_source)),
+                LeadKind::SavingPlan => build!(conversion::Lead::saving_plan(utm_source)),
+                LeadKind::RealEstate => build!(conversion::Lead::real_estate(utm_source)),
+            };
+            let created = client.create_lead(lead).await?;
+            export_all(ctx.open(PROSPECTS)?, vec![created]).await?;
+        }
+        Conversion::Prospects {
+            period: p,
+            status,
+            search,
+            data,
+            page_size,
+        } => {
+            let mut query = conversion::ProspectQuery::new()
+                .page_size(page_size)
+                .prefetch(true);
+            if let Some((from, to)) = utc_period(&p)? {
+                query = query.created_between(from, to);
+            }
+            if let Some(s) = status {
+                query = query.status(s);
+            }
+            if let Some(s) = search {
+                query = query.search(s);
+            }
+            for condition in data {
+                query = query.additional_data(data_filter(&condition)?);
+            }
+            export(
+                ctx.open(PROSPECTS)?.with_page_size(page_size),
+                client.prospects(query),
+            )
+            .await?;
+        }
+        Conversion::Interactions {
+            period: p,
+            prospect,
+            via,
+            page_size,
+        } => {
+            let mut query = conversion::InteractionQuery::new()
+                .via(via)
+                .page_size(page_size);
+            if let Some((from, to)) = utc_period(&p)? {
+                query = query.created_between(from, to);
+            }
+            let rows = match prospect {
+                Some(id) => client.prospect_interactions(&id, query),
+                None => client.interactions(query),
+            };
+            export(ctx.open(INTERACTIONS)?.with_page_size(page_size), rows).await?;
+        }
+        Conversion::Subscribe {
+            url,
+            secret,
+            topics,
+        } => {
+            let topics: Vec<conversion::TopicName> = topics
+                .iter()
+                .map(|t| {
+                    serde_json::from_value(json!(t))
+                        .unwrap_or(conversion::TopicName::String(t.clone()))
+                })
+                .collect();
+            let created = client
+                .subscribe_webhook(&url, &cxkit::Secret::new(secret), topics)
+                .await?;
+            let row = masked_subscription(to_value(created)?);
+            export_all(ctx.open(SUBSCRIPTIONS)?, vec![row]).await?;
+        }
+        Conversion::Subscriptions => {
+            let list = client.subscriptions().await?;
+            let rows: Vec<Value> = list
+                .into_iter()
+                .map(|s| to_value(s).map(masked_subscription))
+                .collect::<Result<_, _>>()?;
+            export_all(ctx.open(SUBSCRIPTIONS)?, rows).await?;
+        }
+        Conversion::Subscription { id } => {
+            let row = masked_subscription(to_value(client.subscription(&id).await?)?);
+            export_all(ctx.open(SUBSCRIPTIONS)?, vec![row]).await?;
+        }
+        Conversion::Unsubscribe { id, all } => match (id, all) {
+            (Some(id), false) => {
+                let row = masked_subscription(to_value(client.unsubscribe(&id).await?)?);
+                export_all(ctx.open(SUBSCRIPTIONS)?, vec![row]).await?;
+            }
+            _ => super::show(ctx, client.unsubscribe_all().await?).await?,
+        },
+        other => return Ok(Some(other)),
+    }
+    Ok(None)
+}
+
+fn to_value<T: serde::Serialize>(value: T) -> Result<Value, CliError> {
+    serde_json::to_value(value).map_err(|e| CliError::io(e.to_string()))
+}
+
+fn data_filter(text: &str) -> Result<conversion::DataFilter, CliError> {
+    for (op, make) in [
+        (">=", conversion::DataFilter::ge as fn(&str, String) -> _),
+        ("<=", conversion::DataFilter::le),
+        ("=", conversion::DataFilter::eq),
+        (">", conversion::DataFilter::gt),
+        ("<", conversion::DataFilter::lt),
+        ("~", conversion::DataFilter::contains),
+    ] {
+        if let Some((field, value)) = text.split_once(op) {
+            return Ok(make(field, value.to_owned()));
+        }
+    }
+    Err(CliError::usage(format!(
+        "`{text}` is not FIELD<op>VALUE with op one of = >= > <= < ~"
+    )))
+}
+

@@ -1,0 +1,93 @@
+//! Tolerant, lossless parsing of open shapes and webhook deliveries.
+
+use super::*;
+
+// ---- tolerant, lossless parsing ----
+
+#[tokio::test]
+async fn an_unknown_status_and_unknown_fields_survive_a_round_trip() {
+    let server = MockServer::start_async().await;
+    let body = json!([
+        fixture("conversion/prospect.json"),
+        fixture("conversion/prospect.unknown_status.json"),
+    ]);
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/prospects");
+            then.status(200).json_body(body.clone());
+        })
+        .await;
+
+    let prospects = client(&server)
+        .list_prospects()
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+
+    assert_eq!(normalized(&to_json(&prospects)), normalized(&body));
+    assert_eq!(prospects.len(), 2);
+    let odd = &prospects[1];
+    assert_eq!(odd.status, types::ProspectStatus::String("onHold".into()));
+    assert_eq!(odd.status.to_string(), "onHold");
+    assert_eq!(odd.extra["score"], 87);
+    assert_eq!(odd.extra["tags"], json!(["vip"]));
+    assert_eq!(odd.extra.len(), 2, "only unknown fields land in extra");
+}
+
+#[test]
+fn an_interactions_webhook_delivery_parses_and_round_trips() {
+    // Parsed as a receiver would: from the raw bytes of the POST body.
+    let bytes = std::fs::read(fixture_path("conversion/webhook.interactions.json")).unwrap();
+    let event: types::WebhookEvent = serde_json::from_slice(&bytes).unwrap();
+    let original: Value = serde_json::from_slice(&bytes).unwrap();
+
+    assert_eq!(normalized(&to_json(&event)), normalized(&original));
+    assert!(event.extra.is_empty(), "{:?}", event.extra);
+    assert_eq!(
+        event.topic,
+        types::TopicName::from(types::KnownTopicName::Interactions)
+    );
+    assert_eq!(
+        event.type_,
+        Some(types::WebhookEventType::from(
+            types::KnownWebhookEventType::Created
+        ))
+    );
+    assert_eq!(event.attempts, Some(1));
+    assert_eq!(event.subscription_id.as_deref(), Some(SUBSCRIPTION_ID));
+    assert_eq!(event.received, Some(utc("2024-03-05T14:07:31.482Z")));
+
+    let prospect = event.prospect.as_ref().expect("the prospect");
+    assert_eq!(prospect.id, MERGED_ID);
+    assert_eq!(
+        prospect.status,
+        types::ProspectStatus::from(types::KnownProspectStatus::FollowUp)
+    );
+    assert_eq!(
+        prospect.additional_data.as_ref().expect("additional data")["rendaMensal"],
+        8500
+    );
+    assert_eq!(prospect.contact_mediums.as_ref().map(Vec::len), Some(2));
+    assert_eq!(prospect.label.as_deref(), Some("quente"));
+    assert!(prospect.extra.is_empty(), "{:?}", prospect.extra);
+
+    let interaction = event.interaction.as_ref().expect("the interaction");
+    assert_eq!(interaction.id, "65e725d3b1f4a80013c2e7a9");
+    assert_eq!(
+        event.operation_id.as_deref(),
+        Some(interaction.id.as_str()),
+        "operationId is the interaction's id"
+    );
+    let message = interaction
+        .output
+        .as_ref()
+        .and_then(|o| o.message.as_ref())
+        .expect("a message output");
+    assert_eq!(
+        message.attachment.as_ref().and_then(|a| a.type_.clone()),
+        Some(types::AttachmentType::from(
+            types::KnownAttachmentType::Image
+        ))
+    );
+}
