@@ -85,7 +85,14 @@ async fn the_acting_user_lists_archiving_reasons_labels_and_transfer_targets() {
         {"reason": "inactive", "name": "Sem resposta", "order": 2}
     ]);
     let labels = json!([{"key": "quente", "name": "Quente"}, {"key": "frio", "name": null}]);
-    let m1 = mock_op(&server, Op::ListArchivingReasons, |w| w, 200, reasons.clone()).await;
+    let m1 = mock_op(
+        &server,
+        Op::ListArchivingReasons,
+        |w| w,
+        200,
+        reasons.clone(),
+    )
+    .await;
     let m2 = mock_op(&server, Op::ListProspectLabels, |w| w, 200, labels.clone()).await;
     let m3 = mock_op(
         &server,
@@ -106,7 +113,12 @@ async fn the_acting_user_lists_archiving_reasons_labels_and_transfer_targets() {
     .await;
     let c = client(&server);
 
-    let got_reasons = c.list_archiving_reasons().send().await.unwrap().into_inner();
+    let got_reasons = c
+        .list_archiving_reasons()
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     let got_labels = c.list_prospect_labels().send().await.unwrap().into_inner();
     let targets = c.get_transferable().send().await.unwrap().into_inner();
     #[allow(deprecated)]

@@ -57,7 +57,10 @@ async fn list_agents_sends_group_and_active_filters() {
     assert_eq!(agents[0].id, AGENT_ID);
     assert_eq!(agents[1].legacy_id.as_deref(), Some("4821"));
     assert_eq!(to_json(&agents[1].external_id), json!({"crm": "VND-0142"}));
-    assert_eq!(agents[1].app_fields.as_ref().expect("app fields")["ramal"], "214");
+    assert_eq!(
+        agents[1].app_fields.as_ref().expect("app fields")["ramal"],
+        "214"
+    );
 }
 
 #[tokio::test]
@@ -123,8 +126,22 @@ async fn online_agents_and_working_hours_are_read_per_group_and_agent() {
     let server = MockServer::start_async().await;
     let online = fixture("conversion/online_agents.json");
     let m1 = mock_op(&server, Op::GetOnlineAgents, |w| w, 200, online.clone()).await;
-    let m2 = mock_op(&server, Op::IsGroupWorking, |w| w, 200, json!({"working": true})).await;
-    let m3 = mock_op(&server, Op::IsAgentWorking, |w| w, 200, json!({"working": false})).await;
+    let m2 = mock_op(
+        &server,
+        Op::IsGroupWorking,
+        |w| w,
+        200,
+        json!({"working": true}),
+    )
+    .await;
+    let m3 = mock_op(
+        &server,
+        Op::IsAgentWorking,
+        |w| w,
+        200,
+        json!({"working": false}),
+    )
+    .await;
     // The response-time queries are POSTs without a body.
     let m4 = mock_op(
         &server,
@@ -134,19 +151,60 @@ async fn online_agents_and_working_hours_are_read_per_group_and_agent() {
         json!({"responseTime": 312.5, "unit": "s"}),
     )
     .await;
-    let m5 = mock_op(&server, Op::GetAgentResponseTime, |w| w.body(""), 200, json!({"responseTime": 95})).await;
+    let m5 = mock_op(
+        &server,
+        Op::GetAgentResponseTime,
+        |w| w.body(""),
+        200,
+        json!({"responseTime": 95}),
+    )
+    .await;
     let c = client(&server);
 
-    let agents = c.get_online_agents().group_id(GROUP_ID).send().await.unwrap().into_inner();
-    let group_working = c.is_group_working().group_id(GROUP_ID).send().await.unwrap().into_inner();
-    let agent_working = c.is_agent_working().agent_id(AGENT_ID).send().await.unwrap().into_inner();
-    let group_time = c.get_group_response_time().group_id(GROUP_ID).send().await.unwrap().into_inner();
-    let agent_time = c.get_agent_response_time().agent_id(AGENT_ID).send().await.unwrap().into_inner();
+    let agents = c
+        .get_online_agents()
+        .group_id(GROUP_ID)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    let group_working = c
+        .is_group_working()
+        .group_id(GROUP_ID)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    let agent_working = c
+        .is_agent_working()
+        .agent_id(AGENT_ID)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    let group_time = c
+        .get_group_response_time()
+        .group_id(GROUP_ID)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    let agent_time = c
+        .get_agent_response_time()
+        .agent_id(AGENT_ID)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
 
     for m in [m1, m2, m3, m4, m5] {
         m.assert_async().await;
     }
-    assert_eq!(normalized(&to_json(&agents)), normalized(&online), "nothing lost");
+    assert_eq!(
+        normalized(&to_json(&agents)),
+        normalized(&online),
+        "nothing lost"
+    );
     assert_eq!(agents.office_hours, Some(true));
     assert_eq!(agents.extra["checkedAt"], "2024-03-08T12:00:00.000Z");
     assert_eq!(group_working["working"], true);
@@ -161,7 +219,12 @@ async fn list_industries_reads_names_and_keeps_the_rest() {
     let body = json!([{"name": "automotive"}, {"name": "realEstate", "label": "Imóveis"}]);
     let mock = mock_op(&server, Op::ListIndustries, |w| w, 200, body.clone()).await;
 
-    let industries = client(&server).list_industries().send().await.unwrap().into_inner();
+    let industries = client(&server)
+        .list_industries()
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
 
     mock.assert_async().await;
     assert_eq!(normalized(&to_json(&industries)), normalized(&body));

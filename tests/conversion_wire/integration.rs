@@ -8,7 +8,14 @@ async fn get_integration_and_list_integrations_read_the_key_s_integration() {
     let server = MockServer::start_async().await;
     let one = fixture("conversion/integration.json");
     let m1 = mock_op(&server, Op::GetIntegration, |w| w, 200, one.clone()).await;
-    let m2 = mock_op(&server, Op::ListIntegrations, |w| w, 200, json!([one.clone()])).await;
+    let m2 = mock_op(
+        &server,
+        Op::ListIntegrations,
+        |w| w,
+        200,
+        json!([one.clone()]),
+    )
+    .await;
     let c = client(&server);
 
     let integration = c.get_integration().send().await.unwrap().into_inner();
@@ -16,10 +23,17 @@ async fn get_integration_and_list_integrations_read_the_key_s_integration() {
 
     m1.assert_async().await;
     m2.assert_async().await;
-    assert_eq!(normalized(&to_json(&integration)), normalized(&one), "nothing lost");
+    assert_eq!(
+        normalized(&to_json(&integration)),
+        normalized(&one),
+        "nothing lost"
+    );
     assert_eq!(integration.provider_key, "website");
     assert_eq!(integration.user.as_deref(), Some(AGENT_ID));
-    assert_eq!(integration.extra["scopes"], json!(["leads:write", "prospects:read"]));
+    assert_eq!(
+        integration.extra["scopes"],
+        json!(["leads:write", "prospects:read"])
+    );
     assert_eq!(all, vec![integration]);
 }
 
@@ -81,9 +95,18 @@ async fn send_app_event_carries_its_key_in_the_body_only_and_masks_it_in_debug()
     let event = typed::<types::CustomEvent>(custom_event());
     let debug = format!("{event:?}");
     cxkit_tests::assert_no_secret("CustomEvent's Debug", &debug, "app-key-3c1e");
-    assert_eq!(to_json(&event), custom_event(), "the key still goes on the wire");
+    assert_eq!(
+        to_json(&event),
+        custom_event(),
+        "the key still goes on the wire"
+    );
 
-    client(&server).send_app_event().body(event).send().await.unwrap();
+    client(&server)
+        .send_app_event()
+        .body(event)
+        .send()
+        .await
+        .unwrap();
 
     mock.assert_async().await;
 }

@@ -164,7 +164,10 @@ async fn list_lead_categories_reads_the_default_first() {
     let categories = client(&server).list_lead_categories().send().await.unwrap();
 
     mock.assert_async().await;
-    let names: Vec<&str> = categories.iter().filter_map(|c| c.name.as_deref()).collect();
+    let names: Vec<&str> = categories
+        .iter()
+        .filter_map(|c| c.name.as_deref())
+        .collect();
     assert_eq!(names, ["novos", "seminovos", "pos-venda"]);
     assert!(categories[0]
         .description

@@ -21,7 +21,11 @@ async fn channels_are_listed_for_the_key_and_for_one_prospect() {
 
     all.assert_async().await;
     one.assert_async().await;
-    assert_eq!(normalized(&to_json(&channels)), normalized(&body), "nothing lost");
+    assert_eq!(
+        normalized(&to_json(&channels)),
+        normalized(&body),
+        "nothing lost"
+    );
     assert_eq!(
         channels[0].channel,
         types::CommunicationChannel::from(types::KnownCommunicationChannel::Whatsapp)
@@ -74,7 +78,9 @@ async fn send_file_uploads_one_multipart_file_part() {
         Op::SendFile,
         |w| {
             w.header_matches("content-type", "^multipart/form-data; boundary=")
-                .body_includes("Content-Disposition: form-data; name=\"file\"; filename=\"proposta.pdf\"")
+                .body_includes(
+                    "Content-Disposition: form-data; name=\"file\"; filename=\"proposta.pdf\"",
+                )
                 .body_includes("Content-Type: application/pdf")
                 .body_includes("%PDF-1.4 proposal")
         },
@@ -147,7 +153,10 @@ async fn list_prospect_orders_sends_the_limit_and_keeps_snake_case_product_field
     let mock = mock_op(
         &server,
         Op::ListProspectOrders,
-        |w| w.query_param("limit", "200").query_param_count(".*", ".*", 2),
+        |w| {
+            w.query_param("limit", "200")
+                .query_param_count(".*", ".*", 2)
+        },
         200,
         body.clone(),
     )
@@ -163,10 +172,17 @@ async fn list_prospect_orders_sends_the_limit_and_keeps_snake_case_product_field
         .into_inner();
 
     mock.assert_async().await;
-    assert_eq!(normalized(&to_json(&orders)), normalized(&body), "nothing lost");
+    assert_eq!(
+        normalized(&to_json(&orders)),
+        normalized(&body),
+        "nothing lost"
+    );
     let item = &orders[0].items.as_ref().expect("items")[0];
     assert_eq!(item.sale_price.as_deref(), Some("179.90"));
-    assert_eq!(item.image_url.as_deref(), Some("https://cdn.example.com/tapete.jpg"));
+    assert_eq!(
+        item.image_url.as_deref(),
+        Some("https://cdn.example.com/tapete.jpg")
+    );
     assert_eq!(item.inventory, Some(12.0));
     assert_eq!(item.extra["quantity"], 2);
     assert_eq!(orders[0].created_at.as_deref(), Some("1709830800"));

@@ -18,7 +18,9 @@ async fn update_prospect_additional_data_patches_the_free_form_object() {
     client(&server)
         .update_prospect_additional_data()
         .prospect_id(PROSPECT_ID)
-        .body(typed::<types::UpdateAdditionalData>(additional_data_update()))
+        .body(typed::<types::UpdateAdditionalData>(
+            additional_data_update(),
+        ))
         .send()
         .await
         .unwrap();
@@ -30,7 +32,14 @@ async fn update_prospect_additional_data_patches_the_free_form_object() {
 async fn list_prospect_additional_fields_reads_keys_and_names() {
     let server = MockServer::start_async().await;
     let body = json!([{"key": "rendaMensal", "name": "Renda mensal"}, {"key": "cpfConjuge"}]);
-    let mock = mock_op(&server, Op::ListProspectAdditionalFields, |w| w, 200, body.clone()).await;
+    let mock = mock_op(
+        &server,
+        Op::ListProspectAdditionalFields,
+        |w| w,
+        200,
+        body.clone(),
+    )
+    .await;
 
     let fields = client(&server)
         .list_prospect_additional_fields()
@@ -99,7 +108,11 @@ async fn get_contacts_selection_repeats_fields_and_pages_with_offset() {
         .into_inner();
 
     mock.assert_async().await;
-    assert_eq!(normalized(&to_json(&page)), normalized(&body), "nothing lost");
+    assert_eq!(
+        normalized(&to_json(&page)),
+        normalized(&body),
+        "nothing lost"
+    );
     assert_eq!(page.total, Some(1.0));
     assert_eq!(page.extra["offset"], 0);
     let contact = &page.contacts.as_ref().expect("contacts")[0];
@@ -132,9 +145,15 @@ async fn update_prospect_interaction_puts_the_tagged_update_and_is_retried() {
         .await;
 
     let update: types::UpdateEvent = typed(question.clone());
-    assert!(matches!(update, types::UpdateEvent::QuestionEvent(_)), "{update:?}");
+    assert!(
+        matches!(update, types::UpdateEvent::QuestionEvent(_)),
+        "{update:?}"
+    );
     let message: types::UpdateEvent = typed(message_status_update());
-    assert!(matches!(message, types::UpdateEvent::MessageEvent(_)), "{message:?}");
+    assert!(
+        matches!(message, types::UpdateEvent::MessageEvent(_)),
+        "{message:?}"
+    );
     let updated = client(&server)
         .update_prospect_interaction()
         .prospect_id(MERGED_ID)

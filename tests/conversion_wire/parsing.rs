@@ -91,3 +91,87 @@ fn an_interactions_webhook_delivery_parses_and_round_trips() {
         ))
     );
 }
+
+// ---- the patterns of real traffic ----
+//
+// Our own fixtures, written to reproduce what the vendor's real answers look like (nulls the
+// reference never mentions, items with fields it does not name, `status: updated`, empty
+// `nin`, `appFields: {}`): every value survives parse → serialize.
+
+#[test]
+fn real_traffic_patterns_parse_with_no_value_lost() {
+    let prospects: Vec<types::Prospect> =
+        round_trip(&fixture("conversion/prospects.live_patterns.json"));
+    let interactions: Vec<types::Interaction> =
+        round_trip(&fixture("conversion/interactions.live_patterns.json"));
+    let event: types::WebhookEvent = round_trip(&fixture("conversion/webhook.live_patterns.json"));
+
+    let first = &prospects[0];
+    assert_eq!(
+        first.transferred_at, None,
+        "`transferredAt: null` reads as absent"
+    );
+    assert_eq!(first.label, None, "`label: null` too");
+    let nin = first.nin.as_ref().expect("nin");
+    assert_eq!(
+        nin[0].id.as_deref(),
+        Some("66a1f0c2b7e4d30009a1c0f1"),
+        "`_id` is kept"
+    );
+    assert_eq!(nin[0].number, None, "no `number` in real traffic");
+    let mediums = first.contact_mediums.as_ref().expect("contact mediums");
+    assert_eq!(mediums[1].medium_id.as_deref(), Some("17841400000000001"));
+    let agent = first.agent.as_ref().expect("agent");
+    assert_eq!(
+        agent.app_fields.as_ref().map(|m| m.len()),
+        Some(0),
+        "`appFields: {{}}` kept"
+    );
+    assert_eq!(agent.legacy_id.as_deref(), Some("417"));
+    assert_eq!(
+        first.leads[0].provider_lead_id.as_deref(),
+        Some("wa-000001")
+    );
+    assert_eq!(prospects[1].label.as_deref(), Some("caliente"));
+    assert_eq!(
+        prospects[1].transferred_at,
+        Some(utc("2024-07-26T09:00:00Z"))
+    );
+    assert_eq!(
+        prospects[2].nin.as_ref().map(Vec::len),
+        Some(0),
+        "an empty `nin` is kept"
+    );
+    assert_eq!(prospects[2].first_name, None);
+
+    assert_eq!(interactions[1].status, "updated");
+    let message = interactions[0]
+        .output
+        .as_ref()
+        .and_then(|o| o.message.as_ref())
+        .expect("a message");
+    assert_eq!(
+        message.template_config, None,
+        "`templateConfig: null` parses"
+    );
+    let templated = interactions[1]
+        .output
+        .as_ref()
+        .and_then(|o| o.message.as_ref())
+        .expect("a message");
+    assert_eq!(templated.template.as_deref(), Some("saludo_1"));
+    assert_eq!(
+        templated
+            .template_parameters
+            .as_ref()
+            .map(|p| p["nombre"].clone()),
+        Some(json!("Lucía"))
+    );
+    assert_eq!(event.attempts, Some(2));
+    assert_eq!(
+        event.type_,
+        Some(types::WebhookEventType::from(
+            types::KnownWebhookEventType::Updated
+        ))
+    );
+}

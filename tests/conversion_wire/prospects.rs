@@ -276,8 +276,7 @@ async fn transfer_prospect_sends_group_and_user_only_when_given() {
     to_agent.assert_async().await;
     to_group.assert_async().await;
     assert_eq!(
-        moved["transferredAt"],
-        "2024-03-01T15:04:05.123Z",
+        moved["transferredAt"], "2024-03-01T15:04:05.123Z",
         "the free-form answer is kept"
     );
 }

@@ -41,7 +41,11 @@ async fn list_prospect_quotes_encodes_status_and_every_date_filter() {
         .into_inner();
 
     mock.assert_async().await;
-    assert_eq!(normalized(&to_json(&quotes)), normalized(&body), "nothing lost");
+    assert_eq!(
+        normalized(&to_json(&quotes)),
+        normalized(&body),
+        "nothing lost"
+    );
     let quote = &quotes[0];
     assert_eq!(quote.id, QUOTE_ID);
     assert_eq!(

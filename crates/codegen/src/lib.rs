@@ -14,6 +14,7 @@
 pub mod mock_fix;
 pub mod multipart;
 pub mod normalize;
+pub mod safe_http;
 mod spec;
 
 pub use spec::{load_spec, parse_spec, SpecError};
@@ -68,7 +69,14 @@ pub fn render_client(spec: &openapiv3::OpenAPI) -> Result<String, SpecError> {
         #glue
         #schemas
     };
-    format(tokens)
+    let mut file: syn::File = syn::parse2(tokens).map_err(SpecError::parse)?;
+    if safe_http::use_runtime_http_client(&mut file) == 0 {
+        return Err(SpecError::io(
+            "progenitor's Client::new no longer calls reqwest::ClientBuilder::new(): \
+             update crates/codegen/src/safe_http.rs",
+        ));
+    }
+    Ok(prettyplease::unparse(&file))
 }
 
 /// The spec without its file-upload operations (which progenitor cannot generate), and those
@@ -114,11 +122,6 @@ pub fn build_script(spec_path: &str) -> Result<(), SpecError> {
 
 fn write(path: std::path::PathBuf, content: String) -> Result<(), SpecError> {
     std::fs::write(&path, content).map_err(|e| SpecError::io(format!("{}: {e}", path.display())))
-}
-
-fn format(tokens: TokenStream) -> Result<String, SpecError> {
-    let file: syn::File = syn::parse2(tokens).map_err(SpecError::parse)?;
-    Ok(prettyplease::unparse(&file))
 }
 
 /// The `operationId`s that declare `security: []`: sent without the client's credential.

@@ -68,7 +68,11 @@ fn describe(doc: &Value, path: &str, method: &str, shared: &Value, op: &Value) -
         .split('{')
         .skip(1)
         .filter_map(|s| s.split('}').next())
-        .filter(|name| params.iter().any(|p| p["name"] == *name && p["in"] == "path"))
+        .filter(|name| {
+            params
+                .iter()
+                .any(|p| p["name"] == *name && p["in"] == "path")
+        })
         .map(str::to_owned)
         .collect();
     let form = resolve(
@@ -123,9 +127,7 @@ fn describe(doc: &Value, path: &str, method: &str, shared: &Value, op: &Value) -
 
 fn resolve<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
     match value["$ref"].as_str().and_then(|r| r.strip_prefix("#/")) {
-        Some(pointer) => doc
-            .pointer(&format!("/{pointer}"))
-            .unwrap_or(&Value::Null),
+        Some(pointer) => doc.pointer(&format!("/{pointer}")).unwrap_or(&Value::Null),
         None => value,
     }
 }
@@ -312,7 +314,10 @@ mod tests {
                 method: "post".into(),
                 path: "/p/{prospectId}/files/{channel}".into(),
                 path_params: vec!["prospectId".into(), "channel".into()],
-                parts: vec![("caption".into(), false, false), ("file".into(), true, true)],
+                parts: vec![
+                    ("caption".into(), false, false),
+                    ("file".into(), true, true)
+                ],
                 doc: "Send a file\n\n".into(),
                 response: Some(("Interaction".into(), true)),
                 error: Some("Error".into()),

@@ -37,9 +37,8 @@ pub fn load_spec(path: &Path) -> Result<openapiv3::OpenAPI, SpecError> {
 
 /// Parses OpenAPI text (YAML or JSON) into progenitor's model, rewritten for generation.
 pub fn parse_spec(text: &str) -> Result<openapiv3::OpenAPI, SpecError> {
-    let invalid = |e: &dyn fmt::Display| {
-        SpecError::io(format!("not a valid OpenAPI 3.0 document: {e}"))
-    };
+    let invalid =
+        |e: &dyn fmt::Display| SpecError::io(format!("not a valid OpenAPI 3.0 document: {e}"));
     let mut document: serde_json::Value = serde_yaml::from_str(text).map_err(|e| invalid(&e))?;
     crate::normalize::for_generation(&mut document);
     serde_json::from_value(document).map_err(|e| invalid(&e))

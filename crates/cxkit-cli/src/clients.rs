@@ -87,7 +87,9 @@ impl Clients {
     /// The Zenvia Conversion API key the client uses (the sandbox's with `--sandbox`).
     pub fn conversion_key(&self) -> Result<cxkit::Secret, CliError> {
         match (&self.sandbox, &self.credentials.conversion_api_key) {
-            (Some(s), _) => Ok(cxkit::Secret::new(s.credentials().conversion_api_key.clone())),
+            (Some(s), _) => Ok(cxkit::Secret::new(
+                s.credentials().conversion_api_key.clone(),
+            )),
             (None, Some(key)) => Ok(cxkit::Secret::new(key.clone())),
             (None, None) => Err(missing(
                 "CONVERSION_API_KEY",

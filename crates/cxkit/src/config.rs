@@ -9,6 +9,18 @@ use std::time::Duration;
 pub trait Lookup: Fn(&str) -> Option<String> {}
 impl<F: Fn(&str) -> Option<String>> Lookup for F {}
 
+/// How a caller adjusts the HTTP client, applied to cxkit's safe defaults.
+#[derive(Clone)]
+pub(crate) struct HttpConfig(
+    pub std::sync::Arc<dyn Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync>,
+);
+
+impl std::fmt::Debug for HttpConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HttpConfig(..)")
+    }
+}
+
 /// Settings shared by every builder.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Settings {
@@ -16,7 +28,7 @@ pub(crate) struct Settings {
     pub timeout: Option<Duration>,
     pub retry: Option<RetryPolicy>,
     pub user_agent: Option<String>,
-    pub http: Option<reqwest::Client>,
+    pub http: Option<HttpConfig>,
 }
 
 impl Settings {
@@ -44,13 +56,16 @@ impl Settings {
                 ConfigError::Invalid(format!("the {} credential is empty", profile.name)).into(),
             );
         }
+        let builder = cxkit_runtime::http_client_builder();
         let http = match &self.http {
-            Some(client) => client.clone(),
-            None => reqwest::Client::builder()
-                .connect_timeout(Duration::from_secs(10))
-                .build()
-                .map_err(|e| ConfigError::Invalid(format!("cannot build the HTTP client: {e}")))?,
-        };
+            Some(configure) => (configure.0)(builder),
+            None => builder,
+        }
+        // Whatever the caller configured, a credential never follows a redirect.
+        .redirect(reqwest::redirect::Policy::none())
+        .referer(false)
+        .build()
+        .map_err(|e| ConfigError::Invalid(format!("cannot build the HTTP client: {e}")))?;
         let mut context = ClientContext::new(profile)
             .with_credential(credential)
             .with_retry(self.retry.clone().unwrap_or_default())
@@ -135,9 +150,18 @@ macro_rules! common_builder_setters {
             self
         }
 
-        /// A ready `reqwest::Client` (proxies, TLS roots, connection pools).
-        pub fn http_client(mut self, client: reqwest::Client) -> Self {
-            self.settings.http = Some(client);
+        /// Adjusts the HTTP client (proxies, TLS roots, connection pools):
+        /// `.http_client(|b| b.pool_max_idle_per_host(4))`. Redirects and `Referer` are
+        /// turned off after it runs, whatever it sets: a credential must never travel to
+        /// another origin.
+        pub fn http_client(
+            mut self,
+            configure: impl Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder
+                + Send
+                + Sync
+                + 'static,
+        ) -> Self {
+            self.settings.http = Some($crate::config::HttpConfig(std::sync::Arc::new(configure)));
             self
         }
     };

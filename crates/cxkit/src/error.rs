@@ -274,7 +274,13 @@ pub(crate) fn from_generated<E: VendorError>(
             operation,
             status: response.status(),
             code: None,
-            message: "a response the spec does not document".into(),
+            // The runtime explains what it did not act on (a redirect not followed).
+            message: response
+                .headers()
+                .get(cxkit_runtime::NOTE_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .map(|note| ctx.redact(note))
+                .unwrap_or_else(|| "a response the spec does not document".into()),
             note: None,
         },
     }

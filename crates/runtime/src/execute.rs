@@ -1,10 +1,10 @@
 //! Sending one operation: attempts, backoff, tracing, masking and normalisation.
 
+use crate::attempt::{self, Answer, Buffered, Outcome, Verdict};
 use crate::context::ClientContext;
-use crate::normalize::{normalize, Masking};
-use crate::retry::{parse_retry_after, RetryPolicy};
-use crate::secret::mask_url;
-use reqwest::header::{HeaderValue, RETRY_AFTER, USER_AGENT};
+use crate::normalize::{normalize, rebuild, Masking};
+use crate::secret::{mask_url, redact, redact_bytes, Secret};
+use reqwest::header::{HeaderMap, HeaderValue, USER_AGENT};
 use std::time::{Duration, Instant, SystemTime};
 use tracing::Instrument;
 
@@ -13,29 +13,55 @@ use tracing::Instrument;
 pub const ATTEMPT_HEADER: &str = "x-cxkit-attempt";
 
 /// Runs `request` for the operation `operation_id` with `ctx`'s retry policy and returns
-/// the normalised response (see [`crate::normalize`]). Used by the generated
-/// `ClientHooks::exec` of every cxkit API crate.
+/// the normalised response (see [`crate::normalize`]), its body read in full. Used by the
+/// generated `ClientHooks::exec` of every cxkit API crate.
 ///
-/// Every attempt runs in a `cxkit.request` span with the fields `api`, `operation`,
-/// `method`, `path`, `attempt`, `status` and `duration_ms`. No URL with a credential in it
-/// is ever logged or returned: errors carry the URL with the credential masked.
+/// Reading the body inside the attempt is what lets a connection cut after the headers, or
+/// a body cut mid-way, be retried like a `503`. Every attempt runs in a `cxkit.request` span
+/// with the fields `api`, `operation`, `method`, `path`, `attempt`, `status` and
+/// `duration_ms`; each retry is logged (`info`) with its reason and wait. No credential
+/// reaches a log, an error, a header or a body handed back: URLs, header values and bodies
+/// are masked.
 pub async fn execute(
     client: &reqwest::Client,
     ctx: &ClientContext,
     request: reqwest::Request,
     operation_id: &'static str,
 ) -> reqwest::Result<reqwest::Response> {
+    run(client, ctx, request, operation_id, true).await
+}
+
+/// Like [`execute`], but a successful body is handed back unread, so it can be decoded as
+/// it arrives (pages of a million rows). Failures before the headers are retried; a body that
+/// breaks later is the caller's to resume. Secrets echoed in the body are still masked.
+pub async fn execute_streaming(
+    client: &reqwest::Client,
+    ctx: &ClientContext,
+    request: reqwest::Request,
+    operation_id: &'static str,
+) -> reqwest::Result<reqwest::Response> {
+    run(client, ctx, request, operation_id, false).await
+}
+
+async fn run(
+    client: &reqwest::Client,
+    ctx: &ClientContext,
+    request: reqwest::Request,
+    operation_id: &'static str,
+    buffer: bool,
+) -> reqwest::Result<reqwest::Response> {
     let query_names = ctx.masked_query_names();
-    let secrets: Vec<_> = ctx.credential.iter().map(|c| c.secret()).collect();
+    let secrets: Vec<&Secret> = ctx.credential.iter().map(|c| c.secret()).collect();
     let masking = Masking {
         query_names: &query_names,
         secrets: &secrets,
     };
-    let max_attempts = if RetryPolicy::is_idempotent(request.method()) {
+    let max_attempts = if crate::RetryPolicy::is_idempotent(request.method()) {
         ctx.retry.max_attempts()
     } else {
         1
     };
+    let masked_url = mask_url(request.url(), &query_names);
 
     let mut next = Some(prepare(request, ctx));
     let mut attempt = 1;
@@ -58,43 +84,104 @@ pub async fn execute(
             duration_ms = tracing::field::Empty,
         );
         let started = Instant::now();
-        let result = client.execute(request).instrument(span.clone()).await;
+        let outcome = attempt::send(client, request, buffer)
+            .instrument(span.clone())
+            .await;
         span.record("duration_ms", started.elapsed().as_millis() as u64);
-
-        let retry_after = match &result {
-            Ok(response) => {
-                span.record("status", response.status().as_u16());
-                RetryPolicy::is_retryable_status(response.status()).then(|| {
-                    response
-                        .headers()
-                        .get(RETRY_AFTER)
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| parse_retry_after(v, SystemTime::now()))
-                })
-            }
-            Err(error) => RetryPolicy::is_retryable_error(error).then_some(None),
-        };
-
-        let delay = match (&spare, retry_after) {
-            (Some(_), Some(retry_after)) => ctx.retry.delay(attempt + 1, retry_after),
-            _ => None,
-        };
-        if let (Some(delay), Some(spare)) = (delay, spare) {
-            let _entered = span.enter();
-            tracing::debug!(delay_ms = delay.as_millis() as u64, "retrying");
-            drop(_entered);
-            sleep(delay).await;
-            next = Some(spare);
-            attempt += 1;
-            continue;
+        if let Outcome::Response(answer) = &outcome {
+            span.record("status", answer.status().as_u16());
         }
 
-        return match result {
-            Ok(response) => normalize(response, ctx.profile, &masking).await,
-            Err(error) => Err(mask_error(error, &query_names)),
+        if let (
+            Verdict::Retry {
+                reason,
+                server_wait,
+            },
+            Some(spare),
+        ) = (attempt::judge(&outcome, SystemTime::now()), spare)
+        {
+            if let Some(delay) = ctx.retry.delay(attempt + 1, server_wait) {
+                let reason = redact(&reason, &secrets);
+                span.in_scope(|| {
+                    tracing::info!(
+                        reason,
+                        delay_ms = delay.as_millis() as u64,
+                        next_attempt = attempt + 1,
+                        "retrying"
+                    )
+                });
+                sleep(delay).await;
+                next = Some(spare);
+                attempt += 1;
+                continue;
+            }
+        }
+
+        return match outcome {
+            Outcome::Failed(error) => {
+                span.in_scope(|| {
+                    tracing::warn!(error = %redact(&describe_failure(&error), &secrets), attempts = attempt, "failed")
+                });
+                Err(mask_error(error, &query_names))
+            }
+            Outcome::Response(Answer::Buffered(answer)) => {
+                let response = masked_response(answer, &masked_url, &masking);
+                normalize(response, ctx.profile, &masking).await
+            }
+            Outcome::Response(Answer::Streaming(response)) => {
+                let response = masked_stream(response, &masked_url, &masking, &secrets);
+                normalize(response, ctx.profile, &masking).await
+            }
         };
     }
     unreachable!("the loop returns on its last attempt")
+}
+
+/// A buffered answer as a response with its URL, header values and body masked.
+fn masked_response(answer: Buffered, url: &url::Url, masking: &Masking<'_>) -> reqwest::Response {
+    let headers = masked_headers(answer.headers, masking);
+    let body = redact_bytes(&answer.body, masking.secrets).into_owned();
+    rebuild(answer.status, answer.version, headers, url.clone(), body)
+}
+
+/// A streaming answer with its URL and header values masked and its body masked as it flows.
+fn masked_stream(
+    response: reqwest::Response,
+    url: &url::Url,
+    masking: &Masking<'_>,
+    secrets: &[&Secret],
+) -> reqwest::Response {
+    let (status, version) = (response.status(), response.version());
+    let headers = masked_headers(response.headers().clone(), masking);
+    let owned: Vec<Secret> = secrets.iter().map(|s| (*s).clone()).collect();
+    let body = crate::masked_body::mask_stream(response.bytes_stream(), owned);
+    rebuild(
+        status,
+        version,
+        headers,
+        url.clone(),
+        reqwest::Body::wrap_stream(body),
+    )
+}
+
+/// Header values with secrets masked (a `Location` echoing the query, say).
+fn masked_headers(mut headers: HeaderMap, masking: &Masking<'_>) -> HeaderMap {
+    for value in headers.values_mut() {
+        let Ok(text) = value.to_str() else { continue };
+        let masked = match url::Url::parse(text) {
+            Ok(url) => redact(
+                mask_url(&url, masking.query_names).as_str(),
+                masking.secrets,
+            ),
+            Err(_) => redact(text, masking.secrets),
+        };
+        if masked != text {
+            if let Ok(masked) = HeaderValue::from_str(&masked) {
+                *value = masked;
+            }
+        }
+    }
+    headers
 }
 
 fn prepare(mut request: reqwest::Request, ctx: &ClientContext) -> reqwest::Request {
@@ -114,6 +201,17 @@ fn prepare(mut request: reqwest::Request, ctx: &ClientContext) -> reqwest::Reque
         }
     }
     request
+}
+
+fn describe_failure(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 /// `reqwest::Error` keeps the request URL, credential included: mask it.

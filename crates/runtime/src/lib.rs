@@ -15,19 +15,25 @@
 //! No credential appears in any `Debug`, `Display`, error or log line produced here: see
 //! [`Secret`], [`mask_url`] and [`redact`].
 
+mod attempt;
 mod context;
 mod credential;
 mod execute;
+mod http;
+mod masked_body;
 pub mod normalize;
 mod retry;
 mod secret;
 
 pub use context::ClientContext;
 pub use credential::{Credential, Placement};
-pub use execute::{execute, ATTEMPT_HEADER};
-pub use normalize::{ApiProfile, Envelope, ORIGINAL_STATUS_HEADER, SYNTHESIZED_HEADER};
-pub use retry::{parse_retry_after, RetryPolicy};
-pub use secret::{excerpt, mask_url, redact, Secret, MASK};
+pub use execute::{execute, execute_streaming, ATTEMPT_HEADER};
+pub use http::{http_client, http_client_builder};
+pub use normalize::{
+    ApiProfile, Envelope, NOTE_HEADER, ORIGINAL_STATUS_HEADER, SYNTHESIZED_HEADER,
+};
+pub use retry::{parse_rate_limit_reset, parse_retry_after, RetryPolicy};
+pub use secret::{excerpt, mask_url, redact, redact_bytes, Secret, MASK};
 
 /// Re-exported so generated code and API crates name one version.
 pub use progenitor_client;

@@ -19,6 +19,9 @@ use reqwest::{ResponseBuilderExt, StatusCode};
 pub const SYNTHESIZED_HEADER: &str = "x-cxkit-synthesized";
 /// Header holding the HTTP status the server really sent, when the status was rewritten.
 pub const ORIGINAL_STATUS_HEADER: &str = "x-cxkit-original-status";
+/// Header holding cxkit's explanation of a response it did not act on (a redirect not
+/// followed), with credentials masked.
+pub const NOTE_HEADER: &str = "x-cxkit-note";
 /// The longest body excerpt put into a synthesized error, in bytes.
 pub const EXCERPT_LIMIT: usize = 512;
 
@@ -63,6 +66,24 @@ pub(crate) async fn normalize(
     let version = response.version();
     let headers = response.headers().clone();
 
+    if status.is_redirection() {
+        // Never followed: the credential would travel with it. Say where it pointed.
+        let mut headers = headers;
+        let target = headers
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("an unnamed location")
+            .to_owned();
+        let note = format!(
+            "HTTP {status}: redirected to {target}; not followed, so that the credential never \
+             leaves its origin (point the client at the new URL if it is legitimate)"
+        );
+        if let Ok(value) = HeaderValue::from_str(&redact(&note, masking.secrets)) {
+            headers.insert(NOTE_HEADER, value);
+        }
+        let http: http::Response<reqwest::Body> = response.into();
+        return Ok(rebuild(status, version, headers, url, http.into_body()));
+    }
     if status.is_success() && declares_empty_body(&headers) {
         // An explicitly empty success reads as JSON `null`, so an operation whose success
         // body is unpublished (typed as any JSON) still succeeds.
@@ -159,7 +180,8 @@ fn mark_synthesized(headers: &mut HeaderMap, original: Option<StatusCode>) {
     }
 }
 
-fn rebuild(
+/// A response from parts, carrying `url` (already masked).
+pub(crate) fn rebuild(
     status: StatusCode,
     version: http::Version,
     headers: HeaderMap,

@@ -130,6 +130,53 @@ pub fn redact(text: &str, secrets: &[&Secret]) -> String {
     out
 }
 
+/// `body` with every occurrence of each secret (raw or percent-encoded) replaced by [`MASK`];
+/// borrowed when there is nothing to mask.
+pub fn redact_bytes<'a>(body: &'a [u8], secrets: &[&Secret]) -> std::borrow::Cow<'a, [u8]> {
+    let forms = secret_forms(secrets);
+    if !forms.iter().any(|f| contains(body, f.as_bytes())) {
+        return std::borrow::Cow::Borrowed(body);
+    }
+    let mut out = body.to_vec();
+    for form in &forms {
+        out = replace_all(&out, form.as_bytes(), MASK.as_bytes());
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// The spellings of the secrets worth looking for: raw and percent-encoded.
+pub(crate) fn secret_forms(secrets: &[&Secret]) -> Vec<String> {
+    let mut forms = Vec::new();
+    for secret in secrets.iter().filter(|s| !s.is_empty()) {
+        let raw = secret.expose().to_owned();
+        let encoded: String = url::form_urlencoded::byte_serialize(raw.as_bytes()).collect();
+        if encoded != raw {
+            forms.push(encoded);
+        }
+        forms.push(raw);
+    }
+    forms
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+fn replace_all(haystack: &[u8], needle: &[u8], with: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(haystack.len());
+    let mut i = 0;
+    while i < haystack.len() {
+        if haystack[i..].starts_with(needle) {
+            out.extend_from_slice(with);
+            i += needle.len();
+        } else {
+            out.push(haystack[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
 /// At most `max` bytes of `body` as text, cut on a character boundary, with `…` when cut.
 pub fn excerpt(body: &[u8], max: usize) -> String {
     let text = String::from_utf8_lossy(body);
@@ -167,6 +214,21 @@ mod tests {
         let s = Secret::new("a b/c");
         let text = "x a b/c y a+b%2Fc z";
         assert_eq!(redact(text, &[&s]), "x *** y *** z");
+    }
+
+    #[test]
+    fn redact_bytes_masks_raw_and_encoded_forms_and_borrows_clean_bodies() {
+        let s = Secret::new("k/1");
+        let body = br#"{"error":"invalid key k/1","url":"/x?api-key=k%2F1"}"#;
+        let masked = redact_bytes(body, &[&s]);
+        assert_eq!(
+            std::str::from_utf8(&masked).unwrap(),
+            r#"{"error":"invalid key ***","url":"/x?api-key=***"}"#
+        );
+        assert!(matches!(
+            redact_bytes(b"clean", &[&s]),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 
     #[test]

@@ -61,11 +61,21 @@ pub fn lint(spec: &Spec) -> Vec<String> {
         check_schemas(raw, &param["schema"], &at, &mut problems);
     }
     for (name, schema) in mapping(&components["schemas"]) {
-        check_schemas(raw, schema, &format!("components.schemas.{name}"), &mut problems);
+        check_schemas(
+            raw,
+            schema,
+            &format!("components.schemas.{name}"),
+            &mut problems,
+        );
     }
     for section in ["responses", "requestBodies"] {
         for (name, value) in mapping(&components[section]) {
-            find_schemas(raw, value, &format!("components.{section}.{name}"), &mut problems);
+            find_schemas(
+                raw,
+                value,
+                &format!("components.{section}.{name}"),
+                &mut problems,
+            );
         }
     }
     tolerance::check(raw, &mut problems);
@@ -136,7 +146,9 @@ fn find_schemas(raw: &Value, value: &Value, at: &str, problems: &mut Vec<String>
                 }
             }
         }
-        Value::Sequence(items) => items.iter().for_each(|v| find_schemas(raw, v, at, problems)),
+        Value::Sequence(items) => items
+            .iter()
+            .for_each(|v| find_schemas(raw, v, at, problems)),
         _ => {}
     }
 }

@@ -126,7 +126,10 @@ fn overlap(a: &Shape, b: &Shape) -> bool {
         (Some(x), None) => x.iter().any(|v| admits_type(b, v)),
         (None, Some(y)) => y.iter().any(|v| admits_type(a, v)),
         (None, None) => {
-            let types_meet = a.types.iter().any(|t| b.types.iter().any(|u| types_overlap(t, u)));
+            let types_meet = a
+                .types
+                .iter()
+                .any(|t| b.types.iter().any(|u| types_overlap(t, u)));
             let told_apart = a
                 .tags
                 .iter()

@@ -41,17 +41,32 @@ components:
 "#,
     );
     let text = found.join("\n");
-    assert!(text.contains("GET /a: operationId `getA` is not snake_case"), "{text}");
+    assert!(
+        text.contains("GET /a: operationId `getA` is not snake_case"),
+        "{text}"
+    );
     assert!(text.contains("GET /a: no description"), "{text}");
     assert!(text.contains("parameter `p`: no description"), "{text}");
-    assert!(text.contains("GET /a.x: property has no description"), "{text}");
-    assert!(text.contains("operationId `same` is used by POST /a, PUT /b"), "{text}");
-    assert!(text.contains("components.schemas.S.deep: property has no description"), "{text}");
+    assert!(
+        text.contains("GET /a.x: property has no description"),
+        "{text}"
+    );
+    assert!(
+        text.contains("operationId `same` is used by POST /a, PUT /b"),
+        "{text}"
+    );
+    assert!(
+        text.contains("components.schemas.S.deep: property has no description"),
+        "{text}"
+    );
     assert!(
         text.contains("components.schemas.S: `description` beside `$ref` is ignored"),
         "{text}"
     );
-    assert!(!text.contains("wrapped"), "allOf keeps the description: {text}");
+    assert!(
+        !text.contains("wrapped"),
+        "allOf keeps the description: {text}"
+    );
     assert_eq!(found.len(), 7, "{text}");
 }
 
@@ -127,10 +142,24 @@ components:
 fn vendor_sent_objects_keep_unknown_fields_and_accept_null() {
     let found = problems(TOLERANCE);
     let text = found.join("\n");
-    assert!(text.contains("components.schemas.Row.note: an optional vendor-sent property must accept null"), "{text}");
-    assert!(text.contains("components.schemas.Row.plain_ref: an optional vendor-sent property"), "{text}");
-    assert!(text.contains("components.schemas.Agent: a vendor-sent object must keep unknown fields"), "{text}");
-    assert!(text.contains("components.schemas.Event.kind: an optional vendor-sent property"), "callbacks count: {text}");
+    assert!(
+        text.contains(
+            "components.schemas.Row.note: an optional vendor-sent property must accept null"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("components.schemas.Row.plain_ref: an optional vendor-sent property"),
+        "{text}"
+    );
+    assert!(
+        text.contains("components.schemas.Agent: a vendor-sent object must keep unknown fields"),
+        "{text}"
+    );
+    assert!(
+        text.contains("components.schemas.Event.kind: an optional vendor-sent property"),
+        "callbacks count: {text}"
+    );
     for fine in ["Row.id", "Row.label", "Row.free", "Row.agent", "NewRow"] {
         assert!(!text.contains(fine), "{fine} is fine: {text}");
     }
@@ -179,7 +208,9 @@ components:
     let text = found.join("\n");
     for bad in ["OverlappingOpenEnum", "Numbers", "Untagged"] {
         assert!(
-            overlaps.iter().any(|p| p.contains(&format!("components.schemas.{bad}:"))),
+            overlaps
+                .iter()
+                .any(|p| p.contains(&format!("components.schemas.{bad}:"))),
             "{bad}: {text}"
         );
     }

@@ -27,7 +27,12 @@ pub fn check(spec: &Value, problems: &mut Vec<String>) {
             continue;
         }
         let schema = &spec["components"]["schemas"][name];
-        check_schema(spec, schema, &format!("components.schemas.{name}"), problems);
+        check_schema(
+            spec,
+            schema,
+            &format!("components.schemas.{name}"),
+            problems,
+        );
         each_nested(schema, &mut |s| queue.extend(component_name(s)));
     }
 }
@@ -49,7 +54,10 @@ fn vendor_sent_roots(spec: &Value) -> Vec<(String, &Value)> {
                     for callback_method in METHODS {
                         let body = &callback_item[*callback_method]["requestBody"]["content"];
                         for (media, content) in mapping(body) {
-                            roots.push((format!("{at} callback {name} {media}"), &content["schema"]));
+                            roots.push((
+                                format!("{at} callback {name} {media}"),
+                                &content["schema"],
+                            ));
                         }
                     }
                 }
@@ -58,7 +66,10 @@ fn vendor_sent_roots(spec: &Value) -> Vec<(String, &Value)> {
     }
     for (name, response) in mapping(&spec["components"]["responses"]) {
         for (media, content) in mapping(&response["content"]) {
-            roots.push((format!("components.responses.{name} {media}"), &content["schema"]));
+            roots.push((
+                format!("components.responses.{name} {media}"),
+                &content["schema"],
+            ));
         }
     }
     roots.retain(|(_, schema)| schema.is_mapping());
@@ -70,7 +81,10 @@ fn check_schema(spec: &Value, schema: &Value, at: &str, problems: &mut Vec<Strin
         if !is_object(s) {
             return;
         }
-        let name = s["title"].as_str().map(|t| format!(" ({t})")).unwrap_or_default();
+        let name = s["title"]
+            .as_str()
+            .map(|t| format!(" ({t})"))
+            .unwrap_or_default();
         if !s["additionalProperties"].is_mapping() {
             problems.push(format!(
                 "{at}{name}: a vendor-sent object must keep unknown fields (`additionalProperties: {{}}`)"
@@ -124,9 +138,10 @@ fn to_json(value: &Value) -> serde_json::Value {
 }
 
 fn mapping(value: &Value) -> impl Iterator<Item = (String, &Value)> {
-    value
-        .as_mapping()
-        .into_iter()
-        .flatten()
-        .map(|(k, v)| (k.as_str().map_or_else(|| format!("{k:?}"), str::to_owned), v))
+    value.as_mapping().into_iter().flatten().map(|(k, v)| {
+        (
+            k.as_str().map_or_else(|| format!("{k:?}"), str::to_owned),
+            v,
+        )
+    })
 }

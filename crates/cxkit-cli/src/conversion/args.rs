@@ -177,7 +177,9 @@ pub enum Conversion {
     #[command(after_help = "Example:\n  cxkit --sandbox conversion transferable")]
     Transferable,
     /// The agents of a group.
-    #[command(after_help = "Example:\n  cxkit --sandbox conversion agents --group 65f000000000000000000a01")]
+    #[command(
+        after_help = "Example:\n  cxkit --sandbox conversion agents --group 65f000000000000000000a01"
+    )]
     Agents {
         /// The group id (required by the vendor).
         #[arg(long)]
@@ -215,7 +217,9 @@ pub enum Conversion {
     #[command(after_help = "Example:\n  CONVERSION_API_KEY=… cxkit conversion check-credentials")]
     CheckCredentials,
     /// Every contact of a contact selection.
-    #[command(after_help = "Example:\n  cxkit --sandbox conversion selection 65f2b0c4d9e1a70013b5c2d8 --field firstName")]
+    #[command(
+        after_help = "Example:\n  cxkit --sandbox conversion selection 65f2b0c4d9e1a70013b5c2d8 --field firstName"
+    )]
     Selection {
         /// The selection id.
         id: String,

@@ -10,7 +10,11 @@ use crate::output::Columns;
 use cxkit::conversion::{Client, QuoteQuery};
 
 /// The commands that are one call each.
-pub(super) async fn run(ctx: &Context<'_>, client: &Client, command: Conversion) -> Result<(), CliError> {
+pub(super) async fn run(
+    ctx: &Context<'_>,
+    client: &Client,
+    command: Conversion,
+) -> Result<(), CliError> {
     match command {
         Conversion::Topics => show_all(ctx, client.topics().await?).await,
         Conversion::Quotes {
@@ -54,7 +58,9 @@ pub(super) async fn run(ctx: &Context<'_>, client: &Client, command: Conversion)
             let key = ctx.clients.conversion_key()?;
             match client.check_credentials(&key).await? {
                 true => show(ctx, serde_json::json!({"valid": true})).await,
-                false => Err(CliError::config("the Zenvia Conversion API key is not valid")),
+                false => Err(CliError::config(
+                    "the Zenvia Conversion API key is not valid",
+                )),
             }
         }
         Conversion::Selection {
@@ -70,25 +76,41 @@ pub(super) async fn run(ctx: &Context<'_>, client: &Client, command: Conversion)
 }
 
 /// `cxkit conversion agent …`
-pub(super) async fn agent(ctx: &Context<'_>, client: &Client, command: AgentCommand) -> Result<(), CliError> {
+pub(super) async fn agent(
+    ctx: &Context<'_>,
+    client: &Client,
+    command: AgentCommand,
+) -> Result<(), CliError> {
     match command {
-        AgentCommand::ResponseTime { id } => show(ctx, client.agent_response_time(&id).await?).await,
+        AgentCommand::ResponseTime { id } => {
+            show(ctx, client.agent_response_time(&id).await?).await
+        }
         AgentCommand::Working { id } => show(ctx, client.agent_is_working(&id).await?).await,
     }
 }
 
 /// `cxkit conversion group …`
-pub(super) async fn group(ctx: &Context<'_>, client: &Client, command: GroupCommand) -> Result<(), CliError> {
+pub(super) async fn group(
+    ctx: &Context<'_>,
+    client: &Client,
+    command: GroupCommand,
+) -> Result<(), CliError> {
     match command {
         GroupCommand::Get { id } => show(ctx, client.group(&id).await?).await,
         GroupCommand::Online { id } => show(ctx, client.online_agents(&id).await?).await,
-        GroupCommand::ResponseTime { id } => show(ctx, client.group_response_time(&id).await?).await,
+        GroupCommand::ResponseTime { id } => {
+            show(ctx, client.group_response_time(&id).await?).await
+        }
         GroupCommand::Working { id } => show(ctx, client.group_is_working(&id).await?).await,
     }
 }
 
 /// `cxkit conversion app …`
-pub(super) async fn app(ctx: &Context<'_>, client: &Client, command: AppCommand) -> Result<(), CliError> {
+pub(super) async fn app(
+    ctx: &Context<'_>,
+    client: &Client,
+    command: AppCommand,
+) -> Result<(), CliError> {
     match command {
         AppCommand::Event { body: given } => client.send_app_event(body(&given)?).await?,
         AppCommand::Notify { body: given } => client.send_app_notification(body(&given)?).await?,

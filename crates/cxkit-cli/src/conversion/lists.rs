@@ -209,4 +209,3 @@ fn data_filter(text: &str) -> Result<conversion::DataFilter, CliError> {
         "`{text}` is not FIELD<op>VALUE with op one of = >= > <= < ~"
     )))
 }
-

@@ -13,7 +13,11 @@ fn channel(name: &str) -> CommunicationChannel {
 }
 
 /// `cxkit conversion message …`
-pub(super) async fn message(ctx: &Context<'_>, client: &Client, command: MessageCommand) -> Result<(), CliError> {
+pub(super) async fn message(
+    ctx: &Context<'_>,
+    client: &Client,
+    command: MessageCommand,
+) -> Result<(), CliError> {
     let sent = match command {
         MessageCommand::Send {
             prospect,
@@ -29,7 +33,9 @@ pub(super) async fn message(ctx: &Context<'_>, client: &Client, command: Message
                 (None, Some(given)) => body(&given)?,
                 (None, None) => return Err(CliError::usage("pass --text or --body")),
             };
-            client.send_message(&prospect, &channel(&c), message).await?
+            client
+                .send_message(&prospect, &channel(&c), message)
+                .await?
         }
         MessageCommand::File {
             prospect,
@@ -58,7 +64,9 @@ pub(super) async fn message(ctx: &Context<'_>, client: &Client, command: Message
                 .map(|(k, v)| (k, v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
                 .collect();
             let template = types::NewTemplateMessage { key, parameters };
-            client.send_template(&prospect, &channel(&c), template).await?
+            client
+                .send_template(&prospect, &channel(&c), template)
+                .await?
         }
     };
     show_all(ctx, sent).await

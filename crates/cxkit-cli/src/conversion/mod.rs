@@ -51,7 +51,10 @@ fn body<T: DeserializeOwned>(text: &str) -> Result<T, CliError> {
             .map_err(|e| CliError::usage(format!("cannot read {path}: {e}")))?,
         None => text.to_owned(),
     };
-    let what = std::any::type_name::<T>().rsplit("::").next().unwrap_or("body");
+    let what = std::any::type_name::<T>()
+        .rsplit("::")
+        .next()
+        .unwrap_or("body");
     serde_json::from_str(&json)
         .map_err(|e| CliError::usage(format!("the --body is not a valid {what}: {e}")))
 }
@@ -80,8 +83,14 @@ mod tests {
     #[test]
     fn pairs_keep_json_types_and_refuse_what_is_not_a_pair() {
         let parsed = pairs(&["score=80".into(), "city=Recife".into(), "vip=true".into()]).unwrap();
-        assert_eq!(Value::Object(parsed), json!({"score": 80, "city": "Recife", "vip": true}));
-        assert_eq!(pairs(&["nokey".into()]).unwrap_err().code, crate::error::USAGE);
+        assert_eq!(
+            Value::Object(parsed),
+            json!({"score": 80, "city": "Recife", "vip": true})
+        );
+        assert_eq!(
+            pairs(&["nokey".into()]).unwrap_err().code,
+            crate::error::USAGE
+        );
         assert_eq!(pairs(&["=x".into()]).unwrap_err().code, crate::error::USAGE);
     }
 

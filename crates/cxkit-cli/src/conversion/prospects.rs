@@ -7,7 +7,11 @@ use crate::error::CliError;
 use cxkit::conversion::{self, types, Client};
 
 /// `cxkit conversion prospect …`
-pub(super) async fn prospect(ctx: &Context<'_>, client: &Client, command: ProspectCommand) -> Result<(), CliError> {
+pub(super) async fn prospect(
+    ctx: &Context<'_>,
+    client: &Client,
+    command: ProspectCommand,
+) -> Result<(), CliError> {
     match command {
         ProspectCommand::Get { id } => show(ctx, client.prospect(&id).await?).await,
         ProspectCommand::Update {
@@ -28,7 +32,9 @@ pub(super) async fn prospect(ctx: &Context<'_>, client: &Client, command: Prospe
                 archiving_reason,
             };
             if change == conversion::UpdateProspect::default() {
-                return Err(CliError::usage("nothing to update: pass at least one --field"));
+                return Err(CliError::usage(
+                    "nothing to update: pass at least one --field",
+                ));
             }
             show(ctx, client.update_prospect(&id, change).await?).await
         }
@@ -54,7 +60,11 @@ pub(super) async fn prospect(ctx: &Context<'_>, client: &Client, command: Prospe
             show(ctx, client.label_prospect(&id, &label).await?).await
         }
         ProspectCommand::SetData { id, fields } => {
-            show(ctx, client.update_additional_data(&id, pairs(&fields)?).await?).await
+            show(
+                ctx,
+                client.update_additional_data(&id, pairs(&fields)?).await?,
+            )
+            .await
         }
         ProspectCommand::Fields { id } => show_all(ctx, client.additional_fields(&id).await?).await,
         ProspectCommand::Rate { id, score, comment } => {
@@ -83,7 +93,9 @@ pub(super) async fn interaction(
             body: given,
         } => {
             let event: conversion::NewEvent = match (note, given) {
-                (Some(text), _) => body(&serde_json::json!({"type": "note", "content": text}).to_string())?,
+                (Some(text), _) => {
+                    body(&serde_json::json!({"type": "note", "content": text}).to_string())?
+                }
                 (None, Some(given)) => body(&given)?,
                 (None, None) => return Err(CliError::usage("pass --note or --body")),
             };
@@ -95,13 +107,21 @@ pub(super) async fn interaction(
             body: given,
         } => {
             let update: conversion::UpdateEvent = body(&given)?;
-            show(ctx, client.update_interaction(&prospect, &id, update).await?).await
+            show(
+                ctx,
+                client.update_interaction(&prospect, &id, update).await?,
+            )
+            .await
         }
     }
 }
 
 /// `cxkit conversion quote …`
-pub(super) async fn quote(ctx: &Context<'_>, client: &Client, command: QuoteCommand) -> Result<(), CliError> {
+pub(super) async fn quote(
+    ctx: &Context<'_>,
+    client: &Client,
+    command: QuoteCommand,
+) -> Result<(), CliError> {
     let status = |s: types::UpdateQuoteStatus| types::UpdateQuote { status: s };
     match command {
         QuoteCommand::Get { prospect, id } => show(ctx, client.quote(&prospect, &id).await?).await,
@@ -113,7 +133,10 @@ pub(super) async fn quote(ctx: &Context<'_>, client: &Client, command: QuoteComm
             let quote: conversion::NewQuote = match given {
                 Some(given) => body(&given)?,
                 None => conversion::NewQuote {
-                    items: items.iter().map(|i| quote_item(i)).collect::<Result<_, _>>()?,
+                    items: items
+                        .iter()
+                        .map(|i| quote_item(i))
+                        .collect::<Result<_, _>>()?,
                     status: None,
                 },
             };
@@ -158,7 +181,11 @@ mod tests {
         assert_eq!(item.quantity, 1.0);
         assert_eq!(item.price, Some(89900.5));
         for bad in ["Onix", "Onix:x:1", ":1:2", "Onix:1:"] {
-            assert_eq!(quote_item(bad).unwrap_err().code, crate::error::USAGE, "{bad}");
+            assert_eq!(
+                quote_item(bad).unwrap_err().code,
+                crate::error::USAGE,
+                "{bad}"
+            );
         }
     }
 }

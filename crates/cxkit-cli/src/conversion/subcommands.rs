@@ -15,7 +15,9 @@ pub enum ProspectCommand {
         id: String,
     },
     /// Change names, add a phone or e-mail, set a label or an archiving reason.
-    #[command(after_help = "Example:\n  cxkit conversion prospect update 65d4… --first-name Ana --phone +5511987654321")]
+    #[command(
+        after_help = "Example:\n  cxkit conversion prospect update 65d4… --first-name Ana --phone +5511987654321"
+    )]
     Update {
         /// The prospect id.
         id: String,
@@ -39,7 +41,9 @@ pub enum ProspectCommand {
         archiving_reason: Option<String>,
     },
     /// Remove an invalid prospect.
-    #[command(after_help = "Example:\n  cxkit conversion prospect delete 65d4a1e7f2c3b80014a9d362")]
+    #[command(
+        after_help = "Example:\n  cxkit conversion prospect delete 65d4a1e7f2c3b80014a9d362"
+    )]
     Delete {
         /// The prospect id.
         id: String,
@@ -60,7 +64,9 @@ pub enum ProspectCommand {
         as_user: bool,
     },
     /// Archive as the integration's user, with a reason code (see archiving-reasons).
-    #[command(after_help = "Example:\n  cxkit conversion prospect archive 65d4… --reason converted")]
+    #[command(
+        after_help = "Example:\n  cxkit conversion prospect archive 65d4… --reason converted"
+    )]
     Archive {
         /// The prospect id.
         id: String,
@@ -78,7 +84,9 @@ pub enum ProspectCommand {
         label: String,
     },
     /// Set additional-data fields (KEY=VALUE; a JSON value is kept typed).
-    #[command(after_help = "Example:\n  cxkit conversion prospect set-data 65d4… --set score=80 --set city=Recife")]
+    #[command(
+        after_help = "Example:\n  cxkit conversion prospect set-data 65d4… --set score=80 --set city=Recife"
+    )]
     SetData {
         /// The prospect id.
         id: String,
@@ -87,13 +95,17 @@ pub enum ProspectCommand {
         fields: Vec<String>,
     },
     /// The additional-data fields a prospect can carry.
-    #[command(after_help = "Example:\n  cxkit conversion prospect fields 65d4a1e7f2c3b80014a9d362")]
+    #[command(
+        after_help = "Example:\n  cxkit conversion prospect fields 65d4a1e7f2c3b80014a9d362"
+    )]
     Fields {
         /// The prospect id.
         id: String,
     },
     /// Record a satisfaction rating (1 to 5).
-    #[command(after_help = "Example:\n  cxkit conversion prospect rate 65d4… --score 5 --comment 'great'")]
+    #[command(
+        after_help = "Example:\n  cxkit conversion prospect rate 65d4… --score 5 --comment 'great'"
+    )]
     Rate {
         /// The prospect id.
         id: String,
@@ -110,7 +122,9 @@ pub enum ProspectCommand {
 #[derive(Subcommand, Debug)]
 pub enum InteractionCommand {
     /// One interaction.
-    #[command(after_help = "Example:\n  cxkit conversion interaction get PROSPECT_ID INTERACTION_ID")]
+    #[command(
+        after_help = "Example:\n  cxkit conversion interaction get PROSPECT_ID INTERACTION_ID"
+    )]
     Get {
         /// The prospect id.
         prospect: String,
@@ -118,7 +132,9 @@ pub enum InteractionCommand {
         id: String,
     },
     /// Register a note (--note) or any event (--body: note, message, call, question).
-    #[command(after_help = "Example:\n  cxkit conversion interaction add 65d4… --note 'Called, no answer'")]
+    #[command(
+        after_help = "Example:\n  cxkit conversion interaction add 65d4… --note 'Called, no answer'"
+    )]
     Add {
         /// The prospect id.
         prospect: String,
@@ -130,7 +146,9 @@ pub enum InteractionCommand {
         body: Option<String>,
     },
     /// Update an interaction with an UpdateEvent (a message status, a question answer).
-    #[command(after_help = "Example:\n  cxkit conversion interaction update P I --body '{\"type\":\"message\",\"status\":\"read\"}'")]
+    #[command(
+        after_help = "Example:\n  cxkit conversion interaction update P I --body '{\"type\":\"message\",\"status\":\"read\"}'"
+    )]
     Update {
         /// The prospect id.
         prospect: String,
@@ -154,7 +172,9 @@ pub enum QuoteCommand {
         id: String,
     },
     /// Create a quote from items CONCEPT:QUANTITY:PRICE (or --body with a NewQuote).
-    #[command(after_help = "Example:\n  cxkit conversion quote create 65d4… --item 'Onix LT:1:89900.50'")]
+    #[command(
+        after_help = "Example:\n  cxkit conversion quote create 65d4… --item 'Onix LT:1:89900.50'"
+    )]
     Create {
         /// The prospect id.
         prospect: String,
@@ -187,7 +207,9 @@ pub enum QuoteCommand {
 #[derive(Subcommand, Debug)]
 pub enum MessageCommand {
     /// A conversational message: --text, or --body with a NewMessage (lists, buttons…).
-    #[command(after_help = "Example:\n  cxkit conversion message send 65d4… --channel whatsapp --text 'Olá!'")]
+    #[command(
+        after_help = "Example:\n  cxkit conversion message send 65d4… --channel whatsapp --text 'Olá!'"
+    )]
     Send {
         /// The prospect id.
         prospect: String,
@@ -202,7 +224,9 @@ pub enum MessageCommand {
         body: Option<String>,
     },
     /// A file.
-    #[command(after_help = "Example:\n  cxkit conversion message file 65d4… --channel whatsapp --path proposal.pdf")]
+    #[command(
+        after_help = "Example:\n  cxkit conversion message file 65d4… --channel whatsapp --path proposal.pdf"
+    )]
     File {
         /// The prospect id.
         prospect: String,
@@ -217,7 +241,9 @@ pub enum MessageCommand {
         mime_type: String,
     },
     /// A pre-approved template, with KEY=VALUE parameters.
-    #[command(after_help = "Example:\n  cxkit conversion message template 65d4… --key follow_up_1 --param name=Ana")]
+    #[command(
+        after_help = "Example:\n  cxkit conversion message template 65d4… --key follow_up_1 --param name=Ana"
+    )]
     Template {
         /// The prospect id.
         prospect: String,
@@ -237,13 +263,17 @@ pub enum MessageCommand {
 #[derive(Subcommand, Debug)]
 pub enum AgentCommand {
     /// An agent's response time.
-    #[command(after_help = "Example:\n  cxkit --sandbox conversion agent response-time 65f0000000000000000b0001")]
+    #[command(
+        after_help = "Example:\n  cxkit --sandbox conversion agent response-time 65f0000000000000000b0001"
+    )]
     ResponseTime {
         /// The agent id.
         id: String,
     },
     /// Whether an agent is working now.
-    #[command(after_help = "Example:\n  cxkit --sandbox conversion agent working 65f0000000000000000b0001")]
+    #[command(
+        after_help = "Example:\n  cxkit --sandbox conversion agent working 65f0000000000000000b0001"
+    )]
     Working {
         /// The agent id.
         id: String,
@@ -254,25 +284,33 @@ pub enum AgentCommand {
 #[derive(Subcommand, Debug)]
 pub enum GroupCommand {
     /// One group.
-    #[command(after_help = "Example:\n  cxkit --sandbox conversion group get 65f000000000000000000a01")]
+    #[command(
+        after_help = "Example:\n  cxkit --sandbox conversion group get 65f000000000000000000a01"
+    )]
     Get {
         /// The group id.
         id: String,
     },
     /// The group's online agents and office hours.
-    #[command(after_help = "Example:\n  cxkit --sandbox conversion group online 65f000000000000000000a01")]
+    #[command(
+        after_help = "Example:\n  cxkit --sandbox conversion group online 65f000000000000000000a01"
+    )]
     Online {
         /// The group id.
         id: String,
     },
     /// The group's response time.
-    #[command(after_help = "Example:\n  cxkit --sandbox conversion group response-time 65f000000000000000000a01")]
+    #[command(
+        after_help = "Example:\n  cxkit --sandbox conversion group response-time 65f000000000000000000a01"
+    )]
     ResponseTime {
         /// The group id.
         id: String,
     },
     /// Whether an agent of the group is working now.
-    #[command(after_help = "Example:\n  cxkit --sandbox conversion group working 65f000000000000000000a01")]
+    #[command(
+        after_help = "Example:\n  cxkit --sandbox conversion group working 65f000000000000000000a01"
+    )]
     Working {
         /// The group id.
         id: String,

@@ -16,7 +16,12 @@ impl Client {
             archiving_reason: Some(reason.to_owned()),
             ..UpdateProspect::default()
         };
-        let sent = self.raw.archive_prospect_as_user().prospect_id(prospect).body(body).send();
+        let sent = self
+            .raw
+            .archive_prospect_as_user()
+            .prospect_id(prospect)
+            .body(body)
+            .send();
         self.call("archive_prospect_as_user", sent).await
     }
 
@@ -25,26 +30,46 @@ impl Client {
         let body = LabelProspect {
             label: Some(label.to_owned()),
         };
-        let sent = self.raw.label_prospect().prospect_id(prospect).body(body).send();
+        let sent = self
+            .raw
+            .label_prospect()
+            .prospect_id(prospect)
+            .body(body)
+            .send();
         self.call("label_prospect", sent).await
     }
 
     /// Transfers a prospect as the acting user (see [`transferable`](Self::transferable)).
-    pub async fn transfer_as_user(&self, prospect: &str, to: Transfer) -> Result<Map<String, Value>, Error> {
-        let sent = self.raw.transfer_prospect_as_user().prospect_id(prospect).body(to).send();
+    pub async fn transfer_as_user(
+        &self,
+        prospect: &str,
+        to: Transfer,
+    ) -> Result<Map<String, Value>, Error> {
+        let sent = self
+            .raw
+            .transfer_prospect_as_user()
+            .prospect_id(prospect)
+            .body(to)
+            .send();
         self.call("transfer_prospect_as_user", sent).await
     }
 
     /// The archiving reasons available to the acting user.
     pub async fn archiving_reasons(&self) -> Result<Vec<ArchivingReason>, Error> {
-        self.call("list_archiving_reasons", self.raw.list_archiving_reasons().send())
-            .await
+        self.call(
+            "list_archiving_reasons",
+            self.raw.list_archiving_reasons().send(),
+        )
+        .await
     }
 
     /// The labels available to the acting user.
     pub async fn labels(&self) -> Result<Vec<ProspectLabel>, Error> {
-        self.call("list_prospect_labels", self.raw.list_prospect_labels().send())
-            .await
+        self.call(
+            "list_prospect_labels",
+            self.raw.list_prospect_labels().send(),
+        )
+        .await
     }
 
     /// The groups and users the acting user may transfer to.

@@ -6,8 +6,7 @@ use conversion_api::types;
 use std::future::Future;
 
 /// What a generated Conversion call returns.
-type Sent<T> =
-    Result<conversion_api::ResponseValue<T>, conversion_api::Error<types::Error>>;
+type Sent<T> = Result<conversion_api::ResponseValue<T>, conversion_api::Error<types::Error>>;
 
 impl Client {
     /// Awaits a generated call for `operation` (its `operationId`), keeping the body and

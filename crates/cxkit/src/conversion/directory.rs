@@ -28,13 +28,17 @@ impl Client {
 
     /// Whether an agent is working now (free-form answer).
     pub async fn agent_is_working(&self, agent: &str) -> Result<Map<String, Value>, Error> {
-        self.call("is_agent_working", self.raw.is_agent_working().agent_id(agent).send())
-            .await
+        self.call(
+            "is_agent_working",
+            self.raw.is_agent_working().agent_id(agent).send(),
+        )
+        .await
     }
 
     /// The account's groups.
     pub async fn groups(&self) -> Result<Vec<GroupNode>, Error> {
-        self.call("list_groups", self.raw.list_groups().send()).await
+        self.call("list_groups", self.raw.list_groups().send())
+            .await
     }
 
     /// One group.
@@ -57,8 +61,11 @@ impl Client {
 
     /// Whether at least one agent of a group is working now (free-form answer).
     pub async fn group_is_working(&self, group: &str) -> Result<Map<String, Value>, Error> {
-        self.call("is_group_working", self.raw.is_group_working().group_id(group).send())
-            .await
+        self.call(
+            "is_group_working",
+            self.raw.is_group_working().group_id(group).send(),
+        )
+        .await
     }
 
     /// The group's industries.
@@ -69,8 +76,11 @@ impl Client {
 
     /// The lead categories of the key's group, the default first.
     pub async fn lead_categories(&self) -> Result<Vec<Category>, Error> {
-        self.call("list_lead_categories", self.raw.list_lead_categories().send())
-            .await
+        self.call(
+            "list_lead_categories",
+            self.raw.list_lead_categories().send(),
+        )
+        .await
     }
 
     /// The group's currency and distance unit.
@@ -82,7 +92,11 @@ impl Client {
     /// The archiving reasons of an agent, through the vendor's deprecated spelling.
     #[deprecated(note = "deprecated by the vendor: use `archiving_reasons`")]
     pub async fn archiving_reasons_of(&self, agent: &str) -> Result<Vec<ArchivingReason>, Error> {
-        let sent = self.raw.deprecated_list_archiving_reasons().agent(agent).send();
+        let sent = self
+            .raw
+            .deprecated_list_archiving_reasons()
+            .agent(agent)
+            .send();
         self.call("deprecated_list_archiving_reasons", sent).await
     }
 
@@ -111,7 +125,8 @@ impl Client {
 
     /// The webhook topics.
     pub async fn topics(&self) -> Result<Vec<Topic>, Error> {
-        self.call("list_topics", self.raw.list_topics().send()).await
+        self.call("list_topics", self.raw.list_topics().send())
+            .await
     }
 
     /// One subscription.
@@ -128,15 +143,21 @@ impl Client {
 
     /// Deactivates every subscription; answers how many.
     pub async fn unsubscribe_all(&self) -> Result<DeleteSubscriptionsResult, Error> {
-        self.call("delete_subscriptions", self.raw.delete_subscriptions().send())
-            .await
+        self.call(
+            "delete_subscriptions",
+            self.raw.delete_subscriptions().send(),
+        )
+        .await
     }
 
     /// Sends a custom app's event. Authenticated by `data.apiKey` in the body (masked in
     /// `Debug`), not by the client's key. Not retried.
     pub async fn send_app_event(&self, event: CustomEvent) -> Result<(), Error> {
-        self.call("send_app_event", self.raw.send_app_event().body(event).send())
-            .await
+        self.call(
+            "send_app_event",
+            self.raw.send_app_event().body(event).send(),
+        )
+        .await
     }
 
     /// Posts to a custom app's notification panel. Not retried.

@@ -10,12 +10,17 @@ use conversion_api::types::{
 impl Client {
     /// The messaging channels available to the key.
     pub async fn channels(&self) -> Result<Vec<Channel>, Error> {
-        self.call("list_channels", self.raw.list_channels().send()).await
+        self.call("list_channels", self.raw.list_channels().send())
+            .await
     }
 
     /// The channels available for one prospect.
     pub async fn prospect_channels(&self, prospect: &str) -> Result<Vec<Channel>, Error> {
-        let sent = self.raw.list_prospect_channels().prospect_id(prospect).send();
+        let sent = self
+            .raw
+            .list_prospect_channels()
+            .prospect_id(prospect)
+            .send();
         self.call("list_prospect_channels", sent).await
     }
 
@@ -72,7 +77,11 @@ impl Client {
     }
 
     /// A prospect's orders (at most `limit`, a multiple of 100).
-    pub async fn orders(&self, prospect: &str, limit: Option<u64>) -> Result<Vec<OrderByProspect>, Error> {
+    pub async fn orders(
+        &self,
+        prospect: &str,
+        limit: Option<u64>,
+    ) -> Result<Vec<OrderByProspect>, Error> {
         let mut request = self.raw.list_prospect_orders().prospect_id(prospect);
         if let Some(limit) = limit {
             request = request.limit(limit);

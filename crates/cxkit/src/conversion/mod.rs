@@ -38,9 +38,9 @@ pub use conversion_api::types::{
     Quote, RealEstateProduct, SavingPlanProduct, Subscription, TopicName, Transfer, UpdateEvent,
     UpdateProspect, UpdateQuote, VehicleProduct, WebhookEvent,
 };
-pub use quotes::QuoteQuery;
 pub use leads::{InsuranceProduct, Lead, LeadBuilder, LeadKind, NewLead};
 pub use query::{windows, DataFilter, InteractionQuery, ProspectQuery, MAX_PAGE_SIZE, MAX_WINDOW};
+pub use quotes::QuoteQuery;
 
 /// Every generated type of this API (the facade re-exports the common ones above).
 pub use conversion_api::types;

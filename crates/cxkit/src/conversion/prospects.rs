@@ -14,25 +14,44 @@ use serde_json::{Map, Value};
 impl Client {
     /// One prospect by id (`404` for an unknown id).
     pub async fn prospect(&self, id: &str) -> Result<Prospect, Error> {
-        self.call("get_prospect", self.raw.get_prospect().prospect_id(id).send())
-            .await
+        self.call(
+            "get_prospect",
+            self.raw.get_prospect().prospect_id(id).send(),
+        )
+        .await
     }
 
     /// Changes a prospect's name, adds a phone or e-mail, sets a label or archives it (an
     /// `archivingReason`). Not retried automatically.
-    pub async fn update_prospect(&self, id: &str, change: UpdateProspect) -> Result<Prospect, Error> {
-        let sent = self.raw.update_prospect().prospect_id(id).body(change).send();
+    pub async fn update_prospect(
+        &self,
+        id: &str,
+        change: UpdateProspect,
+    ) -> Result<Prospect, Error> {
+        let sent = self
+            .raw
+            .update_prospect()
+            .prospect_id(id)
+            .body(change)
+            .send();
         self.call("update_prospect", sent).await
     }
 
     /// Removes an invalid prospect; answers the removed prospect.
     pub async fn delete_prospect(&self, id: &str) -> Result<Prospect, Error> {
-        self.call("delete_prospect", self.raw.delete_prospect().prospect_id(id).send())
-            .await
+        self.call(
+            "delete_prospect",
+            self.raw.delete_prospect().prospect_id(id).send(),
+        )
+        .await
     }
 
     /// Routes a prospect to a group and/or user. The vendor answers a free-form object.
-    pub async fn transfer_prospect(&self, id: &str, to: Transfer) -> Result<Map<String, Value>, Error> {
+    pub async fn transfer_prospect(
+        &self,
+        id: &str,
+        to: Transfer,
+    ) -> Result<Map<String, Value>, Error> {
         let sent = self.raw.transfer_prospect().prospect_id(id).body(to).send();
         self.call("transfer_prospect", sent).await
     }
@@ -44,13 +63,22 @@ impl Client {
         fields: Map<String, Value>,
     ) -> Result<Prospect, Error> {
         let body = types::UpdateAdditionalData::from(fields);
-        let sent = self.raw.update_prospect_additional_data().prospect_id(id).body(body).send();
+        let sent = self
+            .raw
+            .update_prospect_additional_data()
+            .prospect_id(id)
+            .body(body)
+            .send();
         self.call("update_prospect_additional_data", sent).await
     }
 
     /// The additional-data fields a prospect can carry.
     pub async fn additional_fields(&self, id: &str) -> Result<Vec<ProspectAdditionalField>, Error> {
-        let sent = self.raw.list_prospect_additional_fields().prospect_id(id).send();
+        let sent = self
+            .raw
+            .list_prospect_additional_fields()
+            .prospect_id(id)
+            .send();
         self.call("list_prospect_additional_fields", sent).await
     }
 
@@ -72,8 +100,17 @@ impl Client {
     }
 
     /// Registers a note, message, call or question on a prospect's timeline. Not retried.
-    pub async fn add_interaction(&self, prospect: &str, event: NewEvent) -> Result<Vec<Interaction>, Error> {
-        let sent = self.raw.create_prospect_interaction().prospect_id(prospect).body(event).send();
+    pub async fn add_interaction(
+        &self,
+        prospect: &str,
+        event: NewEvent,
+    ) -> Result<Vec<Interaction>, Error> {
+        let sent = self
+            .raw
+            .create_prospect_interaction()
+            .prospect_id(prospect)
+            .body(event)
+            .send();
         self.call("create_prospect_interaction", sent).await
     }
 
@@ -120,7 +157,9 @@ impl Client {
                 if !fields.is_empty() {
                     request = request.fields(fields);
                 }
-                let found = client.call("get_contacts_selection", request.send()).await?;
+                let found = client
+                    .call("get_contacts_selection", request.send())
+                    .await?;
                 let rows = found.contacts.unwrap_or_default();
                 Ok(stream::iter(rows.into_iter().map(Ok)).boxed())
             }

@@ -87,7 +87,11 @@ macro_rules! quote_filters {
 
 impl Client {
     /// The quotes of one prospect matching `query`.
-    pub async fn prospect_quotes(&self, prospect: &str, query: &QuoteQuery) -> Result<Vec<Quote>, Error> {
+    pub async fn prospect_quotes(
+        &self,
+        prospect: &str,
+        query: &QuoteQuery,
+    ) -> Result<Vec<Quote>, Error> {
         let request = quote_filters!(self.raw.list_prospect_quotes().prospect_id(prospect), query);
         self.call("list_prospect_quotes", request.send()).await
     }
@@ -99,35 +103,54 @@ impl Client {
             page_size: query.page_size,
             prefetch: false,
         };
-        cursor(paging, |q: &Quote| q.id.as_str(), move |at| {
-            let (client, query) = (client.clone(), query.clone());
-            async move {
-                let mut request =
-                    quote_filters!(client.raw.list_quotes().limit(paging.page_size), &query);
-                match at {
-                    Some(crate::pagination::Cursor::After(id)) => request = request.after(id),
-                    Some(crate::pagination::Cursor::Before(id)) => request = request.before(id),
-                    None => {}
+        cursor(
+            paging,
+            |q: &Quote| q.id.as_str(),
+            move |at| {
+                let (client, query) = (client.clone(), query.clone());
+                async move {
+                    let mut request =
+                        quote_filters!(client.raw.list_quotes().limit(paging.page_size), &query);
+                    match at {
+                        Some(crate::pagination::Cursor::After(id)) => request = request.after(id),
+                        Some(crate::pagination::Cursor::Before(id)) => request = request.before(id),
+                        None => {}
+                    }
+                    client.call("list_quotes", request.send()).await
                 }
-                client.call("list_quotes", request.send()).await
-            }
-        })
+            },
+        )
     }
 
     /// One quote of a prospect.
     pub async fn quote(&self, prospect: &str, id: &str) -> Result<Quote, Error> {
-        let sent = self.raw.get_prospect_quote().prospect_id(prospect).quote_id(id).send();
+        let sent = self
+            .raw
+            .get_prospect_quote()
+            .prospect_id(prospect)
+            .quote_id(id)
+            .send();
         self.call("get_prospect_quote", sent).await
     }
 
     /// Creates a quote for a prospect (`201`). Not retried.
     pub async fn create_quote(&self, prospect: &str, quote: NewQuote) -> Result<Quote, Error> {
-        let sent = self.raw.create_prospect_quote().prospect_id(prospect).body(quote).send();
+        let sent = self
+            .raw
+            .create_prospect_quote()
+            .prospect_id(prospect)
+            .body(quote)
+            .send();
         self.call("create_prospect_quote", sent).await
     }
 
     /// Accepts or rejects a quote.
-    pub async fn update_quote(&self, prospect: &str, id: &str, update: UpdateQuote) -> Result<Quote, Error> {
+    pub async fn update_quote(
+        &self,
+        prospect: &str,
+        id: &str,
+        update: UpdateQuote,
+    ) -> Result<Quote, Error> {
         let sent = self
             .raw
             .update_prospect_quote()

@@ -284,9 +284,10 @@ impl Client {
             reqwest::header::HeaderValue::from_static("application/json"),
         );
         ctx.authorize(&mut request).map_err(Error::InvalidInput)?;
-        let response = cxkit_runtime::execute(self.raw.client(), &ctx, request, operation)
-            .await
-            .map_err(|e| Error::transport(Api::Converz, operation, e))?;
+        let response =
+            cxkit_runtime::execute_streaming(self.raw.client(), &ctx, request, operation)
+                .await
+                .map_err(|e| Error::transport(Api::Converz, operation, e))?;
         let status = response.status();
         if !status.is_success() {
             let body = response

@@ -147,7 +147,7 @@ fn builders_refuse_missing_or_bad_settings() {
         .timeout(std::time::Duration::from_secs(5))
         .retry(cxkit::RetryPolicy::none())
         .user_agent("my-etl/1.0")
-        .http_client(reqwest::Client::new())
+        .http_client(|b| b.pool_max_idle_per_host(2))
         .build()
         .unwrap();
     let debug = format!("{:?}", observed_debug(built));
@@ -155,4 +155,36 @@ fn builders_refuse_missing_or_bad_settings() {
         debug.contains("acme.converz.co") && debug.contains("my-etl/1.0"),
         "{debug}"
     );
+}
+
+#[tokio::test]
+async fn a_redirect_is_reported_not_followed_even_when_the_http_client_asks_to_follow() {
+    let server = httpmock::MockServer::start_async().await;
+    server
+        .mock_async(|_, then| {
+            then.status(307)
+                .header("location", "http://127.0.0.2:9/elsewhere");
+        })
+        .await;
+    let client = cxkit::converz::Client::builder()
+        .base_url(server.base_url())
+        .api_key(CONVERZ_KEY)
+        .retry(cxkit::RetryPolicy::none())
+        // A caller asking for redirects does not get them: the key would travel.
+        .http_client(|b| b.redirect(reqwest::redirect::Policy::limited(5)))
+        .build()
+        .unwrap();
+
+    let err = client
+        .report(&cxkit::converz::ReportQuery::new())
+        .await
+        .unwrap_err();
+
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(307), "{err}");
+    let text = err.to_string();
+    assert!(
+        text.contains("redirected to http://127.0.0.2:9/elsewhere"),
+        "{text}"
+    );
+    assert!(text.contains("not followed"), "{text}");
 }

@@ -145,3 +145,48 @@ fn parse_types_a_delivery_and_keeps_unknown_topics() {
     let error = observed(parse(b"<html>").unwrap_err());
     assert!(matches!(error, cxkit::Error::Decode { .. }));
 }
+
+#[tokio::test]
+async fn accepts_a_delivery_shaped_like_real_traffic() {
+    // As the vendor really sends it: `templateConfig: null` in the message, `transferredAt`
+    // and `label` null, `nin` items with `_id` and no `number`, `appFields: {}`.
+    let body = json!({
+        "subscriptionId": "66a1f3000000000000000001", "topic": "interactions", "type": "created",
+        "received": "2024-07-25T12:06:02.300Z", "sent": "2024-07-25T12:06:03.001Z", "attempts": 1,
+        "updatedAt": "2024-07-25T12:06:02.100Z", "operationId": "66a1f2d0c1b7e40008b2d001",
+        "prospect": {
+            "id": "66a1f0c2b7e4d30009a1c001", "created": "2024-07-25T12:01:06.000Z",
+            "group": "Vendas", "groupId": "5f1a2b3c4d5e6f0007a8b9c0", "account": "Moto Sul",
+            "accountId": "5f1a2b3c4d5e6f0007a8b900", "status": "followUp", "leads": [],
+            "nin": [{"_id": "66a1f0c2b7e4d30009a1c0f1", "type": "DNI"}],
+            "transferredAt": null, "label": null,
+            "agent": {"id": "5f1a2b3c4d5e6f0007a8b111", "firstName": "M", "lastName": "P", "appFields": {}}
+        },
+        "interaction": {
+            "id": "66a1f2d0c1b7e40008b2d001", "createdAt": "2024-07-25T12:04:40.512Z",
+            "status": "created", "via": "whatsApp",
+            "output": {"message": {"via": "whatsApp", "performer": "integration", "templateConfig": null}}
+        }
+    });
+    let received = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = received.clone();
+    let app = router(
+        ReceiverConfig::new(WEBHOOK_SECRET),
+        move |event: WebhookEvent| {
+            sink.lock().unwrap().push(event);
+            async { Ok::<(), HandlerError>(()) }
+        },
+    );
+
+    let status = post(&app, WEBHOOK_SECRET, serde_json::to_vec(&body).unwrap()).await;
+
+    assert_eq!(status, StatusCode::OK);
+    let events = received.lock().unwrap();
+    assert_eq!(events.len(), 1);
+    let nin = events[0]
+        .prospect
+        .as_ref()
+        .and_then(|p| p.nin.clone())
+        .unwrap();
+    assert_eq!(nin[0].id.as_deref(), Some("66a1f0c2b7e4d30009a1c0f1"));
+}
