@@ -21,27 +21,60 @@ configuration, 4 network or timeout, 5 output file, 130 interrupted (Ctrl-C)."
 )]
 pub struct Cli {
     /// Start an embedded sandbox and point the command at it (no credentials needed).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     pub sandbox: bool,
     /// With --sandbox: zchat history rows and Converz calls it serves (default 10,000).
-    #[arg(long, global = true, default_value_t = 10_000)]
+    #[arg(long, global = true, default_value_t = 10_000, help_heading = "Global options")]
     pub sandbox_rows: u64,
     /// With --sandbox: latency added to every response, in milliseconds.
-    #[arg(long, global = true, default_value_t = 0)]
+    #[arg(long, global = true, default_value_t = 0, help_heading = "Global options")]
     pub sandbox_latency_ms: u64,
     /// Output format (default: a table on a terminal, JSON Lines otherwise).
-    #[arg(long, short, global = true, value_enum)]
+    #[arg(long, short, global = true, value_enum, help_heading = "Global options")]
     pub format: Option<Format>,
-    /// Write to this file instead of stdout, atomically (nothing is left if the command fails).
-    #[arg(long, short, global = true)]
+    /// Write to FILE. Until the export completes it is FILE.partial, with FILE.checkpoint
+    /// beside it; a failed or interrupted export never leaves a half FILE.
+    #[arg(long, short, global = true, help_heading = "Global options")]
     pub output: Option<PathBuf>,
+    /// Continue an export to --output from its FILE.checkpoint (same command and options):
+    /// the result is the file an uninterrupted run writes.
+    #[arg(long, global = true, requires = "output", help_heading = "Global options")]
+    pub resume: bool,
+    /// Table and CSV columns, comma-separated dotted paths (default: every field).
+    #[arg(long, global = true, value_delimiter = ',', help_heading = "Global options")]
+    pub columns: Option<Vec<String>>,
     /// No progress bar or summary on stderr.
-    #[arg(long, short, global = true)]
+    #[arg(long, short, global = true, help_heading = "Global options")]
     pub quiet: bool,
+    /// Log requests, retries and failures on stderr (-v info, -vv debug, -vvv trace);
+    /// RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, help_heading = "Global options")]
+    pub verbose: u8,
+    /// Attempts per request before giving up (default 10; reads only: writes are sent once).
+    #[arg(long, global = true, help_heading = "Global options")]
+    pub max_attempts: Option<u32>,
+    /// The longest wait between attempts, in seconds, computed or asked by the server
+    /// (default 30; a longer Retry-After ends the retries).
+    #[arg(long, global = true, help_heading = "Global options")]
+    pub max_retry_wait: Option<u64>,
     #[command(flatten)]
     pub credentials: Credentials,
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// The retry policy the flags ask for.
+    pub fn retry_policy(&self) -> cxkit::RetryPolicy {
+        let mut policy = cxkit::RetryPolicy::default();
+        if let Some(attempts) = self.max_attempts {
+            policy = policy.with_max_attempts(attempts);
+        }
+        if let Some(wait) = self.max_retry_wait {
+            policy = policy.with_max_wait(std::time::Duration::from_secs(wait));
+        }
+        policy
+    }
 }
 
 /// Output formats.
@@ -61,27 +94,28 @@ pub enum Format {
 #[derive(Args, Debug)]
 pub struct Credentials {
     /// Zenvia Chat API token.
-    #[arg(long, env = "ZCHAT_TOKEN", hide_env_values = true, global = true)]
+    #[arg(long, env = "ZCHAT_TOKEN", hide_env_values = true, global = true, help_heading = "Credentials")]
     pub zchat_token: Option<String>,
     /// Zenvia Chat base URL override.
-    #[arg(long, env = "ZCHAT_BASE_URL", global = true)]
+    #[arg(long, env = "ZCHAT_BASE_URL", global = true, help_heading = "Credentials")]
     pub zchat_base_url: Option<String>,
     /// Converz API key.
-    #[arg(long, env = "CONVERZ_API_KEY", hide_env_values = true, global = true)]
+    #[arg(long, env = "CONVERZ_API_KEY", hide_env_values = true, global = true, help_heading = "Credentials")]
     pub converz_api_key: Option<String>,
     /// Converz base URL (your tenant's, e.g. https://acme.converz.co/api/v1).
-    #[arg(long, env = "CONVERZ_BASE_URL", global = true)]
+    #[arg(long, env = "CONVERZ_BASE_URL", global = true, help_heading = "Credentials")]
     pub converz_base_url: Option<String>,
     /// Zenvia Conversion API key.
     #[arg(
         long,
         env = "CONVERSION_API_KEY",
         hide_env_values = true,
-        global = true
+        global = true,
+        help_heading = "Credentials"
     )]
     pub conversion_api_key: Option<String>,
     /// Zenvia Conversion base URL override.
-    #[arg(long, env = "CONVERSION_BASE_URL", global = true)]
+    #[arg(long, env = "CONVERSION_BASE_URL", global = true, help_heading = "Credentials")]
     pub conversion_base_url: Option<String>,
 }
 

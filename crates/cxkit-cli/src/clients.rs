@@ -9,6 +9,7 @@ use cxkit_sandbox::{Sandbox, SandboxConfig};
 pub struct Clients {
     sandbox: Option<Sandbox>,
     credentials: Credentials,
+    retry: cxkit::RetryPolicy,
 }
 
 fn missing(variable: &str, flag: &str, what: &str) -> CliError {
@@ -22,6 +23,7 @@ impl Clients {
     pub async fn new(
         sandbox: Option<SandboxConfig>,
         credentials: Credentials,
+        retry: cxkit::RetryPolicy,
     ) -> Result<Self, CliError> {
         let sandbox = match sandbox {
             Some(config) => Some(
@@ -34,12 +36,13 @@ impl Clients {
         Ok(Self {
             sandbox,
             credentials,
+            retry,
         })
     }
 
     /// The Zenvia Chat client.
     pub fn zchat(&self) -> Result<zchat::Client, CliError> {
-        let builder = zchat::Client::builder();
+        let builder = zchat::Client::builder().retry(self.retry.clone());
         let builder = match &self.sandbox {
             Some(s) => builder
                 .base_url(s.zchat_base_url())
@@ -61,7 +64,7 @@ impl Clients {
 
     /// The Converz client.
     pub fn converz(&self) -> Result<converz::Client, CliError> {
-        let builder = converz::Client::builder();
+        let builder = converz::Client::builder().retry(self.retry.clone());
         let builder = match &self.sandbox {
             Some(s) => builder
                 .base_url(s.converz_base_url())
@@ -101,7 +104,7 @@ impl Clients {
 
     /// The Zenvia Conversion client.
     pub fn conversion(&self) -> Result<conversion::Client, CliError> {
-        let builder = conversion::Client::builder();
+        let builder = conversion::Client::builder().retry(self.retry.clone());
         let builder = match &self.sandbox {
             Some(s) => builder
                 .base_url(s.conversion_base_url())

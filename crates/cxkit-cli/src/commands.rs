@@ -2,60 +2,73 @@
 
 use crate::args::{self, Converz, Period, Webhook, Zchat, ZchatFilters};
 use crate::clients::Clients;
+use crate::event_log::EventLog;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use crate::error::CliError;
-use crate::output::{Columns, Output};
+use crate::output::{Columns, Output, Spec};
+use cxkit::pagination::{Checkpoint, Progress, RowStream};
+use cxkit::Api;
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use cxkit::{conversion, converz, zchat};
 use futures::{Stream, StreamExt};
 use serde::Serialize;
 use serde_json::{json, Value};
 
-const HISTORY: Columns = Columns::Fixed(&[
-    "id",
-    "created_at",
-    "media",
-    "current_state",
-    "agent.name",
-    "department.name",
-    "customer.fields.main_identifier",
-    "active",
-    "mood",
-    "sla_overdue",
-]);
-const ONGOING: Columns = Columns::Fixed(&[
-    "id",
-    "created_at",
-    "media",
-    "current_state",
-    "agent.name",
-    "agent.status",
-    "department.name",
-    "customer.fields.main_identifier",
-]);
-const MESSAGES: Columns = Columns::Fixed(&["id", "time", "direction", "type", "content"]);
-const CHUNKS: Columns = Columns::Fixed(&["chunk", "first_row", "rows", "status", "error"]);
-const EVENTS: Columns = Columns::Fixed(&[
-    "topic",
-    "type",
-    "operationId",
-    "attempts",
-    "sent",
-    "prospect.id",
-    "interaction.id",
-]);
-
 /// What every command needs: the clients and how to open the output.
 pub struct Context<'a> {
     pub clients: &'a Clients,
     pub format: Option<args::Format>,
     pub output: Option<&'a std::path::Path>,
+    pub columns: Option<&'a [String]>,
     pub quiet: bool,
+    pub resume: bool,
+    /// The command line, recorded in checkpoints.
+    pub command: &'a str,
 }
 
 impl Context<'_> {
-    pub(crate) fn open(&self, columns: Columns) -> Result<Output, CliError> {
-        Output::open(self.format, self.output, columns, self.quiet)
+    fn spec(&self, columns: Columns) -> Spec<'_> {
+        Spec {
+            format: self.format,
+            path: self.output,
+            columns,
+            select: self.columns,
+            quiet: self.quiet,
+            resume: self.resume,
+            command: self.command,
+        }
     }
+
+    /// An output for a command that is not a list (nothing to resume).
+    pub(crate) fn open(&self, columns: Columns) -> Result<Output, CliError> {
+        if self.resume {
+            return Err(CliError::usage("--resume applies to list exports only"));
+        }
+        Output::open(self.spec(columns)).map(|(out, _)| out)
+    }
+}
+
+/// Exports a list: opens the output (picking up its checkpoint with `--resume`), asks
+/// `rows` for the list from there, writes every row and records a checkpoint after each
+/// complete page. The first error aborts; `FILE` appears only when the list is complete.
+pub(crate) async fn export_list<T: Serialize + Send + 'static>(
+    ctx: &Context<'_>,
+    columns: Columns,
+    page_size: u64,
+    rows: impl FnOnce(Option<Checkpoint>) -> RowStream<T>,
+) -> Result<(), CliError> {
+    let (out, resume) = Output::open(ctx.spec(columns))?;
+    let mut out = out.with_page_size(page_size);
+    let mut items = rows(resume).with_checkpoints();
+    while let Some(item) = items.next().await {
+        match item? {
+            Progress::Row(row) => out.write_row(&row)?,
+            Progress::Checkpoint(c) => out.checkpoint(&c)?,
+        }
+    }
+    out.finish()?;
+    Ok(())
 }
 
 /// Writes every row of `rows`; the first error aborts (and `--output` is left untouched).
@@ -182,11 +195,8 @@ pub async fn zchat(ctx: &Context<'_>, command: Zchat) -> Result<(), CliError> {
                 .states(states(&s))
                 .agents(&agents)
                 .departments(&departments);
-            export_all(
-                ctx.open(Columns::FromFirstRow)?,
-                client.report(&query).await?,
-            )
-            .await
+            let columns = Columns::Schema(Api::Zchat, "ReportRow");
+            export_all(ctx.open(columns)?, client.report(&query).await?).await
         }
         Zchat::History {
             period: p,
@@ -207,31 +217,33 @@ pub async fn zchat(ctx: &Context<'_>, command: Zchat) -> Result<(), CliError> {
             if let Some(a) = active {
                 query = query.active(a);
             }
+            let page_size = filters.page_size.into();
+            let resumed = move |at: Option<Checkpoint>| match at {
+                Some(at) => query.resume_from(at),
+                None => query,
+            };
             if expanded {
-                export(
-                    ctx.open(Columns::FromFirstRow)?
-                        .with_page_size(filters.page_size.into()),
-                    client.history_expanded(query),
-                )
-                .await
+                let columns = Columns::Schema(Api::Zchat, "ExpandedHistoryRow");
+                export_list(ctx, columns, page_size, |at| client.history_expanded(resumed(at))).await
             } else {
-                export(
-                    ctx.open(HISTORY)?.with_page_size(filters.page_size.into()),
-                    client.history(query),
-                )
-                .await
+                let columns = Columns::Schema(Api::Zchat, "HistoryRow");
+                export_list(ctx, columns, page_size, |at| client.history(resumed(at))).await
             }
         }
         Zchat::Ongoing { filters } => {
             let query = zchat_filters!(zchat::OngoingQuery::new(), filters);
-            export(
-                ctx.open(ONGOING)?.with_page_size(filters.page_size.into()),
-                client.ongoing(query),
-            )
+            let columns = Columns::Schema(Api::Zchat, "OngoingRow");
+            export_list(ctx, columns, filters.page_size.into(), |at| {
+                client.ongoing(match at {
+                    Some(at) => query.resume_from(at),
+                    None => query,
+                })
+            })
             .await
         }
         Zchat::Messages { protocol } => {
-            export_all(ctx.open(MESSAGES)?, client.messages(&protocol).await?).await
+            let columns = Columns::Schema(Api::Zchat, "Message");
+            export_all(ctx.open(columns)?, client.messages(&protocol).await?).await
         }
     }
 }
@@ -253,10 +265,13 @@ pub async fn converz(ctx: &Context<'_>, command: Converz) -> Result<(), CliError
             if let Some(a) = active {
                 query = query.active(a);
             }
-            export(
-                ctx.open(Columns::FromFirstRow)?.with_page_size(page_size),
-                client.reps(query),
-            )
+            let columns = Columns::Schema(Api::Converz, "Rep");
+            export_list(ctx, columns, page_size, |at| {
+                client.reps(match at {
+                    Some(at) => query.resume_from(at),
+                    None => query,
+                })
+            })
             .await
         }
         Converz::Calls {
@@ -287,10 +302,13 @@ pub async fn converz(ctx: &Context<'_>, command: Converz) -> Result<(), CliError
             if !metrics.is_empty() {
                 query = query.metrics(metrics);
             }
-            export(
-                ctx.open(Columns::FromFirstRow)?.with_page_size(page_size),
-                client.calls(query),
-            )
+            let columns = Columns::Schema(Api::Converz, "Call");
+            export_list(ctx, columns, page_size, |at| {
+                client.calls(match at {
+                    Some(at) => query.resume_from(at),
+                    None => query,
+                })
+            })
             .await
         }
         Converz::Report {
@@ -308,11 +326,8 @@ pub async fn converz(ctx: &Context<'_>, command: Converz) -> Result<(), CliError
             if !metrics.is_empty() {
                 query = query.metrics(metrics);
             }
-            export_all(
-                ctx.open(Columns::FromFirstRow)?,
-                client.report(&query).await?,
-            )
-            .await
+            let columns = Columns::Schema(Api::Converz, "ReportRow");
+            export_all(ctx.open(columns)?, client.report(&query).await?).await
         }
         Converz::UpdateReps { csv } => {
             let update = converz::Update::<String>::from_csv(open(&csv)?)?;
@@ -364,7 +379,7 @@ async fn write_report(ctx: &Context<'_>, report: converz::UpdateReport) -> Resul
             json!({"chunk": c.index + 1, "first_row": c.rows.start, "rows": c.rows.len(), "status": status, "error": error})
         })
         .collect();
-    export_all(ctx.open(CHUNKS)?, rows).await?;
+    export_all(ctx.open(Columns::FromRows)?, rows).await?;
     match report.error() {
         Some(e) => Err(CliError {
             code: crate::error::API,
@@ -386,50 +401,89 @@ pub(crate) fn utc_period(p: &Period) -> Result<Span<Utc>, CliError> {
     }))
 }
 
-/// `cxkit webhook …`
+/// `cxkit webhook …`: a delivery is written (and, with `--output`, made durable) before it
+/// is acknowledged; a redelivery of one already written is acknowledged, not written again.
 pub async fn webhook(ctx: &Context<'_>, command: Webhook) -> Result<(), CliError> {
     let Webhook::Listen {
         addr,
         secret,
         max_events,
     } = command;
-    let (sender, mut events) = tokio::sync::mpsc::channel::<conversion::WebhookEvent>(64);
-    let app = conversion::webhook::router(
-        conversion::webhook::ReceiverConfig::new(secret),
-        move |event| {
-            let sender = sender.clone();
-            async move {
-                sender
-                    .send(event)
-                    .await
-                    .map_err(|e| Box::new(e) as conversion::webhook::HandlerError)
+    let sink = match ctx.output {
+        Some(path) => {
+            if ctx.format.is_some_and(|f| f != args::Format::Jsonl) {
+                return Err(CliError::usage(
+                    "webhook listen --output appends JSON Lines: use --format jsonl",
+                ));
             }
-        },
-    );
+            let (log, handled) = EventLog::open(path)?;
+            if !ctx.quiet && !handled.is_empty() {
+                eprintln!("{} deliveries already in {}", handled.len(), path.display());
+            }
+            (Sink::File(log), handled)
+        }
+        None => {
+            let out = ctx.open(Columns::Schema(Api::Conversion, "WebhookEvent"))?;
+            (Sink::Stdout(Arc::new(Mutex::new(out))), Vec::new())
+        }
+    };
+    let (sink, handled) = sink;
+    let written = Arc::new(AtomicU64::new(0));
+    let enough = Arc::new(tokio::sync::Notify::new());
+    let config = conversion::webhook::ReceiverConfig::new(secret).already_handled(handled);
+    let app = {
+        let (sink, written, enough) = (sink.clone(), written.clone(), enough.clone());
+        conversion::webhook::router(config, move |event| {
+            let (sink, written, enough) = (sink.clone(), written.clone(), enough.clone());
+            async move {
+                sink.write(&event)
+                    .await
+                    .map_err(|e| Box::new(e) as conversion::webhook::HandlerError)?;
+                let n = written.fetch_add(1, Ordering::SeqCst) + 1;
+                if max_events.is_some_and(|max| n >= max) {
+                    enough.notify_one();
+                }
+                Ok(())
+            }
+        })
+    };
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| CliError::config(format!("cannot listen on {addr}: {e}")))?;
     if !ctx.quiet {
-        eprintln!(
-            "listening on http://{} (POST /?secret=…)",
-            listener
-                .local_addr()
-                .map(|a| a.to_string())
-                .unwrap_or_default()
-        );
+        let at = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
+        eprintln!("listening on http://{at} (POST /?secret=…)");
     }
-    let server = tokio::spawn(async move { axum::serve(listener, app).await });
-    let mut out = ctx.open(EVENTS)?;
-    let mut seen = 0;
-    while let Some(event) = events.recv().await {
-        out.write(&serde_json::to_value(event).map_err(|e| CliError::io(e.to_string()))?)?;
-        out.flush()?;
-        seen += 1;
-        if max_events.is_some_and(|max| seen >= max) {
-            break;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move { enough.notified().await })
+        .await
+        .map_err(|e| CliError::io(format!("the listener stopped: {e}")))?;
+    if let Sink::Stdout(out) = sink {
+        if let Ok(out) = Arc::try_unwrap(out) {
+            out.into_inner().unwrap_or_else(|e| e.into_inner()).finish()?;
         }
     }
-    server.abort();
-    out.finish()?;
     Ok(())
+}
+
+/// Where received events go.
+#[derive(Clone)]
+enum Sink {
+    /// `--output`: appended and fsynced.
+    File(EventLog),
+    /// stdout, flushed per event.
+    Stdout(Arc<Mutex<Output>>),
+}
+
+impl Sink {
+    async fn write(&self, event: &conversion::WebhookEvent) -> Result<(), CliError> {
+        match self {
+            Sink::File(log) => log.append(event).await,
+            Sink::Stdout(out) => {
+                let mut out = out.lock().unwrap_or_else(|e| e.into_inner());
+                out.write_row(event)?;
+                out.flush()
+            }
+        }
+    }
 }

@@ -71,7 +71,9 @@ impl From<cxkit::Error> for CliError {
         let code = match &error {
             cxkit::Error::Config(_) => CONFIG,
             cxkit::Error::InvalidInput(_) => USAGE,
-            cxkit::Error::Transport { .. } | cxkit::Error::Timeout { .. } => NETWORK,
+            cxkit::Error::Transport { .. }
+            | cxkit::Error::Timeout { .. }
+            | cxkit::Error::Interrupted { .. } => NETWORK,
             _ => API,
         };
         Self {
@@ -80,3 +82,5 @@ impl From<cxkit::Error> for CliError {
         }
     }
 }
+
+impl std::error::Error for CliError {}

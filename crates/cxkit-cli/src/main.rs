@@ -8,11 +8,49 @@ mod clients;
 mod commands;
 mod conversion;
 mod error;
+mod event_log;
 mod output;
 
 use args::{Cli, Command};
 use clap::{CommandFactory, Parser};
 use error::CliError;
+
+/// Logs on stderr: `RUST_LOG` when set, else by `-v` count (warnings by default).
+fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        2 => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}
+
+/// The command line without what does not change an export's output, to recognise the
+/// command a checkpoint belongs to.
+fn command_line() -> String {
+    let mut words = Vec::new();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--resume" | "--quiet" | "-q" => {}
+            "--max-attempts" | "--max-retry-wait" => {
+                args.next();
+            }
+            a if a.starts_with("--max-attempts=") || a.starts_with("--max-retry-wait=") => {}
+            a if a.starts_with("-v") && a[1..].chars().all(|c| c == 'v') => {}
+            "--verbose" => {}
+            _ => words.push(arg),
+        }
+    }
+    words.join(" ")
+}
 
 async fn run(cli: Cli) -> Result<(), CliError> {
     if let Command::Completions { shell } = cli.command {
@@ -28,12 +66,18 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         },
         ..Default::default()
     });
-    let clients = clients::Clients::new(sandbox, cli.credentials).await?;
+    let retry = cli.retry_policy();
+    let clients = clients::Clients::new(sandbox, cli.credentials, retry).await?;
+    let command = command_line();
     let ctx = commands::Context {
         clients: &clients,
         format: cli.format,
         output: cli.output.as_deref(),
-        quiet: cli.quiet,
+        columns: cli.columns.as_deref(),
+        // A progress bar would tear the log lines.
+        quiet: cli.quiet || cli.verbose > 0,
+        resume: cli.resume,
+        command: &command,
     };
     match cli.command {
         Command::Zchat(c) => commands::zchat(&ctx, c).await,
@@ -47,6 +91,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
 #[tokio::main]
 async fn main() {
     let cli = Cli::parse();
+    init_logging(cli.verbose);
     let outcome = tokio::select! {
         outcome = run(cli) => outcome,
         // Dropping `run` drops the output: a half-written `--output` file is deleted.

@@ -63,15 +63,29 @@ fn readme_main_job_exports_a_month_of_history_as_csv() {
         .assert()
         .success()
         .stderr(predicate::str::contains("wrote"));
-    let text = std::fs::read_to_string(&file).unwrap();
-    let mut lines = text.lines();
-    assert_eq!(lines.next().unwrap(), "id,created_at,media,current_state,agent.name,department.name,customer.fields.main_identifier,active,mood,sla_overdue");
-    let rows: Vec<&str> = lines.collect();
-    assert!(rows.len() > 3000, "{}", rows.len());
+    let mut reader = csv::Reader::from_path(&file).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    // Every column the spec knows, so no field of a row is dropped.
+    assert_eq!(
+        header,
+        cxkit::schema::known_columns(cxkit::Api::Zchat, "HistoryRow")
+    );
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    // The default sandbox (seed 1, 10,000 rows over 90 days) has exactly this many in March.
+    assert_eq!(rows.len(), 3444);
+    let ids: std::collections::HashSet<&str> = rows.iter().map(|r| &r[at("id")]).collect();
+    assert_eq!(ids.len(), rows.len(), "no row twice");
     assert!(
-        rows.iter().all(|r| r.contains(",2024-03-")),
+        rows.iter().all(|r| r[at("created_at")].starts_with("2024-03-")),
         "every row is in March"
     );
+    assert!(
+        rows.iter().all(|r| !r[at("agent.name")].is_empty()),
+        "nested fields are columns"
+    );
+    let dir_entries = std::fs::read_dir(dir.path()).unwrap().count();
+    assert_eq!(dir_entries, 1, "no .partial or .checkpoint left after success");
 }
 
 #[test]
@@ -265,7 +279,14 @@ fn every_format() {
     .unwrap();
     assert!(json.as_array().unwrap().len() >= 3);
     let csv = stdout_of(&[&["--sandbox", "--format", "csv"][..], &args].concat());
-    assert!(csv.starts_with("id,time,direction,type,content\n"), "{csv}");
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    for column in ["id", "time", "direction", "type", "content", "agent.name"] {
+        assert!(header.contains(&column), "{column} in {header:?}");
+    }
+    let picked = stdout_of(
+        &[&["--sandbox", "--format", "csv", "--columns", "direction,id"][..], &args].concat(),
+    );
+    assert!(picked.starts_with("direction,id\n"), "--columns picks and orders: {picked}");
     let lines = stdout_of(&[&["--sandbox", "--format", "jsonl"][..], &args].concat());
     assert!(lines
         .lines()
@@ -286,14 +307,14 @@ fn every_format() {
 }
 
 #[test]
-fn a_failed_export_leaves_the_output_file_untouched() {
+fn a_failed_export_leaves_the_output_untouched_and_resumes_to_the_same_file() {
     let server = MockServer::start();
-    let page = |n: usize| json!({"success": true, "data": (0..n).map(|i| json!({"id": i.to_string()})).collect::<Vec<_>>()});
+    let page = |from: usize, n: usize| json!({"success": true, "data": (from..from + n).map(|i| json!({"id": i.to_string()})).collect::<Vec<_>>()});
     server.mock(|when, then| {
         when.path("/history").query_param("page", "1");
-        then.status(200).json_body(page(1000));
+        then.status(200).json_body(page(0, 1000));
     });
-    server.mock(|when, then| {
+    let mut failing = server.mock(|when, then| {
         when.path("/history").query_param("page", "2");
         then.status(500)
             .json_body(json!({"error": "database down", "status": 500, "success": false}));
@@ -301,23 +322,45 @@ fn a_failed_export_leaves_the_output_file_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("export.jsonl");
     std::fs::write(&file, "previous export\n").unwrap();
-    cxkit()
-        .env("ZCHAT_TOKEN", "zt-cli-SECRET-42")
-        .env("ZCHAT_BASE_URL", server.base_url())
-        .args(["zchat", "history", "--output"])
-        .arg(&file)
-        .assert()
-        .code(1)
-        .stderr(
-            predicate::str::contains("database down")
-                .and(predicate::str::contains("zt-cli-SECRET-42").not()),
-        );
-    assert_eq!(std::fs::read_to_string(&file).unwrap(), "previous export\n");
-    assert_eq!(
-        std::fs::read_dir(dir.path()).unwrap().count(),
-        1,
-        "no temp file left behind"
+    let run = |resume: bool| {
+        let mut cmd = cxkit();
+        cmd.env("ZCHAT_TOKEN", "zt-cli-SECRET-42")
+            .env("ZCHAT_BASE_URL", server.base_url())
+            .args(["--max-attempts", "2", "--max-retry-wait", "0", "zchat", "history", "--output"])
+            .arg(&file);
+        if resume {
+            cmd.arg("--resume");
+        }
+        cmd.assert()
+    };
+
+    run(false).code(1).stderr(
+        predicate::str::contains("database down")
+            .and(predicate::str::contains("zt-cli-SECRET-42").not()),
     );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "previous export\n");
+    let checkpoint: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("export.jsonl.checkpoint")).unwrap())
+            .unwrap();
+    assert_eq!(checkpoint["checkpoint"], json!({"kind": "page", "next": 2}));
+    assert_eq!(checkpoint["rows"], 1000);
+
+    failing.delete();
+    let second = server.mock(|when, then| {
+        when.path("/history").query_param("page", "2");
+        then.status(200).json_body(page(1000, 7));
+    });
+    run(true).success();
+    second.assert();
+    let lines: Vec<Value> = std::fs::read_to_string(&file)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let ids: Vec<String> = lines.iter().map(|l| l["id"].as_str().unwrap().to_owned()).collect();
+    let expected: Vec<String> = (0..1007).map(|i| i.to_string()).collect();
+    assert_eq!(ids, expected, "every row once, in order");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "nothing left beside it");
 }
 
 #[test]
@@ -357,7 +400,8 @@ fn missing_credentials_are_named_and_secrets_never_printed() {
     cxkit()
         .env("ZCHAT_TOKEN", "zt-cli-SECRET-99")
         .env("ZCHAT_BASE_URL", "http://127.0.0.1:9")
-        .args(["zchat", "ongoing"])
+        // Retried (a refused connection is retryable), without waiting.
+        .args(["--max-retry-wait", "0", "zchat", "ongoing"])
         .assert()
         .code(4)
         .stderr(
@@ -436,45 +480,70 @@ fn webhook_listen_prints_deliveries() {
     assert_eq!(line["operationId"], "op-1");
 }
 
+/// Runs `args` to completion; panics unless it succeeds.
+fn run_ok(args: &[&str], file: &std::path::Path) {
+    cxkit().args(args).arg("--output").arg(file).assert().success();
+}
+
+/// Waits (bounded) until `path` exists.
+fn wait_for(path: &std::path::Path) {
+    for _ in 0..600 {
+        if path.exists() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("{} never appeared", path.display());
+}
+
 #[test]
-fn ctrl_c_stops_cleanly_and_leaves_no_file() {
+fn an_interrupted_or_killed_export_resumes_to_a_byte_identical_file() {
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("slow.jsonl");
-    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("cxkit"))
-        .args([
-            "--sandbox",
-            "--sandbox-latency-ms",
-            "300",
-            "--quiet",
-            "--format",
-            "jsonl",
-            "--output",
-        ])
-        .arg(&file)
-        .args([
-            "zchat",
-            "history",
-            "--from",
-            "2024-01-01",
-            "--to",
-            "2024-04-01",
-            "--page-size",
-            "10",
-        ])
-        .spawn()
-        .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(1500));
-    let sent = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(sent.success());
-    let output = child.wait_with_output().unwrap();
-    assert_eq!(output.status.code(), Some(130));
-    assert!(!file.exists(), "an interrupted export leaves no file");
-    assert_eq!(
-        std::fs::read_dir(dir.path()).unwrap().count(),
-        0,
-        "and no temp file"
-    );
+    let args = [
+        "--sandbox", "--sandbox-latency-ms", "150", "--quiet", "zchat", "history",
+        "--from", "2024-03-01", "--to", "2024-03-10", "--page-size", "100",
+    ];
+    for format in ["jsonl", "json", "csv"] {
+        let whole = dir.path().join(format!("whole.{format}"));
+        let mut full = args.to_vec();
+        full.extend(["--format", format]);
+        run_ok(&full, &whole);
+
+        for signal in ["-INT", "-KILL"] {
+            let file = dir.path().join(format!("cut{signal}.{format}"));
+            let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("cxkit"))
+                .args(&full)
+                .arg("--output")
+                .arg(&file)
+                .spawn()
+                .unwrap();
+            // Readiness, not a fixed sleep: stop it once a page is on disk.
+            wait_for(&dir.path().join(format!("cut{signal}.{format}.checkpoint")));
+            let sent = std::process::Command::new("kill")
+                .args([signal, &child.id().to_string()])
+                .status()
+                .unwrap();
+            assert!(sent.success());
+            let output = child.wait_with_output().unwrap();
+            if signal == "-INT" {
+                assert_eq!(output.status.code(), Some(130), "{format}");
+            }
+            assert!(!file.exists(), "{format}{signal}: no half file at the output path");
+
+            let mut resumed = full.clone();
+            resumed.push("--resume");
+            run_ok(&resumed, &file);
+            assert_eq!(
+                std::fs::read(&file).unwrap(),
+                std::fs::read(&whole).unwrap(),
+                "{format}{signal}: the resumed file is the uninterrupted one"
+            );
+        }
+    }
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".partial") || n.ends_with(".checkpoint"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
 }

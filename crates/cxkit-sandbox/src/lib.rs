@@ -5,7 +5,9 @@
 //!   history rows cost no memory.
 //! - Real semantics: page/limit and cursor pagination, the documented filters, Converz updates
 //!   that persist (both body shapes, the row-wise null rule, the 100,000-row limit), leads that
-//!   create or merge prospects, interactions, and webhook deliveries with redelivery.
+//!   create or merge prospects, interactions, and webhook deliveries with redelivery. The
+//!   Conversion fake serves every operation of its spec (quotes, messaging, act-as-user,
+//!   directory, custom apps…) on persistent state.
 //! - Each vendor's auth and error shape; fault injection (latency, 429, 5xx, dropped
 //!   connections) for testing clients.
 //!

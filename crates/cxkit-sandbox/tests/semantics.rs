@@ -1,5 +1,18 @@
 //! The sandbox behaves like the vendors: filters, pagination, persistence, merge, webhook
-//! delivery and redelivery, auth, fault injection. Driven through the `cxkit` clients.
+//! delivery and redelivery, auth, fault injection. Driven through the `cxkit` clients; the
+//! Conversion operations the facade does not wrap are called as plain JSON
+//! (`semantics/fake.rs`) in `semantics/conversion_*.rs`.
+
+#[path = "semantics/conversion_data.rs"]
+mod conversion_data;
+#[path = "semantics/conversion_messaging.rs"]
+mod conversion_messaging;
+#[path = "semantics/conversion_rules.rs"]
+mod conversion_rules;
+#[path = "semantics/conversion_state.rs"]
+mod conversion_state;
+#[path = "semantics/fake.rs"]
+mod fake;
 
 use chrono::{Duration, TimeZone, Utc};
 use cxkit::{conversion, converz, zchat, RetryPolicy};

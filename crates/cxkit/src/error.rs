@@ -93,6 +93,30 @@ pub enum Error {
         /// At most 512 bytes of the body, secrets masked.
         excerpt: String,
     },
+    /// A response body broke or ended early, after `rows` rows of it had been read; cxkit
+    /// already tried again as often as the retry policy allows.
+    #[error("{api} `{operation}`: the response body broke after {rows} row(s): {reason}")]
+    Interrupted {
+        /// The vendor.
+        api: Api,
+        /// The operation.
+        operation: &'static str,
+        /// Rows read from the body before it broke.
+        rows: u64,
+        /// What happened, secrets masked.
+        reason: String,
+    },
+    /// A list did not advance: a page that only repeats rows already yielded, or a cursor
+    /// that does not move. Paging on would never end.
+    #[error("{api} `{operation}`: {message}")]
+    Pagination {
+        /// The vendor.
+        api: Api,
+        /// The operation.
+        operation: &'static str,
+        /// What the server did.
+        message: String,
+    },
     /// The input was refused before anything was sent.
     #[error("invalid input: {0}")]
     InvalidInput(String),
@@ -141,7 +165,7 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Api { status, .. } => RetryPolicy::is_retryable_status(*status),
-            Error::Transport { .. } | Error::Timeout { .. } => true,
+            Error::Transport { .. } | Error::Timeout { .. } | Error::Interrupted { .. } => true,
             _ => false,
         }
     }
@@ -160,7 +184,9 @@ impl Error {
             Error::Api { api, .. }
             | Error::Transport { api, .. }
             | Error::Timeout { api, .. }
-            | Error::Decode { api, .. } => Some(*api),
+            | Error::Decode { api, .. }
+            | Error::Interrupted { api, .. }
+            | Error::Pagination { api, .. } => Some(*api),
             _ => None,
         }
     }

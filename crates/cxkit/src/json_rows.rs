@@ -15,12 +15,23 @@ use serde::de::DeserializeOwned;
 /// Why a body is not a JSON array of `T`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowError {
+    /// Whether the body broke (worth asking again) or is malformed (it will not change).
+    pub kind: RowErrorKind,
     /// 0-based index of the row the problem is in (or after).
     pub row: usize,
     /// What is wrong.
     pub reason: String,
     /// The start of the offending row's bytes (at most 512).
     pub excerpt: Vec<u8>,
+}
+
+/// What kind of failure a [`RowError`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowErrorKind {
+    /// The body could not be read to its end, or ended inside the array: a network failure.
+    Interrupted,
+    /// The bytes are not a JSON array of rows.
+    Malformed,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -121,7 +132,10 @@ impl Splitter {
         match self.phase {
             Phase::Done => Ok(()),
             Phase::BeforeArray => Err(self.fail("the body is empty", &[], 0)),
-            _ => Err(self.fail("the body ends inside the array (truncated)", &[], 0)),
+            _ => Err(RowError {
+                kind: RowErrorKind::Interrupted,
+                ..self.fail("the body ends inside the array (truncated)", &[], 0)
+            }),
         }
     }
 
@@ -153,6 +167,7 @@ impl Splitter {
         excerpt.extend_from_slice(&chunk[at.min(chunk.len())..]);
         excerpt.truncate(512);
         RowError {
+            kind: RowErrorKind::Malformed,
             row: self.rows,
             reason: reason.to_owned(),
             excerpt,
@@ -191,6 +206,7 @@ where
         let outcome = match body.next().await {
             Some(Ok(chunk)) => splitter.feed(&chunk, &mut elements),
             Some(Err(e)) => Err(RowError {
+                kind: RowErrorKind::Interrupted,
                 row: splitter.rows(),
                 reason: format!("the body could not be read: {e}"),
                 excerpt: Vec::new(),
@@ -206,6 +222,7 @@ where
             .enumerate()
             .map(|(i, bytes)| {
                 parse(&bytes).map_err(|e| RowError {
+                    kind: RowErrorKind::Malformed,
                     row: first_row + i,
                     reason: format!("row {} does not parse: {e}", first_row + i),
                     excerpt: bytes[..bytes.len().min(512)].to_vec(),

@@ -28,6 +28,7 @@ pub mod converz;
 pub mod error;
 pub mod json_rows;
 pub mod pagination;
+pub mod schema;
 mod wire;
 pub mod zchat;
 

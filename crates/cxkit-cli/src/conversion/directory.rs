@@ -8,6 +8,7 @@ use crate::commands::{export, Context};
 use crate::error::CliError;
 use crate::output::Columns;
 use cxkit::conversion::{Client, QuoteQuery};
+use cxkit::Api;
 
 /// The commands that are one call each.
 pub(super) async fn run(
@@ -28,7 +29,10 @@ pub(super) async fn run(
             }
             match prospect {
                 Some(id) => show_all(ctx, client.prospect_quotes(&id, &query).await?).await,
-                None => export(ctx.open(Columns::FromFirstRow)?, client.quotes(query)).await,
+                None => {
+                    let columns = Columns::Schema(Api::Conversion, "Quote");
+                    export(ctx.open(columns)?, client.quotes(query)).await
+                }
             }
         }
         Conversion::Channels { prospect } => match prospect {
@@ -69,7 +73,7 @@ pub(super) async fn run(
             page_size,
         } => {
             let rows = client.contacts_selection(&id, fields, page_size);
-            export(ctx.open(Columns::FromFirstRow)?, rows).await
+            export(ctx.open(Columns::Schema(Api::Conversion, "Prospect"))?, rows).await
         }
         other => Err(CliError::usage(format!("unhandled command {other:?}"))),
     }

@@ -1,33 +1,16 @@
 //! The list commands (prospects, interactions), leads, and webhook subscriptions.
 
 use super::args::{Conversion, LeadKind};
-use crate::commands::{export, export_all, utc_period, Context};
+use crate::commands::{export_all, export_list, utc_period, Context};
 use crate::error::CliError;
 use crate::output::Columns;
 use cxkit::conversion;
+use cxkit::Api;
 use serde_json::{json, Value};
 
-const PROSPECTS: Columns = Columns::Fixed(&[
-    "id",
-    "created",
-    "status",
-    "firstName",
-    "lastName",
-    "phones",
-    "emails",
-    "group",
-    "agent.firstName",
-    "merged",
-]);
-const INTERACTIONS: Columns = Columns::Fixed(&[
-    "id",
-    "createdAt",
-    "status",
-    "via",
-    "prospectId",
-    "proactive",
-]);
-const SUBSCRIPTIONS: Columns = Columns::Fixed(&["id", "topics", "callbackUrl"]);
+const PROSPECTS: Columns = Columns::Schema(Api::Conversion, "Prospect");
+const INTERACTIONS: Columns = Columns::Schema(Api::Conversion, "Interaction");
+const SUBSCRIPTIONS: Columns = Columns::Schema(Api::Conversion, "Subscription");
 
 /// The callback URL with its `secret` parameter masked: CLI output never shows a secret.
 fn masked_subscription(mut s: Value) -> Value {
@@ -122,10 +105,12 @@ pub(super) async fn run(
             for condition in data {
                 query = query.additional_data(data_filter(&condition)?);
             }
-            export(
-                ctx.open(PROSPECTS)?.with_page_size(page_size),
-                client.prospects(query),
-            )
+            export_list(ctx, PROSPECTS, page_size, |at| {
+                client.prospects(match at {
+                    Some(at) => query.resume_from(at),
+                    None => query,
+                })
+            })
             .await?;
         }
         Conversion::Interactions {
@@ -140,11 +125,17 @@ pub(super) async fn run(
             if let Some((from, to)) = utc_period(&p)? {
                 query = query.created_between(from, to);
             }
-            let rows = match prospect {
-                Some(id) => client.prospect_interactions(&id, query),
-                None => client.interactions(query),
-            };
-            export(ctx.open(INTERACTIONS)?.with_page_size(page_size), rows).await?;
+            export_list(ctx, INTERACTIONS, page_size, |at| {
+                let query = match at {
+                    Some(at) => query.resume_from(at),
+                    None => query,
+                };
+                match prospect {
+                    Some(id) => client.prospect_interactions(&id, query),
+                    None => client.interactions(query),
+                }
+            })
+            .await?;
         }
         Conversion::Subscribe {
             url,

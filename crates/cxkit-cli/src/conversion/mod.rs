@@ -36,12 +36,12 @@ pub async fn run(ctx: &Context<'_>, command: Conversion) -> Result<(), CliError>
 
 /// Writes one answer (a table of its fields on a terminal, one JSON line otherwise).
 async fn show<T: Serialize>(ctx: &Context<'_>, value: T) -> Result<(), CliError> {
-    export_all(ctx.open(Columns::FromFirstRow)?, vec![value]).await
+    export_all(ctx.open(Columns::FromRows)?, vec![value]).await
 }
 
 /// Writes a list of answers.
 async fn show_all<T: Serialize>(ctx: &Context<'_>, values: Vec<T>) -> Result<(), CliError> {
-    export_all(ctx.open(Columns::FromFirstRow)?, values).await
+    export_all(ctx.open(Columns::FromRows)?, values).await
 }
 
 /// A request body given as JSON inline or `@FILE`, checked against the generated type.

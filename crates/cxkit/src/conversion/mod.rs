@@ -29,6 +29,7 @@ mod messaging;
 mod prospects;
 mod query;
 mod quotes;
+mod walk;
 pub mod webhook;
 
 pub use conversion_api::types::{
@@ -47,8 +48,8 @@ pub use conversion_api::types;
 
 use crate::config::{common_builder_setters, env_secret, env_url, Lookup, Settings};
 use crate::error::{from_generated, Api, ConfigError, Error};
-use crate::pagination::{cursor, Cursor, RowStream};
-use chrono::{DateTime, Utc};
+use crate::pagination::{Cursor, RowStream};
+use walk::{windowed, within, Walk};
 use cxkit_runtime::Secret;
 use futures::stream::{self, StreamExt};
 use std::sync::Arc;
@@ -167,11 +168,13 @@ impl Client {
         let (windows, paging) = (query.windows(), query.paging());
         let query = Arc::new(query);
         let walk = Walk {
+            source: (Api::Conversion, "list_prospects"),
             paging,
             id_of: |p: &Prospect| p.id.as_str(),
             created: |p: &Prospect| Some(p.created),
         };
-        walk.run(windows, move |window, at| {
+        let resume = query.checkpoint().cloned();
+        walk.run(windows, resume.as_ref(), move |window, at| {
             let (raw, query) = (raw.clone(), query.clone());
             async move {
                 let mut b = raw.list_prospects().limit(paging.page_size);
@@ -215,11 +218,13 @@ impl Client {
         let (windows, paging) = (query.windows(), query.paging());
         let query = Arc::new(query);
         let walk = Walk {
+            source: (Api::Conversion, "list_interactions"),
             paging,
             id_of: |i: &Interaction| i.id.as_str(),
             created: |i: &Interaction| i.created_at,
         };
-        walk.run(windows, move |window, at| {
+        let resume = query.checkpoint().cloned();
+        walk.run(windows, resume.as_ref(), move |window, at| {
             let (raw, query) = (raw.clone(), query.clone());
             async move {
                 let mut b = raw.list_interactions().limit(paging.page_size);
@@ -251,7 +256,8 @@ impl Client {
         let raw = self.raw.clone();
         let query = Arc::new(query);
         let prospect_id = prospect_id.to_owned();
-        windowed(query.windows(), move |window| {
+        let resume = query.checkpoint().cloned();
+        windowed(query.windows(), resume.as_ref(), move |window, _| {
             let (raw, query, id) = (raw.clone(), query.clone(), prospect_id.clone());
             let page = async move {
                 let mut b = raw.list_prospect_interactions().prospect_id(id);
@@ -279,9 +285,8 @@ impl Client {
                     Ok(rows) => rows.boxed(),
                     Err(e) => stream::iter(vec![Err(e)]).boxed(),
                 })
-                .flatten()
-                .boxed();
-            within(rows, window, |i: &Interaction| i.created_at)
+                .flatten();
+            within(RowStream::from_rows(rows), window, |i: &Interaction| i.created_at)
         })
     }
 
@@ -327,8 +332,6 @@ impl Client {
     }
 }
 
-type Window = Option<(DateTime<Utc>, DateTime<Utc>)>;
-
 /// Puts a window's range and a cursor on a generated list builder.
 macro_rules! window_and_cursor {
     ($b:ident, $window:ident, $at:ident) => {
@@ -343,73 +346,3 @@ macro_rules! window_and_cursor {
     };
 }
 use window_and_cursor;
-
-/// A cursor walk over each window of a range, keeping rows to their window.
-struct Walk<T> {
-    paging: crate::pagination::Paging,
-    id_of: fn(&T) -> &str,
-    created: fn(&T) -> Option<DateTime<Utc>>,
-}
-
-impl<T: Send + 'static> Walk<T> {
-    fn run<F, Fut>(self, windows: Result<Vec<Window>, Error>, fetch: F) -> RowStream<T>
-    where
-        F: Fn(Window, Option<Cursor>) -> Fut + Send + Sync + 'static,
-        Fut: std::future::Future<Output = Result<Vec<T>, Error>> + Send + 'static,
-    {
-        let fetch = Arc::new(fetch);
-        windowed(windows, move |window| {
-            let fetch = fetch.clone();
-            let pages = cursor(self.paging, self.id_of, move |at| fetch(window, at));
-            within(pages, window, self.created)
-        })
-    }
-}
-
-/// Concatenates one stream per window; a bad query or the first error ends it all.
-fn windowed<T, F>(windows: Result<Vec<Window>, Error>, per_window: F) -> RowStream<T>
-where
-    T: Send + 'static,
-    F: Fn(Window) -> RowStream<T> + Send + 'static,
-{
-    let windows = match windows {
-        Ok(windows) => windows,
-        Err(e) => return stream::iter(vec![Err(e)]).boxed(),
-    };
-    let rows = stream::iter(windows).flat_map(per_window);
-    stop_after_error(rows.boxed())
-}
-
-/// Keeps only rows created inside `window` (half-open), so no row repeats across windows
-/// whatever the vendor's boundary semantics. A row without a creation time is kept: the
-/// server's own window filter placed it.
-fn within<T: Send + 'static>(
-    rows: RowStream<T>,
-    window: Window,
-    created: fn(&T) -> Option<DateTime<Utc>>,
-) -> RowStream<T> {
-    match window {
-        None => rows,
-        Some((from, to)) => rows
-            .filter(move |row| {
-                let keep = match row {
-                    Ok(r) => created(r).is_none_or(|at| (from..to).contains(&at)),
-                    Err(_) => true,
-                };
-                futures::future::ready(keep)
-            })
-            .boxed(),
-    }
-}
-
-/// Ends a stream right after the first error it yields.
-fn stop_after_error<T: Send + 'static>(rows: RowStream<T>) -> RowStream<T> {
-    rows.scan(false, |failed, row| {
-        if *failed {
-            return futures::future::ready(None);
-        }
-        *failed = row.is_err();
-        futures::future::ready(Some(row))
-    })
-    .boxed()
-}

@@ -2,8 +2,8 @@
 //! interactions, and contact selections.
 
 use super::Client;
-use crate::error::Error;
-use crate::pagination::{numbered, Paging, RowStream};
+use crate::error::{Api, Error};
+use crate::pagination::{key_hash, numbered, KeyOf, Paging, RowStream};
 use conversion_api::types::{
     self, Csat, Interaction, NewEvent, Prospect, ProspectAdditionalField, Transfer, UpdateEvent,
     UpdateProspect,
@@ -145,7 +145,8 @@ impl Client {
             page_size: page_size.max(1),
             prefetch: false,
         };
-        numbered(paging, move |page| {
+        let key: KeyOf<Prospect> = |p| Some(key_hash(&p.id));
+        numbered((Api::Conversion, "get_contacts_selection"), paging, 1, key, move |page| {
             let (client, selection, fields) = (client.clone(), selection.clone(), fields.clone());
             async move {
                 let mut request = client

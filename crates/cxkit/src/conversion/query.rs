@@ -120,6 +120,7 @@ pub struct ProspectQuery {
     pub(crate) additional_data: Vec<DataFilter>,
     page_size: u64,
     prefetch: bool,
+    resume: Option<crate::pagination::Checkpoint>,
 }
 
 impl Default for ProspectQuery {
@@ -136,6 +137,7 @@ impl Default for ProspectQuery {
             additional_data: Vec::new(),
             page_size: DEFAULT_PAGE_SIZE,
             prefetch: false,
+            resume: None,
         }
     }
 }
@@ -206,6 +208,7 @@ pub struct InteractionQuery {
     pub(crate) via: Vec<String>,
     page_size: u64,
     prefetch: bool,
+    resume: Option<crate::pagination::Checkpoint>,
 }
 
 impl Default for InteractionQuery {
@@ -217,6 +220,7 @@ impl Default for InteractionQuery {
             via: Vec::new(),
             page_size: DEFAULT_PAGE_SIZE,
             prefetch: false,
+            resume: None,
         }
     }
 }

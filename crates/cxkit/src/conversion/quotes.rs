@@ -1,7 +1,7 @@
 //! Quotes: per prospect, and every quote of the account as a cursor-walked stream.
 
 use super::Client;
-use crate::error::Error;
+use crate::error::{Api, Error};
 use crate::pagination::{cursor, Paging, RowStream};
 use chrono::{DateTime, Utc};
 use conversion_api::types::{NewQuote, Quote, UpdateQuote};
@@ -104,7 +104,9 @@ impl Client {
             prefetch: false,
         };
         cursor(
+            (Api::Conversion, "list_quotes"),
             paging,
+            None,
             |q: &Quote| q.id.as_str(),
             move |at| {
                 let (client, query) = (client.clone(), query.clone());

@@ -65,4 +65,4 @@ pub fn callback_url(url: &str, secret: &Secret) -> Result<String, Error> {
 #[cfg(feature = "webhook-server")]
 mod server;
 #[cfg(feature = "webhook-server")]
-pub use server::{router, HandlerError, ReceiverConfig};
+pub use server::{router, DeliveryKey, HandlerError, ReceiverConfig};

@@ -22,6 +22,7 @@
 //! # Ok(()) }
 //! ```
 
+mod page;
 mod query;
 mod update;
 
@@ -36,15 +37,14 @@ pub use converz_api::types;
 
 use crate::config::{common_builder_setters, env_secret, env_url, Lookup, Settings};
 use crate::error::{from_generated, Api, ConfigError, Error, VendorError};
-use crate::json_rows::{decode_rows_with, OpenRow};
-use crate::pagination::{numbered, RowStream};
+use crate::json_rows::{decode_rows_with, OpenRow, RowErrorKind};
+use crate::pagination::{key_hash, numbered, start_page, Checkpoint, KeyOf, Paging, RowStream};
 use converz_api::ResponseValue;
 use cxkit_runtime::progenitor_client::ClientInfo;
 use cxkit_runtime::Secret;
-use futures::StreamExt;
+use futures::stream::{BoxStream, StreamExt};
 use serde::de::DeserializeOwned;
 use std::future::Future;
-use std::sync::Arc;
 
 /// The API key variable read by [`Client::from_env`].
 pub const API_KEY_VAR: &str = "CONVERZ_API_KEY";
@@ -135,26 +135,42 @@ impl Client {
 
     /// Every user matching `query`, decoded row by row.
     pub fn reps(&self, query: RepQuery) -> RowStream<Rep> {
-        let this = self.clone();
-        let query = Arc::new(query);
-        numbered(query.paging(), move |page| {
-            let (this, query) = (this.clone(), query.clone());
-            async move {
-                this.stream_rows("list_reps", "/reps", query.pairs(page)?)
-                    .await
-            }
-        })
+        let at = (query.paging(), query.checkpoint().cloned());
+        let key: KeyOf<Rep> = |r| Some(key_hash(&r.rep_id));
+        self.pages("list_reps", "/reps", at, key, move |page| query.pairs(page))
     }
 
     /// Every conversation matching `query`, decoded row by row.
     pub fn calls(&self, query: CallQuery) -> RowStream<Call> {
+        let at = (query.paging(), query.checkpoint().cloned());
+        let key: KeyOf<Call> = |c| Some(key_hash(c.call_id));
+        self.pages("list_calls", "/calls", at, key, move |page| query.pairs(page))
+    }
+
+    /// Numbered pages of `operation`, each decoded as it downloads and resumed if its body
+    /// breaks; `pairs` gives page `n`'s query.
+    fn pages<T: OpenRow + Send + 'static>(
+        &self,
+        operation: &'static str,
+        path: &'static str,
+        (paging, resume): (Paging, Option<Checkpoint>),
+        key: KeyOf<T>,
+        pairs: impl Fn(u64) -> Result<Vec<(&'static str, String)>, Error> + Send + Sync + 'static,
+    ) -> RowStream<T> {
+        let start = match start_page(resume.as_ref()) {
+            Ok(start) => start,
+            Err(e) => return RowStream::failed(e),
+        };
         let this = self.clone();
-        let query = Arc::new(query);
-        numbered(query.paging(), move |page| {
-            let (this, query) = (this.clone(), query.clone());
+        numbered((Api::Converz, operation), paging, start, key, move |page| {
+            let (this, pairs) = (this.clone(), pairs(page));
             async move {
-                this.stream_rows("list_calls", "/calls", query.pairs(page)?)
-                    .await
+                let request = page::PageRequest {
+                    operation,
+                    path,
+                    pairs: pairs?,
+                };
+                page::resumable_page(this, request, key).await
             }
         })
     }
@@ -268,12 +284,15 @@ impl Client {
 
     /// Sends a GET through the runtime (credential, retries, masking) and decodes the JSON
     /// array body row by row as it arrives.
-    async fn stream_rows<T: OpenRow + Send + 'static>(
+    pub(crate) async fn stream_rows<T: OpenRow + Send + 'static>(
         &self,
-        operation: &'static str,
-        path: &str,
-        pairs: Vec<(&'static str, String)>,
-    ) -> Result<RowStream<T>, Error> {
+        request: &page::PageRequest,
+    ) -> Result<BoxStream<'static, Result<T, Error>>, Error> {
+        let page::PageRequest {
+            operation,
+            path,
+            pairs,
+        } = request.clone();
         let ctx = self.raw.context().clone();
         let mut url = reqwest::Url::parse(&format!("{}{path}", self.raw.baseurl()))
             .map_err(|e| ConfigError::Invalid(format!("base URL: {e}")))?;
@@ -307,15 +326,21 @@ impl Client {
             });
         }
         let rows = decode_rows_with(response.bytes_stream(), T::parse).map(move |row| {
-            row.map_err(|e| {
-                Error::decode(
+            row.map_err(|e| match e.kind {
+                RowErrorKind::Interrupted => Error::Interrupted {
+                    api: Api::Converz,
+                    operation,
+                    rows: e.row as u64,
+                    reason: ctx.redact(&e.reason),
+                },
+                RowErrorKind::Malformed => Error::decode(
                     Api::Converz,
                     operation,
                     &ctx,
                     Some(status),
                     e.reason,
                     &e.excerpt,
-                )
+                ),
             })
         });
         Ok(rows.boxed())

@@ -16,6 +16,7 @@ pub struct RepQuery {
     active: Option<bool>,
     page_size: u64,
     prefetch: bool,
+    resume: Option<crate::pagination::Checkpoint>,
 }
 
 impl Default for RepQuery {
@@ -26,6 +27,7 @@ impl Default for RepQuery {
             active: None,
             page_size: DEFAULT_PAGE_SIZE,
             prefetch: false,
+            resume: None,
         }
     }
 }
@@ -96,6 +98,7 @@ pub struct CallQuery {
     departments: Vec<String>,
     page_size: u64,
     prefetch: bool,
+    resume: Option<crate::pagination::Checkpoint>,
 }
 
 impl Default for CallQuery {
@@ -115,6 +118,7 @@ impl Default for CallQuery {
             departments: Vec::new(),
             page_size: DEFAULT_PAGE_SIZE,
             prefetch: false,
+            resume: None,
         }
     }
 }

@@ -37,7 +37,7 @@ pub use zchat_api::types;
 
 use crate::config::{common_builder_setters, env_secret, env_url, Lookup, Settings};
 use crate::error::{from_generated, Api, Error};
-use crate::pagination::{numbered, Paging, RowStream};
+use crate::pagination::{key_hash, numbered, start_page, Checkpoint, KeyOf, Paging, RowStream};
 use cxkit_runtime::Secret;
 use futures::stream::{self, StreamExt};
 use std::future::Future;
@@ -127,8 +127,8 @@ impl Client {
 
     /// Every service-history row matching `query`, page after page.
     pub fn history(&self, query: HistoryQuery) -> RowStream<HistoryRow> {
-        let paging = query.paging();
-        self.pages(query, paging, |raw, query, page| async move {
+        let at = (query.paging(), query.checkpoint().cloned());
+        self.pages("list_history", at, query, |r: &HistoryRow| Some(key_hash(&r.id)), |raw, query, page| async move {
             let request = query.apply(raw.list_history(), page)?;
             let response = request.send().await;
             response
@@ -139,8 +139,9 @@ impl Client {
 
     /// Every expanded service-history row matching `query`, page after page.
     pub fn history_expanded(&self, query: HistoryQuery) -> RowStream<ExpandedHistoryRow> {
-        let paging = query.paging();
-        self.pages(query, paging, |raw, query, page| async move {
+        let key = |r: &ExpandedHistoryRow| r.id.as_ref().map(key_hash);
+        let at = (query.paging(), query.checkpoint().cloned());
+        self.pages("list_history_expanded", at, query, key, |raw, query, page| async move {
             let request = query.apply_expanded(raw.list_history_expanded(), page)?;
             let response = request.send().await;
             response
@@ -151,8 +152,8 @@ impl Client {
 
     /// Every ongoing interaction matching `query`, page after page.
     pub fn ongoing(&self, query: OngoingQuery) -> RowStream<OngoingRow> {
-        let paging = query.paging();
-        self.pages(query, paging, |raw, query, page| async move {
+        let at = (query.paging(), query.checkpoint().cloned());
+        self.pages("list_ongoing", at, query, |r: &OngoingRow| Some(key_hash(&r.id)), |raw, query, page| async move {
             let request = query.apply(raw.list_ongoing(), page)?;
             let response = request.send().await;
             response
@@ -161,17 +162,29 @@ impl Client {
         })
     }
 
-    /// Numbered pages of one list: `page` fetches page `n` with the query.
-    fn pages<Q, T, F, Fut>(&self, query: Q, paging: Paging, page: F) -> RowStream<T>
+    /// Numbered pages of the list `operation`: `page` fetches page `n` with the query; rows
+    /// are de-duplicated by `key`.
+    fn pages<Q, T, F, Fut>(
+        &self,
+        operation: &'static str,
+        (paging, resume): (Paging, Option<Checkpoint>),
+        query: Q,
+        key: KeyOf<T>,
+        page: F,
+    ) -> RowStream<T>
     where
         Q: Send + Sync + 'static,
         T: Send + 'static,
         F: Fn(zchat_api::Client, Arc<Q>, u64) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Vec<T>, Error>> + Send + 'static,
     {
+        let start = match start_page(resume.as_ref()) {
+            Ok(start) => start,
+            Err(e) => return RowStream::failed(e),
+        };
         let raw = self.raw.clone();
         let query = Arc::new(query);
-        numbered(paging, move |n| {
+        numbered((Api::Zchat, operation), paging, start, key, move |n| {
             let rows = page(raw.clone(), query.clone(), n);
             async move { Ok(stream::iter(rows.await?.into_iter().map(Ok)).boxed()) }
         })

@@ -178,6 +178,7 @@ pub struct HistoryQuery {
     search: Option<String>,
     page_size: u32,
     prefetch: bool,
+    resume: Option<crate::pagination::Checkpoint>,
 }
 
 impl Default for HistoryQuery {
@@ -189,6 +190,7 @@ impl Default for HistoryQuery {
             search: None,
             page_size: DEFAULT_PAGE_SIZE,
             prefetch: false,
+            resume: None,
         }
     }
 }
@@ -248,6 +250,7 @@ pub struct OngoingQuery {
     filters: Filters,
     page_size: u32,
     prefetch: bool,
+    resume: Option<crate::pagination::Checkpoint>,
 }
 
 impl Default for OngoingQuery {
@@ -256,6 +259,7 @@ impl Default for OngoingQuery {
             filters: Filters::default(),
             page_size: DEFAULT_PAGE_SIZE,
             prefetch: false,
+            resume: None,
         }
     }
 }

@@ -6,6 +6,7 @@ mod common;
 mod config;
 mod conversion;
 mod converz;
+mod paging;
 #[cfg(feature = "webhook-server")]
 mod webhook;
 mod zchat;

@@ -23,6 +23,7 @@ pub struct ReceiverConfig {
     secret: Secret,
     dedup_window: Duration,
     max_body_bytes: usize,
+    handled: Vec<DeliveryKey>,
 }
 
 impl ReceiverConfig {
@@ -32,7 +33,16 @@ impl ReceiverConfig {
             secret: secret.into(),
             dedup_window: Duration::from_secs(600),
             max_body_bytes: 1024 * 1024,
+            handled: Vec::new(),
         }
+    }
+
+    /// Deliveries handled before this receiver started (read back from where a previous run
+    /// stored them), so a redelivery after a restart is acknowledged without being handled
+    /// twice. They are remembered for one window from now.
+    pub fn already_handled(mut self, keys: impl IntoIterator<Item = DeliveryKey>) -> Self {
+        self.handled.extend(keys);
+        self
     }
 
     /// How long a handled delivery is remembered to drop its redeliveries.
@@ -48,7 +58,9 @@ impl ReceiverConfig {
     }
 }
 
-type Key = (String, String, String);
+/// What identifies a delivery: (`topic`, `type`, `operationId`), see [`super::dedup_key`].
+pub type DeliveryKey = (String, String, String);
+type Key = DeliveryKey;
 
 enum Seen {
     InFlight,
@@ -83,10 +95,16 @@ where
     Fut: Future<Output = Result<(), HandlerError>> + Send + 'static,
 {
     let limit = config.max_body_bytes;
+    let now = Instant::now();
+    let seen = config
+        .handled
+        .iter()
+        .map(|key| (key.clone(), Seen::Handled(now)))
+        .collect();
     let receiver = Arc::new(Receiver {
         config,
         handler,
-        seen: Mutex::new(HashMap::new()),
+        seen: Mutex::new(seen),
     });
     Router::new()
         .route("/", post(receive::<H, Fut>))

@@ -1,0 +1,309 @@
+//! Where rows go: a table, JSON, JSON Lines or CSV, on stdout or into `FILE`.
+//!
+//! A file export is written to `FILE.partial` and renamed to `FILE` when it completes, so a
+//! failed or interrupted export never leaves a half `FILE`. After every complete page the
+//! data is made durable and `FILE.checkpoint` records where the list resumes; `--resume`
+//! continues from it to a file byte-identical to an uninterrupted run. Tables and CSV keep
+//! every field (see [`tabular`]): CSV rows are spooled as JSON Lines in `FILE.partial` until
+//! the last row has shown every column.
+
+pub mod checkpoint;
+mod tabular;
+mod target;
+
+use crate::args::Format;
+use crate::error::CliError;
+use checkpoint::Saved;
+use cxkit::pagination::Checkpoint;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde_json::Value;
+use std::io::{BufRead, IsTerminal};
+use std::path::{Path, PathBuf};
+use tabular::Layout;
+use target::Target;
+
+/// The columns a table or CSV starts from.
+#[derive(Clone, Copy, Debug)]
+pub enum Columns {
+    /// The leaves of this generated type, as the spec describes them.
+    Schema(cxkit::Api, &'static str),
+    /// Whatever the rows carry.
+    FromRows,
+}
+
+/// How to open an output.
+pub struct Spec<'a> {
+    /// The format; `None` picks a table on a terminal, JSON Lines otherwise.
+    pub format: Option<Format>,
+    /// `--output`.
+    pub path: Option<&'a Path>,
+    /// The starting columns.
+    pub columns: Columns,
+    /// `--columns`: exactly these, in this order.
+    pub select: Option<&'a [String]>,
+    /// No progress bar or summary.
+    pub quiet: bool,
+    /// `--resume`: continue from `FILE.checkpoint` when there is one.
+    pub resume: bool,
+    /// The command line, to refuse resuming another command's checkpoint.
+    pub command: &'a str,
+}
+
+/// An open output.
+pub struct Output {
+    format: Format,
+    target: Target,
+    /// `--output` (with `FILE.partial` and `FILE.checkpoint` beside it).
+    path: Option<PathBuf>,
+    layout: Layout,
+    /// Whether CSV rows are spooled until the columns are all known.
+    spool: bool,
+    /// Table rows, kept until the end.
+    table: Vec<Value>,
+    rows: u64,
+    progress: Option<ProgressBar>,
+    quiet: bool,
+    page_size: Option<u64>,
+    command: String,
+}
+
+impl Output {
+    /// Opens the output; with `resume`, also returns where the list continues.
+    pub fn open(spec: Spec<'_>) -> Result<(Self, Option<Checkpoint>), CliError> {
+        let to_terminal = spec.path.is_none() && std::io::stdout().is_terminal();
+        let format = spec.format.unwrap_or(if to_terminal {
+            Format::Table
+        } else {
+            Format::Jsonl
+        });
+        let layout = match (spec.select, spec.columns) {
+            (Some(select), _) => Layout::fixed(select.to_vec()),
+            (None, Columns::Schema(api, name)) => Layout::new(cxkit::schema::known_columns(api, name)),
+            (None, Columns::FromRows) => Layout::default(),
+        };
+        let spool = format == Format::Csv && spec.select.is_none();
+        let (target, saved) = match spec.path {
+            None if spool => (Target::create_anonymous()?, None),
+            None => (Target::Stdout(std::io::BufWriter::new(std::io::stdout())), None),
+            Some(path) => open_file(path, spec.resume, spec.command, format)?,
+        };
+        let progress = (!spec.quiet && std::io::stderr().is_terminal()).then(progress_bar);
+        let mut output = Self {
+            format,
+            target,
+            path: spec.path.map(Path::to_owned),
+            layout,
+            spool,
+            table: Vec::new(),
+            rows: saved.as_ref().map_or(0, |s| s.rows),
+            progress,
+            quiet: spec.quiet,
+            page_size: None,
+            command: spec.command.to_owned(),
+        };
+        if saved.is_none() {
+            output.begin()?;
+        }
+        Ok((output, saved.map(|s| s.checkpoint)))
+    }
+
+    /// What a new output starts with: `[` for JSON, the header for CSV with `--columns`.
+    fn begin(&mut self) -> Result<(), CliError> {
+        match self.format {
+            Format::Json => self.target.write(b"["),
+            Format::Csv if !self.spool => {
+                let header = csv_line(self.layout.columns())?;
+                self.target.write(&header)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Pushes buffered rows out (for outputs read while they grow).
+    pub fn flush(&mut self) -> Result<(), CliError> {
+        self.target.flush()
+    }
+
+    /// Shows pages in the progress bar (rows / page size).
+    pub fn with_page_size(mut self, size: u64) -> Self {
+        self.page_size = Some(size.max(1));
+        self
+    }
+
+    /// Writes one row.
+    pub fn write_row<T: serde::Serialize>(&mut self, row: &T) -> Result<(), CliError> {
+        let mut bytes = match (self.format, self.rows) {
+            (Format::Json, 0) => b"\n".to_vec(),
+            (Format::Json, _) => b",\n".to_vec(),
+            _ => Vec::with_capacity(512),
+        };
+        match self.format {
+            Format::Json | Format::Jsonl => {
+                serde_json::to_writer(&mut bytes, row).map_err(|e| CliError::io(e.to_string()))?;
+                if self.format == Format::Jsonl {
+                    bytes.push(b'\n');
+                }
+            }
+            Format::Csv if self.spool => {
+                serde_json::to_writer(&mut bytes, row).map_err(|e| CliError::io(e.to_string()))?;
+                bytes.push(b'\n');
+            }
+            Format::Csv => {
+                let value = serde_json::to_value(row).map_err(|e| CliError::io(e.to_string()))?;
+                bytes = csv_line(&self.layout.cells(&value))?;
+            }
+            Format::Table => {
+                let value = serde_json::to_value(row).map_err(|e| CliError::io(e.to_string()))?;
+                self.layout.see(&value);
+                self.table.push(value);
+            }
+        }
+        self.target.write(&bytes)?;
+        self.counted();
+        Ok(())
+    }
+
+    /// Marks a complete page: makes the rows so far durable, then records `checkpoint`.
+    pub fn checkpoint(&mut self, checkpoint: &Checkpoint) -> Result<(), CliError> {
+        let Some(path) = self.path.clone() else {
+            return Ok(());
+        };
+        let bytes = self.target.sync()?;
+        let saved = Saved {
+            version: 1,
+            command: self.command.clone(),
+            checkpoint: checkpoint.clone(),
+            rows: self.rows,
+            bytes,
+        };
+        checkpoint::save(&path, &saved)
+    }
+
+    fn counted(&mut self) {
+        self.rows += 1;
+        if let Some(bar) = &self.progress {
+            bar.inc(1);
+            if let Some(size) = self.page_size {
+                bar.set_message(format!("page {}", self.rows.div_ceil(size)));
+            }
+        }
+    }
+
+    /// Ends the output: closes JSON, renders CSV and tables, moves `FILE.partial` to `FILE`
+    /// and removes the checkpoint.
+    pub fn finish(mut self) -> Result<u64, CliError> {
+        if let Some(bar) = self.progress.take() {
+            bar.finish_and_clear();
+        }
+        match self.format {
+            Format::Json => self.target.write(if self.rows == 0 { b"]\n" } else { b"\n]\n" })?,
+            Format::Table => {
+                let text = render_table(&self.layout, &self.table);
+                self.target.write(text.as_bytes())?;
+            }
+            _ => {}
+        }
+        self.target.sync()?;
+        if self.spool {
+            self.render_csv()?;
+        } else if let (Some(path), Target::File { partial, .. }) = (&self.path, &self.target) {
+            target::rename(partial, path)?;
+        }
+        if let Some(path) = &self.path {
+            checkpoint::remove(path)?;
+            if !self.quiet {
+                eprintln!("wrote {} rows to {}", self.rows, path.display());
+            }
+        }
+        Ok(self.rows)
+    }
+
+    /// CSV from the spooled rows: one pass for the columns, one for the cells.
+    fn render_csv(&mut self) -> Result<(), CliError> {
+        let spooled = self.target.reader()?;
+        for line in std::io::BufReader::new(spooled.try_clone().map_err(CliError::write)?).lines() {
+            self.layout.see(&parse_spooled(&line.map_err(CliError::write)?)?);
+        }
+        let (mut out, rendered) = match &self.path {
+            Some(path) => {
+                let rendered = checkpoint::with_suffix(path, "rendering");
+                (Target::create(&rendered)?, Some(rendered))
+            }
+            None => (Target::Stdout(std::io::BufWriter::new(std::io::stdout())), None),
+        };
+        out.write(&csv_line(self.layout.columns())?)?;
+        let mut spooled = spooled;
+        std::io::Seek::rewind(&mut spooled).map_err(CliError::write)?;
+        for line in std::io::BufReader::new(spooled).lines() {
+            let row = parse_spooled(&line.map_err(CliError::write)?)?;
+            out.write(&csv_line(&self.layout.cells(&row))?)?;
+        }
+        out.sync()?;
+        if let (Some(path), Some(rendered), Target::File { partial, .. }) =
+            (&self.path, rendered, &self.target)
+        {
+            target::rename(&rendered, path)?;
+            std::fs::remove_file(partial).map_err(CliError::write)?;
+        }
+        Ok(())
+    }
+}
+
+/// `FILE.partial`, new or (with `resume` and a matching checkpoint) cut back and reopened.
+fn open_file(
+    path: &Path,
+    resume: bool,
+    command: &str,
+    format: Format,
+) -> Result<(Target, Option<Saved>), CliError> {
+    let partial = checkpoint::with_suffix(path, "partial");
+    if resume {
+        if format == Format::Table {
+            return Err(CliError::usage("--resume needs a file format: json, jsonl or csv"));
+        }
+        if let Some(saved) = checkpoint::load(path)? {
+            if saved.command != command {
+                return Err(CliError::usage(format!(
+                    "{} was written by another command (`{}`): run that command with --resume, \
+                     or this one without it",
+                    checkpoint::path_for(path).display(),
+                    saved.command
+                )));
+            }
+            let target = Target::reopen(&partial, saved.bytes)?;
+            return Ok((target, Some(saved)));
+        }
+    } else {
+        checkpoint::remove(path)?;
+    }
+    Ok((Target::create(&partial)?, None))
+}
+
+fn parse_spooled(line: &str) -> Result<Value, CliError> {
+    serde_json::from_str(line).map_err(|e| CliError::io(format!("the spooled rows are damaged: {e}")))
+}
+
+fn csv_line<S: AsRef<[u8]>>(cells: &[S]) -> Result<Vec<u8>, CliError> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(cells).map_err(|e| CliError::io(e.to_string()))?;
+    writer.into_inner().map_err(|e| CliError::io(e.to_string()))
+}
+
+fn render_table(layout: &Layout, rows: &[Value]) -> String {
+    let mut table = comfy_table::Table::new();
+    table.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
+    table.set_header(layout.columns());
+    for row in rows {
+        table.add_row(layout.cells(row));
+    }
+    format!("{table}\n")
+}
+
+fn progress_bar() -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {human_pos} rows  {per_sec}  {msg}  {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar
+}

@@ -1,0 +1,151 @@
+//! Rows as flat tables (CSV and terminal tables) without losing a field: columns are the
+//! spec's known leaves (`agent.name`), then every other leaf the rows carry, in the order
+//! first seen. Lists and open values are one cell holding their JSON.
+
+use serde_json::{Map, Value};
+use std::collections::{BTreeSet, HashSet};
+
+/// The columns of a table of rows.
+#[derive(Clone, Debug, Default)]
+pub struct Layout {
+    /// Leaves the spec knows, in its order.
+    known: Vec<String>,
+    /// Every column, in output order.
+    columns: Vec<String>,
+    present: HashSet<String>,
+    /// Known leaves and their parents, to stop flattening where the spec says a value is one
+    /// cell.
+    known_set: BTreeSet<String>,
+}
+
+impl Layout {
+    /// A layout that starts with `known` (the spec's leaves).
+    pub fn new(known: Vec<String>) -> Self {
+        let known_set = known.iter().cloned().collect();
+        Self {
+            columns: known.clone(),
+            present: known.iter().cloned().collect(),
+            known,
+            known_set,
+        }
+    }
+
+    /// Exactly these columns (`--columns`): nothing is added.
+    pub fn fixed(columns: Vec<String>) -> Self {
+        let mut layout = Self::new(columns);
+        layout.known.clear();
+        layout
+    }
+
+    /// Adds the leaves of `row` not seen yet.
+    pub fn see(&mut self, row: &Value) {
+        let mut found = Vec::new();
+        self.leaves(row, "", &mut found);
+        for path in found {
+            if self.present.insert(path.clone()) {
+                self.columns.push(path);
+            }
+        }
+    }
+
+    /// The columns.
+    pub fn columns(&self) -> &[String] {
+        &self.columns
+    }
+
+    /// The cells of `row`, one per column. Known columns stay even when no row has them,
+    /// so an export of the same list always has the same header, even when empty.
+    pub fn cells(&self, row: &Value) -> Vec<String> {
+        self.columns.iter().map(|path| cell(row, path)).collect()
+    }
+
+    fn leaves(&self, value: &Value, prefix: &str, out: &mut Vec<String>) {
+        match value {
+            Value::Object(map) if !map.is_empty() && !self.is_known_leaf(prefix) => {
+                for (key, child) in map {
+                    let path = join(prefix, key);
+                    self.leaves(child, &path, out);
+                }
+            }
+            Value::Null if !prefix.is_empty() && self.has_known_below(prefix) => {}
+            _ if !prefix.is_empty() => out.push(prefix.to_owned()),
+            _ => out.push("value".to_owned()),
+        }
+    }
+
+    fn is_known_leaf(&self, path: &str) -> bool {
+        !path.is_empty() && self.known_set.contains(path) && !self.has_known_below(path)
+    }
+
+    /// Whether the spec knows leaves under `path` (so a null object adds no column).
+    fn has_known_below(&self, path: &str) -> bool {
+        let prefix = format!("{path}.");
+        self.known_set
+            .range(prefix.clone()..)
+            .next()
+            .is_some_and(|k| k.starts_with(&prefix))
+    }
+}
+
+fn join(prefix: &str, key: &str) -> String {
+    if prefix.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{prefix}.{key}")
+    }
+}
+
+/// The text of `row` at `path`: strings as they are, numbers and booleans as JSON, lists and
+/// objects as their JSON (so no value is lost), nothing for absent or null.
+fn cell(row: &Value, path: &str) -> String {
+    let value = if path == "value" && !row.is_object() {
+        Some(row)
+    } else {
+        lookup(row, path)
+    };
+    match value {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// The value at a dotted path; a key that itself contains dots is found too.
+fn lookup<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
+    let map: &Map<String, Value> = value.as_object()?;
+    if let Some(found) = map.get(path) {
+        return Some(found);
+    }
+    let mut split = path.char_indices().filter(|(_, c)| *c == '.').map(|(i, _)| i);
+    split.find_map(|at| {
+        let (head, tail) = (&path[..at], &path[at + 1..]);
+        map.get(head).and_then(|child| lookup(child, tail))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn known_columns_come_first_and_later_fields_are_added_not_dropped() {
+        let mut layout = Layout::new(vec!["id".into(), "agent.name".into(), "tags".into()]);
+        let first = json!({"id": "1", "agent": {"name": "Ana"}, "tags": ["a", "b"]});
+        let second = json!({"id": "2", "agent": {"name": "Bo", "team": "x"}, "late": {"k": 1}, "tags": {"a": 1}});
+        layout.see(&first);
+        layout.see(&second);
+        assert_eq!(layout.columns(), ["id", "agent.name", "tags", "agent.team", "late.k"]);
+        assert_eq!(layout.cells(&first), ["1", "Ana", r#"["a","b"]"#, "", ""]);
+        assert_eq!(layout.cells(&second), ["2", "Bo", r#"{"a":1}"#, "x", "1"]);
+    }
+
+    #[test]
+    fn a_null_object_adds_no_column_and_a_dotted_key_is_found() {
+        let mut layout = Layout::new(vec!["agent.name".into()]);
+        let row = json!({"agent": null, "a.b": 3, "n": 1.5, "ok": false});
+        layout.see(&row);
+        assert_eq!(layout.columns(), ["agent.name", "a.b", "n", "ok"]);
+        assert_eq!(layout.cells(&row), ["", "3", "1.5", "false"]);
+    }
+}

@@ -1,0 +1,128 @@
+//! Where an output's bytes go: stdout, or `FILE.partial` beside `FILE`, renamed into place
+//! when the export completes. Files are created with the process umask (usually `0644`).
+
+use crate::error::CliError;
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+/// An open destination.
+pub enum Target {
+    /// Standard output.
+    Stdout(BufWriter<std::io::Stdout>),
+    /// `FILE.partial`, becoming `FILE`.
+    File {
+        /// The data file being written.
+        writer: BufWriter<File>,
+        /// Its path.
+        partial: PathBuf,
+        /// Bytes written so far (resumed files start at their checkpoint).
+        bytes: u64,
+    },
+}
+
+impl Target {
+    /// `FILE.partial`, new and empty.
+    pub fn create(partial: &Path) -> Result<Self, CliError> {
+        let file = OpenOptions::new()
+            .read(true) // a CSV spool is read back at the end
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(partial)
+            .map_err(|e| CliError::io(format!("cannot create {}: {e}", partial.display())))?;
+        Ok(Self::File {
+            writer: BufWriter::new(file),
+            partial: partial.to_owned(),
+            bytes: 0,
+        })
+    }
+
+    /// `FILE.partial` cut back to `bytes` (what its checkpoint covers), appended to.
+    pub fn reopen(partial: &Path, bytes: u64) -> Result<Self, CliError> {
+        let fail = |e: std::io::Error| CliError::io(format!("cannot resume {}: {e}", partial.display()));
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(partial)
+            .map_err(fail)?;
+        let length = file.metadata().map_err(fail)?.len();
+        if length < bytes {
+            return Err(CliError::io(format!(
+                "{} is shorter than its checkpoint says ({length} < {bytes} bytes): \
+                 run without --resume to start over",
+                partial.display()
+            )));
+        }
+        file.set_len(bytes).map_err(fail)?;
+        file.seek(SeekFrom::Start(bytes)).map_err(fail)?;
+        Ok(Self::File {
+            writer: BufWriter::new(file),
+            partial: partial.to_owned(),
+            bytes,
+        })
+    }
+
+    /// Writes `data`.
+    pub fn write(&mut self, data: &[u8]) -> Result<(), CliError> {
+        match self {
+            Target::Stdout(w) => w.write_all(data).map_err(CliError::write),
+            Target::File { writer, bytes, .. } => {
+                *bytes += data.len() as u64;
+                writer.write_all(data).map_err(CliError::write)
+            }
+        }
+    }
+
+    /// Pushes buffered bytes to the OS.
+    pub fn flush(&mut self) -> Result<(), CliError> {
+        match self {
+            Target::Stdout(w) => w.flush().map_err(CliError::write),
+            Target::File { writer, .. } => writer.flush().map_err(CliError::write),
+        }
+    }
+
+    /// Flushes and makes what was written survive a crash; returns the bytes written.
+    pub fn sync(&mut self) -> Result<u64, CliError> {
+        self.flush()?;
+        match self {
+            Target::Stdout(_) => Ok(0),
+            Target::File { writer, bytes, .. } => {
+                writer.get_ref().sync_data().map_err(CliError::write)?;
+                Ok(*bytes)
+            }
+        }
+    }
+}
+
+/// Moves `from` to `to` (both beside the output), replacing `to`.
+pub fn rename(from: &Path, to: &Path) -> Result<(), CliError> {
+    std::fs::rename(from, to)
+        .map_err(|e| CliError::io(format!("cannot create {}: {e}", to.display())))
+}
+
+impl Target {
+    /// A spool in the temp directory (CSV on stdout), removed when dropped.
+    pub fn create_anonymous() -> Result<Self, CliError> {
+        let file = tempfile::tempfile()
+            .map_err(|e| CliError::io(format!("cannot create a spool file: {e}")))?;
+        Ok(Self::File {
+            writer: BufWriter::new(file),
+            partial: PathBuf::new(),
+            bytes: 0,
+        })
+    }
+
+    /// The data written so far, to read back (a CSV spool).
+    pub fn reader(&mut self) -> Result<File, CliError> {
+        self.flush()?;
+        match self {
+            Target::Stdout(_) => Err(CliError::io("stdout cannot be read back")),
+            Target::File { writer, .. } => {
+                let mut file = writer.get_ref().try_clone().map_err(CliError::write)?;
+                file.seek(SeekFrom::Start(0)).map_err(CliError::write)?;
+                Ok(file)
+            }
+        }
+    }
+}

@@ -1,0 +1,308 @@
+//! Webhooks and custom apps: topics, subscriptions (one active per group), deliveries of
+//! every change with redelivery until the receiver answers `2xx`, and the custom-app
+//! operations `POST /apps/event` (key in the body) and `POST /apps/notifications`.
+
+use super::http::{invalid, not_found, ok, unauthorized, Answer, Authorized, Body, Ids};
+use super::{catalog, interactions, StoredSubscription};
+use crate::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::Utc;
+use conversion_api::types::{
+    self, CustomEventType, Interaction, KnownTopicName, KnownWebhookEventType, Prospect, Quote,
+    TopicName,
+};
+use serde_json::Map;
+use std::sync::Arc;
+
+/// The notification and custom-app routes.
+pub(super) fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/notifications/topics", get(topics))
+        .route(
+            "/notifications/subscriptions",
+            get(list).post(subscribe).delete(unsubscribe_all),
+        )
+        .route(
+            "/notifications/subscription/{subscriptionId}",
+            get(one).delete(unsubscribe),
+        )
+        .route("/apps/event", post(app_event))
+        .route("/apps/notifications", post(app_notification))
+}
+
+/// What happened to the notified object (the envelope's `type`).
+#[derive(Clone, Copy)]
+pub(crate) enum Change {
+    /// The object is new.
+    Created,
+    /// The object existed and changed.
+    Updated,
+}
+
+/// The object a change concerns, with the prospect it belongs to; it decides the topic.
+// Built once per change and moved into the delivery task: its size does not matter.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Subject {
+    /// Topic `prospects`.
+    Prospect(Prospect),
+    /// Topic `interactions`: the prospect and the interaction, as in real deliveries.
+    Interaction(Prospect, Interaction),
+    /// Topic `quotes`: the quote travels in the envelope's extra field `quote`.
+    Quote(Prospect, Quote),
+}
+
+async fn topics(_: Authorized) -> Answer {
+    let topics: Vec<types::Topic> = catalog::TOPICS
+        .iter()
+        .map(|(name, description)| types::Topic {
+            description: Some((*description).to_owned()),
+            name: Some(TopicName::String((*name).to_owned())),
+            extra: Map::new(),
+        })
+        .collect();
+    Ok(ok(topics))
+}
+
+async fn subscribe(
+    State(state): State<Arc<AppState>>,
+    _: Authorized,
+    Body(body): Body<types::NewSubscription>,
+) -> Answer {
+    let url = reqwest::Url::parse(&body.callback_url)
+        .map_err(|_| invalid("callbackUrl must be an absolute URL"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid("callbackUrl must be an http(s) URL"));
+    }
+    if body.topics.is_empty() {
+        return Err(invalid("topics must name at least one topic"));
+    }
+    let mut inner = state.conversion.lock();
+    let (_, id) = inner.tick(state.config.anchor);
+    // One subscription per group: subscribing again deactivates the previous one.
+    for s in &mut inner.subscriptions {
+        s.active = false;
+    }
+    let subscription = types::Subscription {
+        callback_url: body.callback_url,
+        id,
+        topics: body.topics,
+        extra: Map::new(),
+    };
+    inner.subscriptions.push(StoredSubscription {
+        subscription: subscription.clone(),
+        active: true,
+    });
+    Ok((StatusCode::CREATED, Json(subscription)).into_response())
+}
+
+async fn list(State(state): State<Arc<AppState>>, _: Authorized) -> Answer {
+    let inner = state.conversion.lock();
+    let active: Vec<&types::Subscription> = inner
+        .subscriptions
+        .iter()
+        .filter(|s| s.active)
+        .map(|s| &s.subscription)
+        .collect();
+    Ok(ok(active))
+}
+
+async fn one(State(state): State<Arc<AppState>>, _: Authorized, Ids(id): Ids<String>) -> Answer {
+    let inner = state.conversion.lock();
+    inner
+        .subscriptions
+        .iter()
+        .find(|s| s.active && s.subscription.id == id)
+        .map(|s| ok(&s.subscription))
+        .ok_or_else(|| not_found("active subscription", &id))
+}
+
+async fn unsubscribe(
+    State(state): State<Arc<AppState>>,
+    _: Authorized,
+    Ids(id): Ids<String>,
+) -> Answer {
+    let mut inner = state.conversion.lock();
+    let stored = inner
+        .subscriptions
+        .iter_mut()
+        .find(|s| s.active && s.subscription.id == id)
+        .ok_or_else(|| not_found("active subscription", &id))?;
+    stored.active = false;
+    Ok(ok(&stored.subscription))
+}
+
+async fn unsubscribe_all(State(state): State<Arc<AppState>>, _: Authorized) -> Answer {
+    let mut inner = state.conversion.lock();
+    let mut modified = 0;
+    for s in inner.subscriptions.iter_mut().filter(|s| s.active) {
+        s.active = false;
+        modified += 1;
+    }
+    Ok(ok(types::DeleteSubscriptionsResult {
+        modified: f64::from(modified),
+        extra: Map::new(),
+    }))
+}
+
+/// Posts `subject`'s change to every active subscription of its topic, in the background,
+/// retrying (with doubling delays) until the receiver answers `2xx` or the attempts run out.
+pub(crate) fn notify(state: &Arc<AppState>, change: Change, subject: Subject) {
+    let (topic, operation_id, prospect, interaction, quote) = match subject {
+        Subject::Prospect(p) => (KnownTopicName::Prospects, p.id.clone(), p, None, None),
+        Subject::Interaction(p, i) => {
+            (KnownTopicName::Interactions, i.id.clone(), p, Some(i), None)
+        }
+        Subject::Quote(p, q) => (KnownTopicName::Quotes, q.id.clone(), p, None, Some(q)),
+    };
+    let targets: Vec<(String, String)> = {
+        let inner = state.conversion.lock();
+        inner
+            .subscriptions
+            .iter()
+            .filter(|s| s.active)
+            .filter(|s| {
+                s.subscription
+                    .topics
+                    .iter()
+                    .any(|t| t.to_string() == topic.to_string())
+            })
+            .map(|s| {
+                (
+                    s.subscription.id.clone(),
+                    s.subscription.callback_url.clone(),
+                )
+            })
+            .collect()
+    };
+    let received = Utc::now();
+    let kind = match change {
+        Change::Created => KnownWebhookEventType::Created,
+        Change::Updated => KnownWebhookEventType::Updated,
+    };
+    let mut extra = Map::new();
+    if let Some(quote) = &quote {
+        extra.insert(
+            "quote".into(),
+            serde_json::to_value(quote).unwrap_or_default(),
+        );
+    }
+    for (subscription_id, url) in targets {
+        let event = types::WebhookEvent {
+            attempts: None,
+            interaction: interaction.clone(),
+            operation_id: Some(operation_id.clone()),
+            prospect: Some(prospect.clone()),
+            received: Some(received),
+            sent: None,
+            subscription_id: Some(subscription_id),
+            topic: topic.into(),
+            type_: Some(kind.into()),
+            updated_at: Some(received),
+            extra: extra.clone(),
+        };
+        tokio::spawn(deliver(state.clone(), url, event));
+    }
+}
+
+/// POSTs `event` to `url` until the receiver answers `2xx`, waiting `webhook_backoff`
+/// (doubling) between attempts, at most `webhook_attempts` times.
+async fn deliver(state: Arc<AppState>, url: String, mut event: types::WebhookEvent) {
+    let attempts = state.config.webhook_attempts.max(1);
+    let mut delay = state.config.webhook_backoff;
+    for attempt in 1..=attempts {
+        event.attempts = Some(i64::from(attempt));
+        event.sent = Some(Utc::now());
+        match state.conversion.http.post(&url).json(&event).send().await {
+            Ok(r) if r.status().is_success() => return,
+            Ok(r) => tracing::debug!(status = %r.status(), attempt, "webhook refused"),
+            Err(e) => tracing::debug!(error = %e.without_url(), attempt, "webhook failed"),
+        }
+        if attempt < attempts {
+            tokio::time::sleep(delay).await;
+            delay *= 2;
+        }
+    }
+}
+
+/// `POST /apps/event`: no `api-key` parameter, the app's key is `data.apiKey`. An event about
+/// a prospect is recorded on its timeline as a `customApp` interaction; events about users
+/// and quotes are kept.
+async fn app_event(
+    State(state): State<Arc<AppState>>,
+    Body(event): Body<types::CustomEvent>,
+) -> Answer {
+    if event.data.api_key.expose() != state.config.credentials.conversion_api_key {
+        return Err(unauthorized());
+    }
+    if let Some(user) = &event.user_id {
+        catalog::agent_index(user).ok_or_else(|| not_found("user", user))?;
+    }
+    let recorded = {
+        let mut inner = state.conversion.lock();
+        match (&event.type_, &event.prospect_id) {
+            (CustomEventType::User, _) if event.user_id.is_none() => {
+                return Err(invalid("an event about a user needs userId"))
+            }
+            (CustomEventType::Prospect | CustomEventType::Quote, None) => {
+                return Err(invalid(
+                    "an event about a prospect or a quote needs prospectId",
+                ))
+            }
+            (CustomEventType::Prospect, Some(id)) => {
+                let prospect = inner.prospect(id)?.clone();
+                let (at, iid) = inner.tick(state.config.anchor);
+                let interaction = interactions::app_event(iid, &prospect, at, &event);
+                let list = inner.interactions.entry(id.clone()).or_default();
+                list.push(interaction.clone());
+                Some((prospect, interaction))
+            }
+            (_, prospect_id) => {
+                if let Some(id) = prospect_id {
+                    inner.prospect(id)?;
+                }
+                inner.app_events.push(event);
+                None
+            }
+        }
+    };
+    if let Some((prospect, interaction)) = recorded {
+        notify(
+            &state,
+            Change::Created,
+            Subject::Interaction(prospect, interaction),
+        );
+    }
+    Ok(StatusCode::OK.into_response())
+}
+
+/// `POST /apps/notifications`: the targets must be known users or roles, and the
+/// notification must have content for at least one platform.
+async fn app_notification(
+    State(state): State<Arc<AppState>>,
+    _: Authorized,
+    Body(notification): Body<types::NotificationData>,
+) -> Answer {
+    let target = &notification.target;
+    if target.user.is_empty() && target.role.is_empty() {
+        return Err(invalid("target must name at least one user or role"));
+    }
+    if let Some(unknown) = target
+        .user
+        .iter()
+        .find(|u| catalog::agent_index(u).is_none())
+    {
+        return Err(invalid(format!("unknown user {unknown}")));
+    }
+    let p = &notification.platforms;
+    if p.android.is_empty() && p.ios.is_empty() && p.desktop.is_empty() {
+        return Err(invalid(
+            "platforms must give the notification for android, ios or desktop",
+        ));
+    }
+    state.conversion.lock().notifications.push(notification);
+    Ok(StatusCode::OK.into_response())
+}

@@ -1,0 +1,455 @@
+//! Conversion state changes are visible in a following `GET`, and refused input changes
+//! nothing: archiving, labels, transfers, prospect and additional-data updates, ratings,
+//! interaction updates, quotes, lead history and contact selections.
+
+use super::conversion_client;
+use super::fake::{agent, new_prospect, Fake, MISSING};
+use conversion_api::types;
+use serde_json::{json, Value};
+
+const VENDAS: &str = "65f000000000000000000a01";
+const POS_VENDA: &str = "65f000000000000000000a02";
+
+#[tokio::test]
+async fn archiving_needs_a_listed_reason_and_archives() {
+    let f = Fake::start().await;
+    let id = new_prospect(&f, "+5511000000101").await;
+    let path = format!("/prospect/{id}/as-user/archive");
+    let bored = Some(json!({"archivingReason": "bored"}));
+    let refused = f.refused("POST", &path, bored, 400).await;
+    assert!(refused["message"].as_str().unwrap().contains("bored"));
+    f.refused("POST", &path, Some(json!({"firstName": "X"})), 400)
+        .await;
+    let p = f.get(&format!("/prospect/{id}")).await;
+    assert_eq!(
+        p["status"], "unclaimed",
+        "a refused request changes nothing"
+    );
+    assert_eq!(p["firstName"], "Rita");
+
+    let reasons = f.get("/as-user/archiving-reasons").await;
+    assert_eq!(
+        reasons[1],
+        json!({"reason": "converted", "name": "Convertido"})
+    );
+    f.ok("POST", &path, json!({"archivingReason": "converted"}))
+        .await;
+    let p = f.get(&format!("/prospect/{id}")).await;
+    assert_eq!(p["status"], "archived");
+    assert_eq!(p["archivingReason"], "converted");
+
+    let other = new_prospect(&f, "+5511000000102").await;
+    let patch = format!("/prospect/{other}");
+    f.refused(
+        "PATCH",
+        &patch,
+        Some(json!({"archivingReason": "nope"})),
+        400,
+    )
+    .await;
+    f.ok("PATCH", &patch, json!({"archivingReason": "inactive"}))
+        .await;
+    assert_eq!(f.get(&patch).await["status"], "archived");
+    let missing = format!("/prospect/{MISSING}/as-user/archive");
+    let body = Some(json!({"archivingReason": "inactive"}));
+    f.refused("POST", &missing, body, 404).await;
+}
+
+#[tokio::test]
+async fn labels_must_be_listed_and_persist() {
+    let f = Fake::start().await;
+    let labels = f.get("/as-user/labels").await;
+    let keys: Vec<&str> = labels
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["hot", "vip", "callback", "financing"]);
+    let id = new_prospect(&f, "+5511000000111").await;
+    let path = format!("/prospect/{id}/as-user/label");
+    f.refused("POST", &path, Some(json!({"label": "gold"})), 400)
+        .await;
+    f.refused("POST", &path, Some(json!({})), 400).await;
+    let p = f.get(&format!("/prospect/{id}")).await;
+    assert!(p.get("label").is_none(), "no label yet: {p}");
+    let labelled = f.ok("POST", &path, json!({"label": "hot"})).await;
+    assert_eq!(labelled["label"], "hot");
+    assert_eq!(f.get(&format!("/prospect/{id}")).await["label"], "hot");
+    let patch = format!("/prospect/{id}");
+    f.ok("PATCH", &patch, json!({"label": "callback"})).await;
+    assert_eq!(f.get(&patch).await["label"], "callback");
+    f.refused("PATCH", &patch, Some(json!({"label": "x"})), 400)
+        .await;
+    assert_eq!(f.get(&patch).await["label"], "callback");
+}
+
+#[tokio::test]
+async fn transfers_move_the_prospect_and_stamp_transferred_at() {
+    let f = Fake::start().await;
+    let id = new_prospect(&f, "+5511000000121").await;
+    let before = f.get(&format!("/prospect/{id}")).await;
+    assert!(before.as_object().unwrap().contains_key("transferredAt"));
+    assert!(before["transferredAt"].is_null(), "never transferred: null");
+
+    let to_agent = f
+        .ok(
+            "POST",
+            &format!("/prospect/{id}/transfer"),
+            json!({"user": agent(3)}),
+        )
+        .await;
+    assert_eq!(to_agent["groupId"], POS_VENDA, "agent 3 works in Pós-venda");
+    let p = f.get(&format!("/prospect/{id}")).await;
+    assert_eq!(p["agent"]["id"], agent(3));
+    assert_eq!(p["agent"]["appFields"], json!({}));
+    assert_eq!(p["groupId"], POS_VENDA);
+    assert_eq!(p["group"], "Pós-venda");
+    assert_eq!(p["initialGroupId"], VENDAS);
+    assert_eq!(
+        p["status"], "new",
+        "an unclaimed prospect given to an agent"
+    );
+    assert!(p["transferredAt"].is_string() && p["assigned"].is_string());
+
+    // As the integration's user, to a group only: it waits there unclaimed.
+    let path = format!("/prospect/{id}/as-user/transfer");
+    f.ok("POST", &path, json!({"group": VENDAS})).await;
+    let p = f.get(&format!("/prospect/{id}")).await;
+    assert!(
+        p.get("agent").is_none() && p.get("assigned").is_none(),
+        "{p}"
+    );
+    assert_eq!(p["status"], "unclaimed");
+    assert_eq!(p["groupId"], VENDAS);
+
+    for body in [
+        json!({"group": "65f0000000000000000000ff"}),
+        json!({"user": agent(7)}),
+        json!({"group": VENDAS, "user": agent(1)}),
+        json!({}),
+    ] {
+        f.refused("POST", &path, Some(body), 400).await;
+    }
+    let missing = format!("/prospect/{MISSING}/transfer");
+    f.refused("POST", &missing, Some(json!({"group": VENDAS})), 404)
+        .await;
+
+    // The generated client reads the free-form answer.
+    let c = conversion_client(&f.sandbox);
+    let body = types::Transfer {
+        group: Some(POS_VENDA.to_owned()),
+        user: None,
+    };
+    let answer = c
+        .raw()
+        .transfer_prospect()
+        .prospect_id(id.as_str())
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(answer["groupId"], POS_VENDA);
+}
+
+#[tokio::test]
+async fn prospect_updates_and_additional_data_persist() {
+    let f = Fake::start().await;
+    let id = new_prospect(&f, "+5511000000131").await;
+    let path = format!("/prospect/{id}");
+    let update =
+        json!({"lastName": "Souza", "phone": "+5511000000132", "email": "rita@example.com"});
+    f.ok("PATCH", &path, update).await;
+    let p = f.get(&path).await;
+    assert_eq!(p["lastName"], "Souza");
+    assert_eq!(p["phones"], json!(["+5511000000131", "+5511000000132"]));
+    assert_eq!(p["emails"], json!(["rita@example.com"]));
+    let mediums: Vec<&str> = p["contactMediums"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(mediums, ["phone", "phone", "email"]);
+    f.refused("PATCH", &path, Some(json!({"email": "not-an-email"})), 400)
+        .await;
+    f.refused("PATCH", &path, Some(json!({"firstName": 5})), 400)
+        .await;
+
+    let fields = f
+        .get(&format!("/prospect/{id}/prospectAdditionalFields"))
+        .await;
+    let keys: Vec<&str> = fields
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["score", "city", "birthdate", "finance"]);
+    let data = format!("/prospect/{id}/additionalData");
+    f.ok("PATCH", &data, json!({"score": 91, "city": "Recife"}))
+        .await;
+    assert_eq!(
+        f.get(&path).await["additionalData"],
+        json!({"score": 91, "city": "Recife"})
+    );
+    f.ok("PATCH", &data, json!({"city": null})).await;
+    assert_eq!(f.get(&path).await["additionalData"], json!({"score": 91}));
+    f.refused("PATCH", &data, Some(json!({"shoeSize": 42})), 400)
+        .await;
+    let found = f
+        .get("/prospects?limit=5000&additionalData=score>=91&additionalData=score<92")
+        .await;
+    let found = found.as_array().unwrap();
+    assert!(found.iter().any(|p| p["id"] == id.as_str()));
+    assert!(found.iter().all(|p| p["additionalData"]["score"] == 91));
+}
+
+#[tokio::test]
+async fn ratings_are_stored_on_the_prospect() {
+    let f = Fake::start().await;
+    let id = new_prospect(&f, "+5511000000141").await;
+    let path = format!("/prospect/{id}/csat");
+    let rating = f
+        .ok("POST", &path, json!({"result": 4, "comment": "bom"}))
+        .await;
+    assert_eq!(rating["result"], 4.0);
+    assert_eq!(rating["prospectId"], id.as_str());
+    let p = f.get(&format!("/prospect/{id}")).await;
+    assert_eq!(p["csat"]["result"], 4.0);
+    assert_eq!(p["csat"]["comment"], "bom");
+    f.refused("POST", &path, Some(json!({"comment": "no score"})), 400)
+        .await;
+    let missing = format!("/prospect/{MISSING}/csat");
+    f.refused("POST", &missing, Some(json!({"result": 5})), 404)
+        .await;
+}
+
+#[tokio::test]
+async fn interaction_updates_persist_and_mark_it_updated() {
+    let f = Fake::start().await;
+    let id = new_prospect(&f, "+5511000000151").await;
+    let list = format!("/prospect/{id}/interactions");
+    let event = json!({"type": "message", "content": "Oi", "providerId": "wamid.1"});
+    let created = f.ok("POST", &list, event).await;
+    let message = &created[0];
+    assert_eq!(message["via"], "whatsApp");
+    assert_eq!(message["status"], "created");
+    assert_eq!(message["output"]["message"]["performer"], "integration");
+    assert_eq!(message["output"]["message"]["providerId"], "wamid.1");
+    assert_eq!(message["output"]["message"]["sender"], "+5511000000151");
+    assert!(message["output"]["message"]
+        .as_object()
+        .unwrap()
+        .contains_key("templateConfig"));
+    let one = format!(
+        "/prospect/{id}/interaction/{}",
+        message["id"].as_str().unwrap()
+    );
+    let update = json!({"type": "message", "status": "read", "delivered": true});
+    assert_eq!(f.ok("PUT", &one, update).await["status"], "updated");
+    let read = f.get(&one).await;
+    assert_eq!(read["status"], "updated");
+    assert_eq!(read["output"]["message"]["delivered"], true);
+    assert_eq!(read["output"]["message"]["status"], "read");
+    f.refused(
+        "PUT",
+        &one,
+        Some(json!({"type": "message", "status": "lost"})),
+        400,
+    )
+    .await;
+    f.refused(
+        "PUT",
+        &one,
+        Some(json!({"type": "question", "answer": "x"})),
+        400,
+    )
+    .await;
+    f.refused("PUT", &one, Some(json!({"type": "bogus"})), 400)
+        .await;
+
+    let question =
+        json!({"type": "question", "question": "Tem garantia?", "threadTitle": "Hatch 2024"});
+    let asked = f.ok("POST", &list, question).await;
+    assert_eq!(asked[0]["output"]["status"], "opened");
+    let q = format!(
+        "/prospect/{id}/interaction/{}",
+        asked[0]["id"].as_str().unwrap()
+    );
+    f.ok(
+        "PUT",
+        &q,
+        json!({"type": "question", "answer": "Sim, 3 anos"}),
+    )
+    .await;
+    let answered = f.get(&q).await;
+    assert_eq!(answered["output"]["status"], "answered");
+    assert_eq!(answered["output"]["response"], "Sim, 3 anos");
+    let updated = f.get(&format!("{list}?status=updated")).await;
+    assert_eq!(updated.as_array().unwrap().len(), 2);
+    let missing = format!("/prospect/{id}/interaction/{MISSING}");
+    f.refused("PUT", &missing, Some(json!({"type": "message"})), 404)
+        .await;
+}
+
+#[tokio::test]
+async fn quotes_persist_filter_and_cursor_page() {
+    let f = Fake::start().await;
+    let id = new_prospect(&f, "+5511000000161").await;
+    let list = format!("/prospect/{id}/quotes");
+    let items = json!([{"quantity": 1, "price": 450, "concept": "Revisão"}]);
+    let (status, first) = f.call("POST", &list, Some(json!({"items": items}))).await;
+    assert_eq!(status, 201);
+    assert_eq!(first["status"], "pending");
+    assert_eq!(first["total"], 450.0);
+    assert!(first.get("acceptedAt").is_none());
+    let second = f
+        .ok("POST", &list, json!({"status": "accepted", "items": items}))
+        .await;
+    assert!(second["acceptedAt"].is_string());
+    let one = format!("/prospect/{id}/quote/{}", first["id"].as_str().unwrap());
+    let rejected = f.ok("PUT", &one, json!({"status": "rejected"})).await;
+    assert!(rejected["rejectedAt"].is_string() && rejected["finishedAt"].is_string());
+    assert_eq!(f.get(&one).await["status"], "rejected");
+    f.refused("PUT", &one, Some(json!({"status": "accepted"})), 400)
+        .await;
+    f.refused("PUT", &one, Some(json!({"status": "maybe"})), 400)
+        .await;
+    f.refused("POST", &list, Some(json!({"items": []})), 400)
+        .await;
+    f.refused(
+        "POST",
+        &list,
+        Some(json!({"items": [{"quantity": 0}]})),
+        400,
+    )
+    .await;
+    f.refused("GET", &format!("/prospect/{id}/quote/{MISSING}"), None, 404)
+        .await;
+
+    let rejected_only = f.get(&format!("{list}?status=rejected")).await;
+    assert_eq!(rejected_only.as_array().unwrap().len(), 1);
+    assert_eq!(rejected_only[0]["id"], first["id"]);
+    let since = second["acceptedAt"].as_str().unwrap();
+    let accepted = f.get(&format!("{list}?acceptedAfter={since}")).await;
+    assert_eq!(accepted.as_array().unwrap().len(), 1);
+    assert_eq!(accepted[0]["id"], second["id"]);
+
+    // Across prospects: newest first, and a cursor walk gives the same rows once each.
+    let all = f.get("/prospects/quotes?limit=5000").await;
+    let all = all.as_array().unwrap();
+    assert!(all.len() > 20, "{}", all.len());
+    assert_eq!(all[0]["id"], second["id"], "the newest first");
+    let mut walked: Vec<Value> = Vec::new();
+    loop {
+        let cursor = walked
+            .last()
+            .map(|q| format!("&before={}", q["id"].as_str().unwrap()));
+        let page = f
+            .get(&format!(
+                "/prospects/quotes?limit=7{}",
+                cursor.unwrap_or_default()
+            ))
+            .await;
+        let page = page.as_array().unwrap().clone();
+        if page.is_empty() {
+            break;
+        }
+        walked.extend(page);
+    }
+    assert_eq!(&walked, all);
+    let accepted = f.get("/prospects/quotes?status=accepted&limit=5000").await;
+    assert!(accepted
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|q| q["status"] == "accepted"));
+}
+
+#[tokio::test]
+async fn a_lead_history_becomes_interactions_and_nin_keeps_no_number() {
+    let f = Fake::start().await;
+    let lead = json!({"utmSource": "ads", "emails": ["h@example.com"], "nin": [{"type": "CPF", "number": "12345678900"}],
+        "history": [{"type": "note", "content": "visitou a loja"},
+                    {"type": "call", "duration": 65000, "startedAt": "2024-03-30T10:00:00Z"}]});
+    let created = f.ok("POST", "/lead/vehicle", lead).await;
+    let history = created["interactions"].as_array().unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[0]["output"]["comment"], "visitou a loja");
+    assert_eq!(history[1]["via"], "inboundCall");
+    assert_eq!(history[1]["finishedAt"], "2024-03-30T10:01:05Z");
+    let id = created["id"].as_str().unwrap();
+    let listed = f.get(&format!("/prospect/{id}/interactions")).await;
+    assert_eq!(listed.as_array().unwrap(), history);
+    let nin = &f.get(&format!("/prospect/{id}")).await["nin"];
+    assert_eq!(nin[0]["type"], "CPF");
+    assert!(
+        nin[0]["_id"].is_string() && nin[0].get("number").is_none(),
+        "{nin}"
+    );
+    let p = f.get(&format!("/prospect/{id}")).await;
+    assert_eq!(p["leads"][0]["providerKey"], "sandbox-crm");
+}
+
+#[tokio::test]
+async fn contact_selections_page_with_fields_and_the_always_returned_ones() {
+    let f = Fake::start().await;
+    let base = "/contacts/selection/65f000000000000000000e01";
+    let first = f
+        .get(&format!("{base}?fields=firstName&offset=0&limit=5"))
+        .await;
+    let following = f.get("/prospects?status=followUp&limit=5000").await;
+    assert_eq!(first["total"], following.as_array().unwrap().len() as f64);
+    let always = [
+        "id",
+        "status",
+        "leads",
+        "accountId",
+        "account",
+        "group",
+        "groupId",
+        "created",
+    ];
+    let contacts = first["contacts"].as_array().unwrap();
+    assert_eq!(contacts.len(), 5);
+    for c in contacts {
+        let keys: Vec<&String> = c.as_object().unwrap().keys().collect();
+        assert!(
+            keys.iter()
+                .all(|k| always.contains(&k.as_str()) || *k == "firstName"),
+            "{keys:?}"
+        );
+        assert!(always.iter().all(|k| c.get(k).is_some()));
+        assert_eq!(c["status"], "followUp");
+    }
+    let next = f.get(&format!("{base}?offset=5&limit=5")).await;
+    assert_ne!(next["contacts"][0]["id"], contacts[0]["id"]);
+    assert!(
+        next["contacts"][0]["phones"].is_array(),
+        "no fields: whole prospects"
+    );
+    let total = first["total"].as_f64().unwrap();
+    let beyond = f.get(&format!("{base}?offset={total}")).await;
+    assert_eq!(beyond["contacts"], json!([]));
+    let after_sales = f
+        .get("/contacts/selection/65f000000000000000000e02?limit=1000")
+        .await;
+    assert!(after_sales["contacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["groupId"] == POS_VENDA));
+    f.refused(
+        "GET",
+        "/contacts/selection/65f0000000000000000000ff",
+        None,
+        404,
+    )
+    .await;
+    f.refused("GET", &format!("{base}?offset=-1"), None, 400)
+        .await;
+    f.refused("GET", &format!("{base}?limit=0"), None, 400)
+        .await;
+}

@@ -1,0 +1,169 @@
+//! Cursor pages: each request names the last id seen.
+
+use super::{Checkpoint, Paging, Progress, RowStream, Seen};
+use crate::error::{Api, Error};
+use futures::future::BoxFuture;
+use futures::stream::{self, StreamExt};
+use std::future::Future;
+use std::sync::Arc;
+use tokio::task::JoinHandle;
+
+/// Where the next cursor page starts: after or before an id (exclusive).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cursor {
+    /// Rows after this id.
+    After(String),
+    /// Rows before this id.
+    Before(String),
+}
+
+type Fetch<T> =
+    Arc<dyn Fn(Option<Cursor>) -> BoxFuture<'static, Result<Vec<T>, Error>> + Send + Sync>;
+
+/// Cursor pages from `start`. The page's own order decides the direction (ids are
+/// time-ordered ObjectIds), so the walk works whether the vendor answers oldest- or
+/// newest-first. A row already yielded (the cursor row itself, should the vendor treat the
+/// cursor as inclusive) is dropped; a full page whose cursor does not move ends the walk with
+/// [`Error::Pagination`]. A checkpoint follows every full page.
+pub(crate) fn cursor<T, F, Fut>(
+    source: (Api, &'static str),
+    paging: Paging,
+    start: Option<Cursor>,
+    id_of: fn(&T) -> &str,
+    fetch: F,
+) -> RowStream<T>
+where
+    T: Send + 'static,
+    F: Fn(Option<Cursor>) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<Vec<T>, Error>> + Send + 'static,
+{
+    let fetch: Fetch<T> = Arc::new(move |c| Box::pin(fetch(c)));
+    let walk = Walk {
+        source,
+        paging,
+        id_of,
+        fetch,
+        next: Next::Lazy(start.clone()),
+        at: start,
+        seen: Seen::default(),
+    };
+    RowStream::new(
+        stream::unfold(walk, Walk::advance)
+            .flat_map(stream::iter)
+            .boxed(),
+    )
+}
+
+/// What the walk does next.
+enum Next<T> {
+    /// Fetch this cursor when the current page is consumed.
+    Lazy(Option<Cursor>),
+    /// A prefetch already under way.
+    Spawned(JoinHandle<Result<Vec<T>, Error>>),
+    /// No more pages.
+    End,
+}
+
+struct Walk<T> {
+    source: (Api, &'static str),
+    paging: Paging,
+    id_of: fn(&T) -> &str,
+    fetch: Fetch<T>,
+    next: Next<T>,
+    /// The cursor of the page being fetched.
+    at: Option<Cursor>,
+    seen: Seen,
+}
+
+type Items<T> = Vec<Result<Progress<T>, Error>>;
+
+impl<T: Send + 'static> Walk<T> {
+    async fn advance(mut self) -> Option<(Items<T>, Walk<T>)> {
+        let page = match std::mem::replace(&mut self.next, Next::End) {
+            Next::End => return None,
+            Next::Lazy(cursor) => (self.fetch)(cursor).await,
+            Next::Spawned(handle) => match handle.await {
+                Ok(page) => page,
+                Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+                Err(_) => (self.fetch)(self.at.clone()).await,
+            },
+        };
+        let rows = match page {
+            Ok(rows) => rows,
+            Err(error) => return Some((vec![Err(error)], self)),
+        };
+        let full = rows.len() as u64 >= self.paging.page_size;
+        let cursor = full.then(|| next_cursor(&rows, self.id_of)).flatten();
+        let (api, operation) = self.source;
+        if full && (cursor.is_none() || cursor == self.at) {
+            let error = Error::Pagination {
+                api,
+                operation,
+                message: format!(
+                    "the cursor did not move ({:?} again): the server ignores it",
+                    self.at
+                ),
+            };
+            return Some((vec![Err(error)], self));
+        }
+        let id_of = self.id_of;
+        let total = rows.len();
+        let mut items: Items<T> = rows
+            .into_iter()
+            .filter(|row| self.seen.first_time_id(id_of(row)))
+            .map(|row| Ok(Progress::Row(row)))
+            .collect();
+        if items.len() < total {
+            tracing::debug!(%api, operation, repeated = total - items.len(), "dropped rows already yielded");
+        }
+        self.next = match cursor.clone() {
+            None => Next::End,
+            Some(c) if self.paging.prefetch => Next::Spawned(tokio::spawn((self.fetch)(Some(c)))),
+            Some(c) => Next::Lazy(Some(c)),
+        };
+        if let Some(c) = &cursor {
+            items.push(Ok(Progress::Checkpoint(Checkpoint::Cursor {
+                window: 0,
+                cursor: Some(c.clone()),
+            })));
+        }
+        self.at = cursor;
+        Some((items, self))
+    }
+}
+
+impl Seen {
+    /// Like `first_time`, for an id.
+    pub fn first_time_id(&mut self, id: &str) -> bool {
+        self.0.insert(super::key_hash(id))
+    }
+}
+
+/// The cursor continuing past `rows`, following their order.
+fn next_cursor<T>(rows: &[T], id_of: fn(&T) -> &str) -> Option<Cursor> {
+    let first = id_of(rows.first()?);
+    let last = id_of(rows.last()?);
+    Some(if last >= first {
+        Cursor::After(last.to_owned())
+    } else {
+        Cursor::Before(last.to_owned())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursor_follows_the_page_order() {
+        fn id(s: &String) -> &str {
+            s
+        }
+        let up = vec!["a1".to_string(), "a2".into(), "a3".into()];
+        let down = vec!["a3".to_string(), "a2".into(), "a1".into()];
+        assert_eq!(next_cursor(&up, id), Some(Cursor::After("a3".into())));
+        assert_eq!(next_cursor(&down, id), Some(Cursor::Before("a1".into())));
+        assert_eq!(next_cursor::<String>(&[], id), None);
+    }
+}
