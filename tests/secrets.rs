@@ -197,3 +197,63 @@ async fn conversion_key_masked_in_urls_errors_and_logs() {
         assert_no_secret("output", text, CONVERSION_KEY);
     }
 }
+
+#[tokio::test]
+async fn a_credential_echoed_in_any_vendor_body_is_masked_in_generated_errors_and_values() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.path("/history");
+            then.status(401).json_body(serde_json::json!(
+                {"error": format!("invalid token {TOKEN}"), "status": 401, "success": false}
+            ));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.path("/notifications/topics");
+            then.status(403).json_body(serde_json::json!({
+                "code": "FORBIDDEN",
+                "message": "scope missing",
+                "details": {"request": format!("/v1/notifications/topics?api-key={CONVERSION_KEY}")}
+            }));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.path("/notifications/subscriptions");
+            // A success body that echoes the key in a nested value.
+            then.status(200).json_body(serde_json::json!([{
+                "id": "65f1c2a4e13b7d0012a4c9e1", "topics": ["prospects"],
+                "callbackUrl": format!("https://hooks.example.com/x?echo={CONVERSION_KEY}")
+            }]));
+        })
+        .await;
+
+    let zchat = zchat_api::Client::new(
+        &server.base_url(),
+        zchat_api::context(TOKEN).with_retry(RetryPolicy::none()),
+    );
+    let conversion = conversion_api::Client::new(
+        &server.base_url(),
+        conversion_api::context(CONVERSION_KEY).with_retry(RetryPolicy::none()),
+    );
+    let zchat_error = zchat.list_history().send().await.unwrap_err();
+    let conversion_error = conversion.list_topics().send().await.unwrap_err();
+    let subscriptions = conversion.list_subscriptions().send().await.unwrap();
+
+    let printed = [
+        format!("{zchat_error}"),
+        format!("{zchat_error:?}"),
+        format!("{conversion_error}"),
+        format!("{conversion_error:?}"),
+        format!("{subscriptions:?}"),
+        serde_json::to_string(&subscriptions.into_inner()).unwrap(),
+    ];
+    for text in &printed {
+        assert_no_secret("a generated error or value", text, TOKEN);
+        assert_no_secret("a generated error or value", text, CONVERSION_KEY);
+    }
+    assert!(printed[1].contains("invalid token ***"), "{}", printed[1]);
+    assert!(printed[3].contains("api-key=***"), "{}", printed[3]);
+}

@@ -318,19 +318,35 @@ async fn invalid_parameters_are_refused_before_sending() {
         matches!(bad_timezone, Error::InvalidRequest(_)),
         "{bad_timezone}"
     );
-    let bad_date = c
-        .list_history()
-        .from("2024-03-01 00:00")
-        .send()
-        .await
-        .unwrap_err();
-    assert!(matches!(bad_date, Error::InvalidRequest(_)), "{bad_date}");
+    // The forms the vendor documents pass (`2024-03-01 00:00`, seconds optional); a month,
+    // day or hour that does not exist does not.
+    for bad in [
+        "2024-13-01T00:00:00",
+        "2024-02-30T00:00:00",
+        "2024-03-01T24:00:00",
+        "2024-03-01",
+    ] {
+        let bad_date = c.list_history().from(bad).send().await.unwrap_err();
+        assert!(
+            matches!(bad_date, Error::InvalidRequest(_)),
+            "{bad}: {bad_date}"
+        );
+    }
+    for good in [
+        "2024-03-01 00:00",
+        "2024-03-01 00:00:00",
+        "2024-02-29T23:59:59",
+    ] {
+        // Sent (the mock's empty answer fails later, not the parameter).
+        let sent = c.list_history().from(good).send().await;
+        assert!(!matches!(sent, Err(Error::InvalidRequest(_))), "{good}");
+    }
     let zero_limit = c.list_ongoing().limit(0u32).send().await.unwrap_err();
     assert!(
         matches!(zero_limit, Error::InvalidRequest(_)),
         "{zero_limit}"
     );
-    assert_eq!(any.calls_async().await, 0);
+    assert_eq!(any.calls_async().await, 3, "only the valid dates were sent");
 }
 
 // ---- tolerant parsing ----

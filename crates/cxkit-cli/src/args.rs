@@ -24,13 +24,33 @@ pub struct Cli {
     #[arg(long, global = true, help_heading = "Global options")]
     pub sandbox: bool,
     /// With --sandbox: zchat history rows and Converz calls it serves (default 10,000).
-    #[arg(long, global = true, default_value_t = 10_000, help_heading = "Global options")]
+    #[arg(
+        long,
+        global = true,
+        default_value_t = 10_000,
+        help_heading = "Global options"
+    )]
     pub sandbox_rows: u64,
     /// With --sandbox: latency added to every response, in milliseconds.
-    #[arg(long, global = true, default_value_t = 0, help_heading = "Global options")]
+    #[arg(
+        long,
+        global = true,
+        default_value_t = 0,
+        help_heading = "Global options"
+    )]
     pub sandbox_latency_ms: u64,
+    /// With --sandbox: injected faults, e.g. `mixed=0.2` or `429=0.05,cut=0.05,drop=0.05`
+    /// (kinds: 429, 5xx, drop, cut, stall, slow, mixed), deterministic from the seed.
+    #[arg(long, global = true, help_heading = "Global options")]
+    pub sandbox_faults: Option<String>,
     /// Output format (default: a table on a terminal, JSON Lines otherwise).
-    #[arg(long, short, global = true, value_enum, help_heading = "Global options")]
+    #[arg(
+        long,
+        short,
+        global = true,
+        value_enum,
+        help_heading = "Global options"
+    )]
     pub format: Option<Format>,
     /// Write to FILE. Until the export completes it is FILE.partial, with FILE.checkpoint
     /// beside it; a failed or interrupted export never leaves a half FILE.
@@ -38,10 +58,20 @@ pub struct Cli {
     pub output: Option<PathBuf>,
     /// Continue an export to --output from its FILE.checkpoint (same command and options):
     /// the result is the file an uninterrupted run writes.
-    #[arg(long, global = true, requires = "output", help_heading = "Global options")]
+    #[arg(
+        long,
+        global = true,
+        requires = "output",
+        help_heading = "Global options"
+    )]
     pub resume: bool,
     /// Table and CSV columns, comma-separated dotted paths (default: every field).
-    #[arg(long, global = true, value_delimiter = ',', help_heading = "Global options")]
+    #[arg(
+        long,
+        global = true,
+        value_delimiter = ',',
+        help_heading = "Global options"
+    )]
     pub columns: Option<Vec<String>>,
     /// No progress bar or summary on stderr.
     #[arg(long, short, global = true, help_heading = "Global options")]
@@ -50,6 +80,9 @@ pub struct Cli {
     /// RUST_LOG overrides.
     #[arg(short, long, global = true, action = clap::ArgAction::Count, help_heading = "Global options")]
     pub verbose: u8,
+    /// Timeout of each attempt, in seconds (default 60): a stalled response is retried.
+    #[arg(long, global = true, help_heading = "Global options")]
+    pub timeout: Option<u64>,
     /// Attempts per request before giving up (default 10; reads only: writes are sent once).
     #[arg(long, global = true, help_heading = "Global options")]
     pub max_attempts: Option<u32>,
@@ -94,16 +127,38 @@ pub enum Format {
 #[derive(Args, Debug)]
 pub struct Credentials {
     /// Zenvia Chat API token.
-    #[arg(long, env = "ZCHAT_TOKEN", hide_env_values = true, global = true, help_heading = "Credentials")]
+    #[arg(
+        long,
+        env = "ZCHAT_TOKEN",
+        hide_env_values = true,
+        global = true,
+        help_heading = "Credentials"
+    )]
     pub zchat_token: Option<String>,
     /// Zenvia Chat base URL override.
-    #[arg(long, env = "ZCHAT_BASE_URL", global = true, help_heading = "Credentials")]
+    #[arg(
+        long,
+        env = "ZCHAT_BASE_URL",
+        global = true,
+        help_heading = "Credentials"
+    )]
     pub zchat_base_url: Option<String>,
     /// Converz API key.
-    #[arg(long, env = "CONVERZ_API_KEY", hide_env_values = true, global = true, help_heading = "Credentials")]
+    #[arg(
+        long,
+        env = "CONVERZ_API_KEY",
+        hide_env_values = true,
+        global = true,
+        help_heading = "Credentials"
+    )]
     pub converz_api_key: Option<String>,
     /// Converz base URL (your tenant's, e.g. https://acme.converz.co/api/v1).
-    #[arg(long, env = "CONVERZ_BASE_URL", global = true, help_heading = "Credentials")]
+    #[arg(
+        long,
+        env = "CONVERZ_BASE_URL",
+        global = true,
+        help_heading = "Credentials"
+    )]
     pub converz_base_url: Option<String>,
     /// Zenvia Conversion API key.
     #[arg(
@@ -115,7 +170,12 @@ pub struct Credentials {
     )]
     pub conversion_api_key: Option<String>,
     /// Zenvia Conversion base URL override.
-    #[arg(long, env = "CONVERSION_BASE_URL", global = true, help_heading = "Credentials")]
+    #[arg(
+        long,
+        env = "CONVERSION_BASE_URL",
+        global = true,
+        help_heading = "Credentials"
+    )]
     pub conversion_base_url: Option<String>,
 }
 

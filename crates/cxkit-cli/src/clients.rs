@@ -10,6 +10,7 @@ pub struct Clients {
     sandbox: Option<Sandbox>,
     credentials: Credentials,
     retry: cxkit::RetryPolicy,
+    timeout: Option<std::time::Duration>,
 }
 
 fn missing(variable: &str, flag: &str, what: &str) -> CliError {
@@ -24,6 +25,7 @@ impl Clients {
         sandbox: Option<SandboxConfig>,
         credentials: Credentials,
         retry: cxkit::RetryPolicy,
+        timeout: Option<std::time::Duration>,
     ) -> Result<Self, CliError> {
         let sandbox = match sandbox {
             Some(config) => Some(
@@ -37,12 +39,16 @@ impl Clients {
             sandbox,
             credentials,
             retry,
+            timeout,
         })
     }
 
     /// The Zenvia Chat client.
     pub fn zchat(&self) -> Result<zchat::Client, CliError> {
-        let builder = zchat::Client::builder().retry(self.retry.clone());
+        let mut builder = zchat::Client::builder().retry(self.retry.clone());
+        if let Some(timeout) = self.timeout {
+            builder = builder.timeout(timeout);
+        }
         let builder = match &self.sandbox {
             Some(s) => builder
                 .base_url(s.zchat_base_url())
@@ -64,7 +70,10 @@ impl Clients {
 
     /// The Converz client.
     pub fn converz(&self) -> Result<converz::Client, CliError> {
-        let builder = converz::Client::builder().retry(self.retry.clone());
+        let mut builder = converz::Client::builder().retry(self.retry.clone());
+        if let Some(timeout) = self.timeout {
+            builder = builder.timeout(timeout);
+        }
         let builder = match &self.sandbox {
             Some(s) => builder
                 .base_url(s.converz_base_url())
@@ -104,7 +113,10 @@ impl Clients {
 
     /// The Zenvia Conversion client.
     pub fn conversion(&self) -> Result<conversion::Client, CliError> {
-        let builder = conversion::Client::builder().retry(self.retry.clone());
+        let mut builder = conversion::Client::builder().retry(self.retry.clone());
+        if let Some(timeout) = self.timeout {
+            builder = builder.timeout(timeout);
+        }
         let builder = match &self.sandbox {
             Some(s) => builder
                 .base_url(s.conversion_base_url())

@@ -2,18 +2,18 @@
 
 use crate::args::{self, Converz, Period, Webhook, Zchat, ZchatFilters};
 use crate::clients::Clients;
-use crate::event_log::EventLog;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 use crate::error::CliError;
+use crate::event_log::EventLog;
 use crate::output::{Columns, Output, Spec};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use cxkit::pagination::{Checkpoint, Progress, RowStream};
 use cxkit::Api;
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use cxkit::{conversion, converz, zchat};
 use futures::{Stream, StreamExt};
 use serde::Serialize;
 use serde_json::{json, Value};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// What every command needs: the clients and how to open the output.
 pub struct Context<'a> {
@@ -224,7 +224,10 @@ pub async fn zchat(ctx: &Context<'_>, command: Zchat) -> Result<(), CliError> {
             };
             if expanded {
                 let columns = Columns::Schema(Api::Zchat, "ExpandedHistoryRow");
-                export_list(ctx, columns, page_size, |at| client.history_expanded(resumed(at))).await
+                export_list(ctx, columns, page_size, |at| {
+                    client.history_expanded(resumed(at))
+                })
+                .await
             } else {
                 let columns = Columns::Schema(Api::Zchat, "HistoryRow");
                 export_list(ctx, columns, page_size, |at| client.history(resumed(at))).await
@@ -451,7 +454,10 @@ pub async fn webhook(ctx: &Context<'_>, command: Webhook) -> Result<(), CliError
         .await
         .map_err(|e| CliError::config(format!("cannot listen on {addr}: {e}")))?;
     if !ctx.quiet {
-        let at = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
+        let at = listener
+            .local_addr()
+            .map(|a| a.to_string())
+            .unwrap_or_default();
         eprintln!("listening on http://{at} (POST /?secret=…)");
     }
     axum::serve(listener, app)
@@ -460,7 +466,9 @@ pub async fn webhook(ctx: &Context<'_>, command: Webhook) -> Result<(), CliError
         .map_err(|e| CliError::io(format!("the listener stopped: {e}")))?;
     if let Sink::Stdout(out) = sink {
         if let Ok(out) = Arc::try_unwrap(out) {
-            out.into_inner().unwrap_or_else(|e| e.into_inner()).finish()?;
+            out.into_inner()
+                .unwrap_or_else(|e| e.into_inner())
+                .finish()?;
         }
     }
     Ok(())

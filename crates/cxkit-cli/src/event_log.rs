@@ -28,7 +28,10 @@ impl EventLog {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
             Err(e) => return Err(fail(e)),
         };
-        let complete = existing.iter().rposition(|b| *b == b'\n').map_or(0, |at| at + 1);
+        let complete = existing
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |at| at + 1);
         let keys = existing[..complete]
             .split(|b| *b == b'\n')
             .filter(|line| !line.is_empty())

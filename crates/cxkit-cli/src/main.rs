@@ -40,10 +40,12 @@ fn command_line() -> String {
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--resume" | "--quiet" | "-q" => {}
-            "--max-attempts" | "--max-retry-wait" => {
+            "--max-attempts" | "--max-retry-wait" | "--timeout" => {
                 args.next();
             }
-            a if a.starts_with("--max-attempts=") || a.starts_with("--max-retry-wait=") => {}
+            a if ["--max-attempts=", "--max-retry-wait=", "--timeout="]
+                .iter()
+                .any(|p| a.starts_with(p)) => {}
             a if a.starts_with("-v") && a[1..].chars().all(|c| c == 'v') => {}
             "--verbose" => {}
             _ => words.push(arg),
@@ -57,17 +59,22 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         clap_complete::generate(shell, &mut Cli::command(), "cxkit", &mut std::io::stdout());
         return Ok(());
     }
+    let faults = match &cli.sandbox_faults {
+        Some(text) => cxkit_sandbox::Faults::parse(text).map_err(CliError::usage)?,
+        None => cxkit_sandbox::Faults::default(),
+    };
     let sandbox = cli.sandbox.then(|| cxkit_sandbox::SandboxConfig {
         history_rows: cli.sandbox_rows,
         calls: cli.sandbox_rows,
         faults: cxkit_sandbox::Faults {
             latency: std::time::Duration::from_millis(cli.sandbox_latency_ms),
-            ..Default::default()
+            ..faults
         },
         ..Default::default()
     });
     let retry = cli.retry_policy();
-    let clients = clients::Clients::new(sandbox, cli.credentials, retry).await?;
+    let timeout = cli.timeout.map(std::time::Duration::from_secs);
+    let clients = clients::Clients::new(sandbox, cli.credentials, retry, timeout).await?;
     let command = command_line();
     let ctx = commands::Context {
         clients: &clients,

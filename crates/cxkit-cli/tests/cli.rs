@@ -64,7 +64,12 @@ fn readme_main_job_exports_a_month_of_history_as_csv() {
         .success()
         .stderr(predicate::str::contains("wrote"));
     let mut reader = csv::Reader::from_path(&file).unwrap();
-    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
     // Every column the spec knows, so no field of a row is dropped.
     assert_eq!(
         header,
@@ -77,7 +82,8 @@ fn readme_main_job_exports_a_month_of_history_as_csv() {
     let ids: std::collections::HashSet<&str> = rows.iter().map(|r| &r[at("id")]).collect();
     assert_eq!(ids.len(), rows.len(), "no row twice");
     assert!(
-        rows.iter().all(|r| r[at("created_at")].starts_with("2024-03-")),
+        rows.iter()
+            .all(|r| r[at("created_at")].starts_with("2024-03-")),
         "every row is in March"
     );
     assert!(
@@ -85,7 +91,10 @@ fn readme_main_job_exports_a_month_of_history_as_csv() {
         "nested fields are columns"
     );
     let dir_entries = std::fs::read_dir(dir.path()).unwrap().count();
-    assert_eq!(dir_entries, 1, "no .partial or .checkpoint left after success");
+    assert_eq!(
+        dir_entries, 1,
+        "no .partial or .checkpoint left after success"
+    );
 }
 
 #[test]
@@ -284,9 +293,16 @@ fn every_format() {
         assert!(header.contains(&column), "{column} in {header:?}");
     }
     let picked = stdout_of(
-        &[&["--sandbox", "--format", "csv", "--columns", "direction,id"][..], &args].concat(),
+        &[
+            &["--sandbox", "--format", "csv", "--columns", "direction,id"][..],
+            &args,
+        ]
+        .concat(),
     );
-    assert!(picked.starts_with("direction,id\n"), "--columns picks and orders: {picked}");
+    assert!(
+        picked.starts_with("direction,id\n"),
+        "--columns picks and orders: {picked}"
+    );
     let lines = stdout_of(&[&["--sandbox", "--format", "jsonl"][..], &args].concat());
     assert!(lines
         .lines()
@@ -326,7 +342,15 @@ fn a_failed_export_leaves_the_output_untouched_and_resumes_to_the_same_file() {
         let mut cmd = cxkit();
         cmd.env("ZCHAT_TOKEN", "zt-cli-SECRET-42")
             .env("ZCHAT_BASE_URL", server.base_url())
-            .args(["--max-attempts", "2", "--max-retry-wait", "0", "zchat", "history", "--output"])
+            .args([
+                "--max-attempts",
+                "2",
+                "--max-retry-wait",
+                "0",
+                "zchat",
+                "history",
+                "--output",
+            ])
             .arg(&file);
         if resume {
             cmd.arg("--resume");
@@ -357,10 +381,17 @@ fn a_failed_export_leaves_the_output_untouched_and_resumes_to_the_same_file() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    let ids: Vec<String> = lines.iter().map(|l| l["id"].as_str().unwrap().to_owned()).collect();
+    let ids: Vec<String> = lines
+        .iter()
+        .map(|l| l["id"].as_str().unwrap().to_owned())
+        .collect();
     let expected: Vec<String> = (0..1007).map(|i| i.to_string()).collect();
     assert_eq!(ids, expected, "every row once, in order");
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "nothing left beside it");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "nothing left beside it"
+    );
 }
 
 #[test]
@@ -482,7 +513,12 @@ fn webhook_listen_prints_deliveries() {
 
 /// Runs `args` to completion; panics unless it succeeds.
 fn run_ok(args: &[&str], file: &std::path::Path) {
-    cxkit().args(args).arg("--output").arg(file).assert().success();
+    cxkit()
+        .args(args)
+        .arg("--output")
+        .arg(file)
+        .assert()
+        .success();
 }
 
 /// Waits (bounded) until `path` exists.
@@ -500,8 +536,18 @@ fn wait_for(path: &std::path::Path) {
 fn an_interrupted_or_killed_export_resumes_to_a_byte_identical_file() {
     let dir = tempfile::tempdir().unwrap();
     let args = [
-        "--sandbox", "--sandbox-latency-ms", "150", "--quiet", "zchat", "history",
-        "--from", "2024-03-01", "--to", "2024-03-10", "--page-size", "100",
+        "--sandbox",
+        "--sandbox-latency-ms",
+        "150",
+        "--quiet",
+        "zchat",
+        "history",
+        "--from",
+        "2024-03-01",
+        "--to",
+        "2024-03-10",
+        "--page-size",
+        "100",
     ];
     for format in ["jsonl", "json", "csv"] {
         let whole = dir.path().join(format!("whole.{format}"));
@@ -528,7 +574,10 @@ fn an_interrupted_or_killed_export_resumes_to_a_byte_identical_file() {
             if signal == "-INT" {
                 assert_eq!(output.status.code(), Some(130), "{format}");
             }
-            assert!(!file.exists(), "{format}{signal}: no half file at the output path");
+            assert!(
+                !file.exists(),
+                "{format}{signal}: no half file at the output path"
+            );
 
             let mut resumed = full.clone();
             resumed.push("--resume");

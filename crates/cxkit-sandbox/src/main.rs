@@ -46,6 +46,33 @@ struct Args {
     /// Fraction of connections dropped without a response.
     #[arg(long, default_value_t = 0.0)]
     rate_drop: f64,
+    /// Fraction of bodies cut mid-way (the connection breaks after some bytes).
+    #[arg(long, default_value_t = 0.0)]
+    rate_cut: f64,
+    /// A cut body breaks after a drawn number of bytes up to this many.
+    #[arg(long, default_value_t = 65_536)]
+    cut_max_bytes: u64,
+    /// Fraction of bodies that stall mid-way for --stall-ms.
+    #[arg(long, default_value_t = 0.0)]
+    rate_stall: f64,
+    /// How long a stalled body stops, in milliseconds.
+    #[arg(long, default_value_t = 30_000)]
+    stall_ms: u64,
+    /// Fraction of responses whose headers come --slow-headers-ms late.
+    #[arg(long, default_value_t = 0.0)]
+    rate_slow_headers: f64,
+    /// How late slow headers are, in milliseconds.
+    #[arg(long, default_value_t = 2_000)]
+    slow_headers_ms: u64,
+    /// Fraction of requests answered 302 to --redirect-to.
+    #[arg(long, default_value_t = 0.0)]
+    rate_redirect: f64,
+    /// The other origin redirects point at, e.g. http://127.0.0.2:9999.
+    #[arg(long)]
+    redirect_to: Option<String>,
+    /// Seconds sent in Retry-After with a 429.
+    #[arg(long, default_value_t = 1)]
+    retry_after_secs: u64,
 }
 
 #[tokio::main]
@@ -66,7 +93,15 @@ async fn main() -> std::io::Result<()> {
             rate_429: args.rate_429,
             rate_5xx: args.rate_5xx,
             rate_drop: args.rate_drop,
-            retry_after_secs: 1,
+            rate_cut: args.rate_cut,
+            rate_stall: args.rate_stall,
+            rate_slow_headers: args.rate_slow_headers,
+            rate_redirect: args.rate_redirect,
+            retry_after_secs: args.retry_after_secs,
+            cut_max_bytes: args.cut_max_bytes,
+            stall: Duration::from_millis(args.stall_ms),
+            slow_headers: Duration::from_millis(args.slow_headers_ms),
+            redirect_to: args.redirect_to,
         },
         ..SandboxConfig::default()
     };

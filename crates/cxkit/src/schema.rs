@@ -33,7 +33,13 @@ pub fn known_columns(api: Api, type_name: &str) -> Vec<String> {
     out
 }
 
-fn leaves(root: &RootSchema, schema: &SchemaObject, prefix: &str, depth: usize, out: &mut Vec<String>) {
+fn leaves(
+    root: &RootSchema,
+    schema: &SchemaObject,
+    prefix: &str,
+    depth: usize,
+    out: &mut Vec<String>,
+) {
     let schema = resolve(root, schema, 0);
     let properties = schema.object.as_ref().map(|o| &o.properties);
     match properties.filter(|p| !p.is_empty() && depth < 6) {

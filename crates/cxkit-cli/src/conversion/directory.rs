@@ -73,7 +73,11 @@ pub(super) async fn run(
             page_size,
         } => {
             let rows = client.contacts_selection(&id, fields, page_size);
-            export(ctx.open(Columns::Schema(Api::Conversion, "Prospect"))?, rows).await
+            export(
+                ctx.open(Columns::Schema(Api::Conversion, "Prospect"))?,
+                rows,
+            )
+            .await
         }
         other => Err(CliError::usage(format!("unhandled command {other:?}"))),
     }

@@ -78,13 +78,18 @@ impl Output {
         });
         let layout = match (spec.select, spec.columns) {
             (Some(select), _) => Layout::fixed(select.to_vec()),
-            (None, Columns::Schema(api, name)) => Layout::new(cxkit::schema::known_columns(api, name)),
+            (None, Columns::Schema(api, name)) => {
+                Layout::new(cxkit::schema::known_columns(api, name))
+            }
             (None, Columns::FromRows) => Layout::default(),
         };
         let spool = format == Format::Csv && spec.select.is_none();
         let (target, saved) = match spec.path {
             None if spool => (Target::create_anonymous()?, None),
-            None => (Target::Stdout(std::io::BufWriter::new(std::io::stdout())), None),
+            None => (
+                Target::Stdout(std::io::BufWriter::new(std::io::stdout())),
+                None,
+            ),
             Some(path) => open_file(path, spec.resume, spec.command, format)?,
         };
         let progress = (!spec.quiet && std::io::stderr().is_terminal()).then(progress_bar);
@@ -196,7 +201,9 @@ impl Output {
             bar.finish_and_clear();
         }
         match self.format {
-            Format::Json => self.target.write(if self.rows == 0 { b"]\n" } else { b"\n]\n" })?,
+            Format::Json => self
+                .target
+                .write(if self.rows == 0 { b"]\n" } else { b"\n]\n" })?,
             Format::Table => {
                 let text = render_table(&self.layout, &self.table);
                 self.target.write(text.as_bytes())?;
@@ -222,14 +229,18 @@ impl Output {
     fn render_csv(&mut self) -> Result<(), CliError> {
         let spooled = self.target.reader()?;
         for line in std::io::BufReader::new(spooled.try_clone().map_err(CliError::write)?).lines() {
-            self.layout.see(&parse_spooled(&line.map_err(CliError::write)?)?);
+            self.layout
+                .see(&parse_spooled(&line.map_err(CliError::write)?)?);
         }
         let (mut out, rendered) = match &self.path {
             Some(path) => {
                 let rendered = checkpoint::with_suffix(path, "rendering");
                 (Target::create(&rendered)?, Some(rendered))
             }
-            None => (Target::Stdout(std::io::BufWriter::new(std::io::stdout())), None),
+            None => (
+                Target::Stdout(std::io::BufWriter::new(std::io::stdout())),
+                None,
+            ),
         };
         out.write(&csv_line(self.layout.columns())?)?;
         let mut spooled = spooled;
@@ -259,7 +270,9 @@ fn open_file(
     let partial = checkpoint::with_suffix(path, "partial");
     if resume {
         if format == Format::Table {
-            return Err(CliError::usage("--resume needs a file format: json, jsonl or csv"));
+            return Err(CliError::usage(
+                "--resume needs a file format: json, jsonl or csv",
+            ));
         }
         if let Some(saved) = checkpoint::load(path)? {
             if saved.command != command {
@@ -280,12 +293,15 @@ fn open_file(
 }
 
 fn parse_spooled(line: &str) -> Result<Value, CliError> {
-    serde_json::from_str(line).map_err(|e| CliError::io(format!("the spooled rows are damaged: {e}")))
+    serde_json::from_str(line)
+        .map_err(|e| CliError::io(format!("the spooled rows are damaged: {e}")))
 }
 
 fn csv_line<S: AsRef<[u8]>>(cells: &[S]) -> Result<Vec<u8>, CliError> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(cells).map_err(|e| CliError::io(e.to_string()))?;
+    writer
+        .write_record(cells)
+        .map_err(|e| CliError::io(e.to_string()))?;
     writer.into_inner().map_err(|e| CliError::io(e.to_string()))
 }
 

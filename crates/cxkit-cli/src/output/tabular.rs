@@ -116,7 +116,10 @@ fn lookup<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
     if let Some(found) = map.get(path) {
         return Some(found);
     }
-    let mut split = path.char_indices().filter(|(_, c)| *c == '.').map(|(i, _)| i);
+    let mut split = path
+        .char_indices()
+        .filter(|(_, c)| *c == '.')
+        .map(|(i, _)| i);
     split.find_map(|at| {
         let (head, tail) = (&path[..at], &path[at + 1..]);
         map.get(head).and_then(|child| lookup(child, tail))
@@ -135,7 +138,10 @@ mod tests {
         let second = json!({"id": "2", "agent": {"name": "Bo", "team": "x"}, "late": {"k": 1}, "tags": {"a": 1}});
         layout.see(&first);
         layout.see(&second);
-        assert_eq!(layout.columns(), ["id", "agent.name", "tags", "agent.team", "late.k"]);
+        assert_eq!(
+            layout.columns(),
+            ["id", "agent.name", "tags", "agent.team", "late.k"]
+        );
         assert_eq!(layout.cells(&first), ["1", "Ana", r#"["a","b"]"#, "", ""]);
         assert_eq!(layout.cells(&second), ["2", "Bo", r#"{"a":1}"#, "x", "1"]);
     }

@@ -40,7 +40,8 @@ impl Target {
 
     /// `FILE.partial` cut back to `bytes` (what its checkpoint covers), appended to.
     pub fn reopen(partial: &Path, bytes: u64) -> Result<Self, CliError> {
-        let fail = |e: std::io::Error| CliError::io(format!("cannot resume {}: {e}", partial.display()));
+        let fail =
+            |e: std::io::Error| CliError::io(format!("cannot resume {}: {e}", partial.display()));
         let mut file = OpenOptions::new()
             .read(true)
             .write(true)

@@ -49,10 +49,10 @@ pub use conversion_api::types;
 use crate::config::{common_builder_setters, env_secret, env_url, Lookup, Settings};
 use crate::error::{from_generated, Api, ConfigError, Error};
 use crate::pagination::{Cursor, RowStream};
-use walk::{windowed, within, Walk};
 use cxkit_runtime::Secret;
 use futures::stream::{self, StreamExt};
 use std::sync::Arc;
+use walk::{windowed, within, Walk};
 
 /// The API key variable read by [`Client::from_env`].
 pub const API_KEY_VAR: &str = "CONVERSION_API_KEY";
@@ -286,7 +286,9 @@ impl Client {
                     Err(e) => stream::iter(vec![Err(e)]).boxed(),
                 })
                 .flatten();
-            within(RowStream::from_rows(rows), window, |i: &Interaction| i.created_at)
+            within(RowStream::from_rows(rows), window, |i: &Interaction| {
+                i.created_at
+            })
         })
     }
 

@@ -146,24 +146,31 @@ impl Client {
             prefetch: false,
         };
         let key: KeyOf<Prospect> = |p| Some(key_hash(&p.id));
-        numbered((Api::Conversion, "get_contacts_selection"), paging, 1, key, move |page| {
-            let (client, selection, fields) = (client.clone(), selection.clone(), fields.clone());
-            async move {
-                let mut request = client
-                    .raw
-                    .get_contacts_selection()
-                    .selection_id(selection.as_str())
-                    .offset((page - 1) * paging.page_size)
-                    .limit(paging.page_size);
-                if !fields.is_empty() {
-                    request = request.fields(fields);
+        numbered(
+            (Api::Conversion, "get_contacts_selection"),
+            paging,
+            1,
+            key,
+            move |page| {
+                let (client, selection, fields) =
+                    (client.clone(), selection.clone(), fields.clone());
+                async move {
+                    let mut request = client
+                        .raw
+                        .get_contacts_selection()
+                        .selection_id(selection.as_str())
+                        .offset((page - 1) * paging.page_size)
+                        .limit(paging.page_size);
+                    if !fields.is_empty() {
+                        request = request.fields(fields);
+                    }
+                    let found = client
+                        .call("get_contacts_selection", request.send())
+                        .await?;
+                    let rows = found.contacts.unwrap_or_default();
+                    Ok(stream::iter(rows.into_iter().map(Ok)).boxed())
                 }
-                let found = client
-                    .call("get_contacts_selection", request.send())
-                    .await?;
-                let rows = found.contacts.unwrap_or_default();
-                Ok(stream::iter(rows.into_iter().map(Ok)).boxed())
-            }
-        })
+            },
+        )
     }
 }

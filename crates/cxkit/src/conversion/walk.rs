@@ -70,7 +70,10 @@ where
     let windows: Vec<(usize, Window)> = windows.into_iter().enumerate().skip(first).collect();
     let rows = stream::iter(windows).flat_map(move |(index, window)| {
         let rows = per_window(window, start.take()).map_checkpoints(move |c| match c {
-            Checkpoint::Cursor { cursor, .. } => Checkpoint::Cursor { window: index, cursor },
+            Checkpoint::Cursor { cursor, .. } => Checkpoint::Cursor {
+                window: index,
+                cursor,
+            },
             other => other,
         });
         let finished = Checkpoint::Cursor {

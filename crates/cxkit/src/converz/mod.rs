@@ -144,7 +144,9 @@ impl Client {
     pub fn calls(&self, query: CallQuery) -> RowStream<Call> {
         let at = (query.paging(), query.checkpoint().cloned());
         let key: KeyOf<Call> = |c| Some(key_hash(c.call_id));
-        self.pages("list_calls", "/calls", at, key, move |page| query.pairs(page))
+        self.pages("list_calls", "/calls", at, key, move |page| {
+            query.pairs(page)
+        })
     }
 
     /// Numbered pages of `operation`, each decoded as it downloads and resumed if its body

@@ -11,8 +11,8 @@
 mod cursor;
 mod numbered;
 
-pub use cursor::Cursor;
 pub(crate) use cursor::cursor;
+pub use cursor::Cursor;
 pub(crate) use numbered::numbered;
 
 use crate::error::Error;

@@ -134,7 +134,9 @@ impl<T: Send + 'static> Walk<T> {
             });
         }
         self.page += 1;
-        Ok(Some(Progress::Checkpoint(Checkpoint::Page { next: self.page })))
+        Ok(Some(Progress::Checkpoint(Checkpoint::Page {
+            next: self.page,
+        })))
     }
 
     fn finish_in_place(&mut self) {

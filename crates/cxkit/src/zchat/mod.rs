@@ -128,38 +128,56 @@ impl Client {
     /// Every service-history row matching `query`, page after page.
     pub fn history(&self, query: HistoryQuery) -> RowStream<HistoryRow> {
         let at = (query.paging(), query.checkpoint().cloned());
-        self.pages("list_history", at, query, |r: &HistoryRow| Some(key_hash(&r.id)), |raw, query, page| async move {
-            let request = query.apply(raw.list_history(), page)?;
-            let response = request.send().await;
-            response
-                .map(|r| r.into_inner().data)
-                .map_err(|e| from_generated(Api::Zchat, "list_history", raw.context(), e))
-        })
+        self.pages(
+            "list_history",
+            at,
+            query,
+            |r: &HistoryRow| Some(key_hash(&r.id)),
+            |raw, query, page| async move {
+                let request = query.apply(raw.list_history(), page)?;
+                let response = request.send().await;
+                response
+                    .map(|r| r.into_inner().data)
+                    .map_err(|e| from_generated(Api::Zchat, "list_history", raw.context(), e))
+            },
+        )
     }
 
     /// Every expanded service-history row matching `query`, page after page.
     pub fn history_expanded(&self, query: HistoryQuery) -> RowStream<ExpandedHistoryRow> {
         let key = |r: &ExpandedHistoryRow| r.id.as_ref().map(key_hash);
         let at = (query.paging(), query.checkpoint().cloned());
-        self.pages("list_history_expanded", at, query, key, |raw, query, page| async move {
-            let request = query.apply_expanded(raw.list_history_expanded(), page)?;
-            let response = request.send().await;
-            response
-                .map(|r| r.into_inner().data)
-                .map_err(|e| from_generated(Api::Zchat, "list_history_expanded", raw.context(), e))
-        })
+        self.pages(
+            "list_history_expanded",
+            at,
+            query,
+            key,
+            |raw, query, page| async move {
+                let request = query.apply_expanded(raw.list_history_expanded(), page)?;
+                let response = request.send().await;
+                response.map(|r| r.into_inner().data).map_err(|e| {
+                    from_generated(Api::Zchat, "list_history_expanded", raw.context(), e)
+                })
+            },
+        )
     }
 
     /// Every ongoing interaction matching `query`, page after page.
     pub fn ongoing(&self, query: OngoingQuery) -> RowStream<OngoingRow> {
         let at = (query.paging(), query.checkpoint().cloned());
-        self.pages("list_ongoing", at, query, |r: &OngoingRow| Some(key_hash(&r.id)), |raw, query, page| async move {
-            let request = query.apply(raw.list_ongoing(), page)?;
-            let response = request.send().await;
-            response
-                .map(|r| r.into_inner().data)
-                .map_err(|e| from_generated(Api::Zchat, "list_ongoing", raw.context(), e))
-        })
+        self.pages(
+            "list_ongoing",
+            at,
+            query,
+            |r: &OngoingRow| Some(key_hash(&r.id)),
+            |raw, query, page| async move {
+                let request = query.apply(raw.list_ongoing(), page)?;
+                let response = request.send().await;
+                response
+                    .map(|r| r.into_inner().data)
+                    .map_err(|e| from_generated(Api::Zchat, "list_ongoing", raw.context(), e))
+            },
+        )
     }
 
     /// Numbered pages of the list `operation`: `page` fetches page `n` with the query; rows

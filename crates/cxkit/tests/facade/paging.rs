@@ -139,7 +139,8 @@ async fn a_cursor_that_does_not_move_ends_the_walk_with_an_error() {
     server
         .mock_async(|when, then| {
             when.path("/prospects");
-            then.status(200).json_body(json!([prospect(1), prospect(2)]));
+            then.status(200)
+                .json_body(json!([prospect(1), prospect(2)]));
         })
         .await;
     let query = cxkit::conversion::ProspectQuery::new().page_size(2);
@@ -158,14 +159,16 @@ async fn an_inclusive_cursor_does_not_repeat_the_cursor_row() {
     server
         .mock_async(|when, then| {
             when.path("/prospects").query_param_missing("after");
-            then.status(200).json_body(json!([prospect(1), prospect(2)]));
+            then.status(200)
+                .json_body(json!([prospect(1), prospect(2)]));
         })
         .await;
     // The vendor includes the cursor row itself.
     server
         .mock_async(|when, then| {
             when.path("/prospects").query_param("after", oid(2));
-            then.status(200).json_body(json!([prospect(2), prospect(3)]));
+            then.status(200)
+                .json_body(json!([prospect(2), prospect(3)]));
         })
         .await;
     server
@@ -204,7 +207,10 @@ async fn an_inclusive_cursor_does_not_repeat_the_cursor_row() {
 
 /// A server whose first answer to each request breaks after `cut` bytes of its body (no
 /// chunked terminator, connection closed), and whose later answers are whole.
-async fn cutting_server(body: String, cut: usize) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+async fn cutting_server(
+    body: String,
+    cut: usize,
+) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -227,13 +233,19 @@ async fn cutting_server(body: String, cut: usize) -> (String, std::sync::Arc<std
                 let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n";
                 if n == 0 {
                     let part = &body.as_bytes()[..cut];
-                    let text = format!("{head}transfer-encoding: chunked\r\n\r\n{:x}\r\n", part.len());
+                    let text = format!(
+                        "{head}transfer-encoding: chunked\r\n\r\n{:x}\r\n",
+                        part.len()
+                    );
                     let _ = socket.write_all(text.as_bytes()).await;
                     let _ = socket.write_all(part).await;
                     let _ = socket.write_all(b"\r\n").await;
                     // Closed without the terminating chunk: the body broke.
                 } else {
-                    let text = format!("{head}content-length: {}\r\nconnection: close\r\n\r\n{body}", body.len());
+                    let text = format!(
+                        "{head}content-length: {}\r\nconnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
                     let _ = socket.write_all(text.as_bytes()).await;
                 }
                 let _ = socket.shutdown().await;
@@ -245,7 +257,9 @@ async fn cutting_server(body: String, cut: usize) -> (String, std::sync::Arc<std
 
 #[tokio::test]
 async fn a_converz_page_cut_mid_body_is_requested_again_and_read_on_without_repeats() {
-    let calls: Vec<Value> = (1..=5).map(|i| json!({"call_id": i, "rep_id": format!("r{i}"), "score": i * 10})).collect();
+    let calls: Vec<Value> = (1..=5)
+        .map(|i| json!({"call_id": i, "rep_id": format!("r{i}"), "score": i * 10}))
+        .collect();
     let body = serde_json::to_string(&calls).unwrap();
     // Cut inside the fourth row: three rows were whole.
     let cut = body.find(r#"{"call_id":4"#).unwrap() + 5;
@@ -263,7 +277,11 @@ async fn a_converz_page_cut_mid_body_is_requested_again_and_read_on_without_repe
     let ids: Vec<i64> = rows.iter().map(|c| c.call_id).collect();
     assert_eq!(ids, [1, 2, 3, 4, 5], "none repeated, none skipped");
     assert_eq!(rows[3].extra["score"], 40);
-    assert_eq!(served.load(std::sync::atomic::Ordering::SeqCst), 2, "asked twice");
+    assert_eq!(
+        served.load(std::sync::atomic::Ordering::SeqCst),
+        2,
+        "asked twice"
+    );
 }
 
 #[tokio::test]

@@ -1,0 +1,267 @@
+//! The fault suite: every vendor's lists exported through 20% mixed faults (429, 503,
+//! connections dropped before an answer, bodies cut mid-way) give the file a fault-free run
+//! gives, byte for byte; stalled bodies and late headers are retried on the per-attempt
+//! timeout; a CSV keeps a column that first appears on a late row; a webhook listener killed
+//! with SIGKILL during a burst keeps every acknowledged delivery, once.
+
+use assert_cmd::Command;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+fn cxkit() -> Command {
+    let mut cmd = Command::cargo_bin("cxkit").unwrap();
+    for var in [
+        "ZCHAT_TOKEN",
+        "CONVERZ_API_KEY",
+        "CONVERSION_API_KEY",
+        "WEBHOOK_SECRET",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+/// Exports `list` from the sandbox into `file`, with `faults` when given.
+fn export(list: &[&str], faults: Option<&str>, file: &Path) {
+    let mut cmd = cxkit();
+    cmd.args([
+        "--sandbox",
+        "--sandbox-rows",
+        "20000",
+        "--quiet",
+        "--format",
+        "jsonl",
+    ])
+    // Retries without waiting: the faults are the point, not the backoff.
+    .args(["--max-retry-wait", "0", "--timeout", "2"]);
+    if let Some(faults) = faults {
+        cmd.args(["--sandbox-faults", faults]);
+    }
+    cmd.args(list).arg("--output").arg(file).assert().success();
+}
+
+#[test]
+fn exports_under_mixed_faults_are_identical_to_fault_free_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let lists: [(&str, &[&str]); 5] = [
+        (
+            "history",
+            &[
+                "zchat",
+                "history",
+                "--from",
+                "2024-01-01",
+                "--to",
+                "2024-04-01",
+                "--page-size",
+                "500",
+            ],
+        ),
+        ("ongoing", &["zchat", "ongoing", "--page-size", "20"]),
+        ("calls", &["converz", "calls", "--page-size", "2000"]),
+        (
+            "prospects",
+            &[
+                "conversion",
+                "prospects",
+                "--from",
+                "2024-01-01",
+                "--to",
+                "2024-04-01",
+                "--page-size",
+                "100",
+            ],
+        ),
+        (
+            "interactions",
+            &[
+                "conversion",
+                "interactions",
+                "--from",
+                "2024-01-01",
+                "--to",
+                "2024-04-01",
+                "--page-size",
+                "100",
+            ],
+        ),
+    ];
+    for (name, list) in lists {
+        let clean = dir.path().join(format!("{name}.clean.jsonl"));
+        let faulty = dir.path().join(format!("{name}.faulty.jsonl"));
+        export(list, None, &clean);
+        export(list, Some("mixed=0.2"), &faulty);
+        let expected = std::fs::read(&clean).unwrap();
+        assert!(expected.len() > 100, "{name}: the clean export has rows");
+        assert_eq!(
+            std::fs::read(&faulty).unwrap(),
+            expected,
+            "{name}: a faulty run writes the same file"
+        );
+    }
+}
+
+#[test]
+fn stalled_bodies_and_late_headers_are_retried_on_the_attempt_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = [
+        "zchat",
+        "history",
+        "--from",
+        "2024-03-01",
+        "--to",
+        "2024-03-08",
+        "--page-size",
+        "200",
+    ];
+    let clean = dir.path().join("clean.jsonl");
+    let slow = dir.path().join("slow.jsonl");
+    export(&list, None, &clean);
+    export(&list, Some("stall=0.15,slow=0.15"), &slow);
+    assert_eq!(
+        std::fs::read(&slow).unwrap(),
+        std::fs::read(&clean).unwrap()
+    );
+}
+
+#[test]
+fn a_csv_keeps_a_column_that_first_appears_on_a_late_row() {
+    let server = httpmock::MockServer::start();
+    server.mock(|when, then| {
+        when.path("/calls");
+        then.status(200).json_body(serde_json::json!([
+            {"call_id": 1, "rep_id": "a", "duration": 30},
+            {"call_id": 2, "rep_id": "b", "duration": 40, "summary": {"topic": "billing"}}
+        ]));
+    });
+    let out = cxkit()
+        .env("CONVERZ_API_KEY", "k-late-column")
+        .env("CONVERZ_BASE_URL", server.base_url())
+        .args(["--format", "csv", "converz", "calls"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("call_id,rep_id,duration,summary.topic"));
+    assert_eq!(lines.next(), Some("1,a,30,"));
+    assert_eq!(lines.next(), Some("2,b,40,billing"));
+}
+
+/// A free port on 127.0.0.1.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn delivery(n: usize) -> String {
+    serde_json::json!({
+        "subscriptionId": "66a1f3000000000000000001", "topic": "interactions", "type": "created",
+        "attempts": 1, "operationId": format!("op-{n:04}"), "sent": "2024-07-25T12:00:00.000Z"
+    })
+    .to_string()
+}
+
+const SECRET: &str = "listener-secret-0123456789";
+
+/// Posts delivery `n`; whether it was acknowledged (2xx).
+fn post(client: &reqwest::blocking::Client, port: u16, n: usize) -> bool {
+    client
+        .post(format!("http://127.0.0.1:{port}/?secret={SECRET}"))
+        .header("content-type", "application/json")
+        .body(delivery(n))
+        .send()
+        .is_ok_and(|r| r.status().is_success())
+}
+
+fn listen(port: u16, file: &Path) -> std::process::Child {
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("cxkit"))
+        .args([
+            "--quiet",
+            "webhook",
+            "listen",
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .args(["--secret", SECRET, "--output"])
+        .arg(file)
+        .spawn()
+        .unwrap();
+    let mut child = child;
+    // Ready when it accepts connections (bounded wait).
+    for _ in 0..200 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return child;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("the listener did not start");
+}
+
+#[test]
+fn a_listener_killed_mid_burst_keeps_every_acknowledged_delivery_exactly_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("events.jsonl");
+    let port = free_port();
+    let mut listener = listen(port, &file);
+    let total = 400;
+
+    // A burst from 8 senders; the listener is killed once a quarter were acknowledged.
+    let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(HashSet::new()));
+    let senders: Vec<_> = (0..8)
+        .map(|s| {
+            let acknowledged = acknowledged.clone();
+            std::thread::spawn(move || {
+                let client = reqwest::blocking::Client::new();
+                for n in (s..total).step_by(8) {
+                    if post(&client, port, n) {
+                        acknowledged.lock().unwrap().insert(n);
+                    }
+                }
+            })
+        })
+        .collect();
+    while acknowledged.lock().unwrap().len() < total / 4 {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    listener.kill().unwrap(); // SIGKILL
+    listener.wait().unwrap();
+    for sender in senders {
+        sender.join().unwrap();
+    }
+    let before_restart = acknowledged.lock().unwrap().clone();
+    assert!(before_restart.len() < total, "the kill came mid-burst");
+
+    // The vendor redelivers everything (acknowledged ones too, as it may).
+    let mut listener = listen(port, &file);
+    let client = reqwest::blocking::Client::new();
+    for n in 0..total {
+        assert!(post(&client, port, n), "delivery {n} after the restart");
+    }
+    listener.kill().unwrap();
+    listener.wait().unwrap();
+
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for line in std::fs::read_to_string(&file).unwrap().lines() {
+        let event: serde_json::Value = serde_json::from_str(line).expect("every line is whole");
+        *counts
+            .entry(event["operationId"].as_str().unwrap().to_owned())
+            .or_default() += 1;
+    }
+    for n in &before_restart {
+        assert_eq!(
+            counts.get(&format!("op-{n:04}")),
+            Some(&1),
+            "acknowledged op-{n:04}"
+        );
+    }
+    assert_eq!(counts.len(), total, "every delivery in the end");
+    assert!(counts.values().all(|c| *c == 1), "none twice");
+}

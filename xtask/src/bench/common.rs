@@ -1,0 +1,120 @@
+//! What every benchmark shares: running cargo and commands, the sandbox as a process,
+//! timing, counting rows.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const ZCHAT_TOKEN: &str = "sandbox-zchat-token";
+pub const CONVERZ_KEY: &str = "sandbox-converz-key";
+
+pub fn cargo(root: &Path) -> Command {
+    let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    c.current_dir(root);
+    c
+}
+
+pub fn status(command: &mut Command) -> Result<(), String> {
+    let s = command.status().map_err(|e| format!("{command:?}: {e}"))?;
+    s.success()
+        .then_some(())
+        .ok_or_else(|| format!("{command:?} failed: {s}"))
+}
+
+/// The number following `key` after `section` in a JSON text (enough for criterion's files).
+pub fn number_after(text: &str, section: &str, key: &str) -> Option<f64> {
+    let rest = &text[text.find(section)?..];
+    let rest = &rest[rest.find(key)? + key.len()..];
+    let end =
+        rest.find(|c: char| c != '.' && c != '-' && c != 'e' && c != '+' && !c.is_ascii_digit())?;
+    rest[..end].trim().parse().ok()
+}
+
+/// A sandbox binary serving on a free port until dropped.
+pub struct SandboxProcess {
+    child: Child,
+    port: u16,
+}
+
+impl SandboxProcess {
+    /// Starts `bin` with `rows` history rows and calls, plus `extra` flags (faults).
+    pub fn start(bin: &Path, rows: u64, extra: &[&str]) -> Result<Self, String> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map_err(|e| e.to_string())?
+            .port();
+        let child = Command::new(bin)
+            .args([
+                "--addr",
+                &format!("127.0.0.1:{port}"),
+                "--history-rows",
+                &rows.to_string(),
+                "--calls",
+                &rows.to_string(),
+            ])
+            .args(extra)
+            .stdout(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("{}: {e}", bin.display()))?;
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if started.elapsed() > Duration::from_secs(20) {
+                return Err("the sandbox did not start".into());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(Self { child, port })
+    }
+
+    /// `http://127.0.0.1:<port><path>`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+}
+
+impl Drop for SandboxProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Median wall time of `runs` runs of `once` (only the command is timed), then the rows it
+/// wrote, counted outside the timing.
+pub fn timed(
+    runs: usize,
+    mut once: impl FnMut() -> Result<(), String>,
+    count: impl Fn() -> Result<u64, String>,
+) -> Result<(Duration, u64), String> {
+    let mut times = Vec::new();
+    for _ in 0..runs {
+        let started = Instant::now();
+        once()?;
+        times.push(started.elapsed());
+    }
+    times.sort();
+    Ok((times[times.len() / 2], count()?))
+}
+
+/// Lines in a file.
+pub fn lines(path: &Path) -> Result<u64, String> {
+    let text = std::fs::read(path).map_err(|e| e.to_string())?;
+    Ok(text.iter().filter(|b| **b == b'\n').count() as u64)
+}
+
+/// A scratch directory for one benchmark, removed when dropped.
+pub struct Scratch(pub std::path::PathBuf);
+
+impl Scratch {
+    pub fn new(name: &str) -> Result<Self, String> {
+        let dir = std::env::temp_dir().join(format!("cxkit-bench-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        Ok(Self(dir))
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}

