@@ -1,7 +1,8 @@
-//! Generates the client from `specs/converz.yaml` through `cxkit-codegen`.
+//! Generates the client from `spec.yaml` (a link to `specs/converz.yaml`, the one place it is
+//! edited; the package carries the file itself) through `cxkit-codegen`.
 
 fn main() {
-    if let Err(error) = cxkit_codegen::build_script("../../specs/converz.yaml") {
+    if let Err(error) = cxkit_codegen::build_script("spec.yaml") {
         panic!("generating converz-api: {error}");
     }
 }

@@ -19,7 +19,7 @@ async fn archive_prospect_as_user_posts_the_reason_code() {
     let prospect = client(&server)
         .archive_prospect_as_user()
         .prospect_id(PROSPECT_ID)
-        .body(typed::<types::UpdateProspect>(archived.clone()))
+        .body(typed::<types::ArchiveProspect>(archived.clone()))
         .send()
         .await
         .unwrap();

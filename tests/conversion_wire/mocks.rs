@@ -10,7 +10,10 @@ fn typed_mock_helpers_match_what_the_client_sends() {
     // until the client runs.
     let server = MockServer::start();
     let prospects: Vec<types::Prospect> = vec![typed(fixture("conversion/prospect.json"))];
-    let filters = strings(&["score>=50", "financiamento=1"]);
+    let filters: Vec<types::ListProspectsAdditionalDataItem> = ["score>=50", "financiamento=1"]
+        .iter()
+        .map(|f| f.parse().unwrap())
+        .collect();
     let after = utc("2024-03-01T08:30:00.250Z");
     let page_mock = server.list_prospects(|when, then| {
         when.status("processing")

@@ -69,7 +69,7 @@ operations! {
     UpdateProspectQuote: PUT format!("/prospect/{MERGED_ID}/quote/{QUOTE_ID}") => |c| c.update_prospect_quote().prospect_id(MERGED_ID).quote_id(QUOTE_ID).body(typed::<types::UpdateQuote>(json!({"status": "accepted"}))).send();
     ListQuotes: GET "/prospects/quotes" => |c| c.list_quotes().send();
     // Acting as the integration's user
-    ArchiveProspectAsUser: POST format!("/prospect/{PROSPECT_ID}/as-user/archive") => |c| c.archive_prospect_as_user().prospect_id(PROSPECT_ID).body(typed::<types::UpdateProspect>(json!({"archivingReason": "converted"}))).send();
+    ArchiveProspectAsUser: POST format!("/prospect/{PROSPECT_ID}/as-user/archive") => |c| c.archive_prospect_as_user().prospect_id(PROSPECT_ID).body(typed::<types::ArchiveProspect>(json!({"archivingReason": "converted"}))).send();
     ListArchivingReasons: GET "/as-user/archiving-reasons" => |c| c.list_archiving_reasons().send();
     ListProspectLabels: GET "/as-user/labels" => |c| c.list_prospect_labels().send();
     GetTransferable: GET "/as-user/transfer" => |c| c.get_transferable().send();

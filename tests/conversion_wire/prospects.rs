@@ -60,11 +60,12 @@ async fn list_prospects_encodes_every_filter() {
         .before(MERGED_ID)
         .after("65d4a1e7f2c3b80014a9d300")
         .limit(1000u64)
-        .additional_data(strings(&[
-            "score>=50",
-            "financiamento=1",
-            "cidade~São Paulo",
-        ]))
+        .additional_data(
+            ["score>=50", "financiamento=1", "cidade~São Paulo"]
+                .iter()
+                .map(|f| f.parse::<types::ListProspectsAdditionalDataItem>().unwrap())
+                .collect::<Vec<_>>(),
+        )
         .send()
         .await
         .unwrap();

@@ -5,25 +5,29 @@
 //!   `tests/snapshots/`), and print what changed against `HEAD`.
 //! - `cargo xtask regen --check`: the same checks, writing nothing; exits non-zero with a
 //!   readable diff when a derived file is stale.
-//! - `cargo xtask bench [--smoke]`: the benchmarks behind `docs/benchmarks.md` (see `bench.rs`).
+//! - `cargo xtask bench [--smoke]`: the benchmarks behind `docs/benchmarks.md` (see `bench/`).
+//! - `cargo xtask schemathesis [--quick]`: every spec against the sandbox with schemathesis.
 
 mod bench;
 mod endpoints;
 mod inventory;
 mod lint;
+mod schemathesis;
 mod snapshots;
 mod specs;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask regen [--check] | bench [--smoke]
+const USAGE: &str = "usage: cargo xtask regen [--check] | bench [--smoke] | schemathesis [--quick]
 
   regen           lint + validate specs/, rewrite docs/endpoints.md and tests/snapshots/,
                   print what changed against HEAD
   regen --check   write nothing; fail with a diff when anything derived is stale
   bench           decode, export, memory and build benchmarks; writes docs/benchmarks.md
-  bench --smoke   every benchmark step on tiny data, debug builds; writes nothing (CI)";
+  bench --smoke   every benchmark step on tiny data, debug builds; writes nothing (CI)
+  schemathesis    every spec against the sandbox with schemathesis --checks all (PyPI)
+  schemathesis --quick   the same with fewer examples per operation (CI)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -33,6 +37,8 @@ fn main() -> ExitCode {
         ["regen", "--check"] => regen(Mode::Check),
         ["bench"] => bench::run(&workspace_root(), false),
         ["bench", "--smoke"] => bench::run(&workspace_root(), true),
+        ["schemathesis"] => schemathesis::run(&workspace_root(), false),
+        ["schemathesis", "--quick"] => schemathesis::run(&workspace_root(), true),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -90,6 +96,7 @@ fn regen(mode: Mode) -> Result<(), String> {
         );
         problems.extend(generated);
     }
+    problems.extend(packaged_specs(&root, &specs));
     if !problems.is_empty() {
         return Err(format!(
             "the specs have problems:\n  {}",
@@ -113,6 +120,29 @@ fn regen(mode: Mode) -> Result<(), String> {
         }
         _ => Err("derived files are stale: run `cargo xtask regen` and review the diff".into()),
     }
+}
+
+/// Each API crate carries its spec as `crates/<vendor>-api/spec.yaml` (a link to
+/// `specs/<vendor>.yaml`), so the published package builds on its own: the two must be the
+/// same text.
+fn packaged_specs(root: &Path, specs: &[specs::Spec]) -> Vec<String> {
+    specs
+        .iter()
+        .filter_map(|spec| {
+            let vendor = spec.file_name.trim_end_matches(".yaml");
+            let packaged = root.join(format!("crates/{vendor}-api/spec.yaml"));
+            let source = root.join("specs").join(&spec.file_name);
+            match (std::fs::read(&packaged), std::fs::read(&source)) {
+                (Ok(a), Ok(b)) if a == b => None,
+                (Ok(_), Ok(_)) => Some(format!(
+                    "{} differs from {}: make it a link to it again",
+                    packaged.display(),
+                    source.display()
+                )),
+                (Err(e), _) | (_, Err(e)) => Some(format!("{}: {e}", packaged.display())),
+            }
+        })
+        .collect()
 }
 
 fn workspace_root() -> PathBuf {

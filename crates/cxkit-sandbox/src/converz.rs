@@ -67,7 +67,8 @@ fn paging(pairs: &Pairs) -> Result<(u64, u64), Response> {
     };
     Ok((
         number("n_per_page", 10, 1_000_000)?,
-        number("page", 1, u64::MAX)?,
+        // `page` is an int64 in the spec.
+        number("page", 1, i64::MAX as u64)?,
     ))
 }
 
@@ -334,7 +335,12 @@ async fn list_reps(
         .into_iter()
         .map(str::to_owned)
         .collect();
-    let active = value(&pairs, "active").map(|a| a != "0");
+    let active = match value(&pairs, "active") {
+        None => None,
+        Some("0") => Some(false),
+        Some("1") => Some(true),
+        Some(other) => return bad(format!("Invalid parameter: active `{other}` (0 or 1)")),
+    };
     let overlay = state
         .converz
         .reps
@@ -364,7 +370,7 @@ async fn list_reps(
         .filter(|r| {
             active.is_none_or(|a| (r.get("active").and_then(Value::as_u64) == Some(1)) == a)
         })
-        .skip(((page - 1) * limit) as usize)
+        .skip(usize::try_from((page - 1).saturating_mul(limit)).unwrap_or(usize::MAX))
         .take(limit as usize)
         .map(|mut extra| {
             let rep_id = extra
@@ -432,7 +438,9 @@ async fn report(
         Some(_) => return bad("Invalid parameter: days".into()),
     };
     let anchor = state.config.anchor.date_naive();
-    let default_start = anchor - Duration::days(days.unwrap_or(30));
+    // Any number of days is a valid request; more than the data spans reads it all.
+    let days = days.unwrap_or(30).min(1_000_000);
+    let default_start = anchor - Duration::days(days);
     let filter = match CallFilter::parse(&pairs, Some(default_start)) {
         Ok(f) => f,
         Err(r) => return r,
@@ -466,9 +474,10 @@ async fn report(
                     started.format("%Y"),
                     (started.format("%m").to_string().parse::<u32>().unwrap_or(1) - 1) / 3 + 1
                 ),
+                // A column the rows lack groups everything under one empty value.
                 other => match row.get(other).and_then(Value::as_str) {
                     Some(v) => v.to_owned(),
-                    None => return bad(format!("Invalid parameter: groupby `{other}`")),
+                    None => String::new(),
                 },
             });
         }
@@ -504,26 +513,46 @@ async fn report(
     Json(rows).into_response()
 }
 
+/// A JSON request body; anything else is answered in the vendor's error shape (`415` for
+/// another content type, `400` for bytes that are not JSON).
+fn json_body(headers: &HeaderMap, bytes: &[u8]) -> Result<Value, Response> {
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !is_json {
+        return Err(error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "the body must be application/json",
+        ));
+    }
+    serde_json::from_slice(bytes).map_err(|e| bad(format!("the body is not JSON: {e}")))
+}
+
 async fn update_reps(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    Json(body): Json<Value>,
+    bytes: Bytes,
 ) -> Response {
     if let Err(r) = authorize(&state, &headers) {
         return r;
     }
+    let body = match json_body(&headers, &bytes) {
+        Ok(body) => body,
+        Err(r) => return r,
+    };
     let known = state.config.reps;
-    let outcome = apply_update(&body, "rep_id", |v| {
-        v.as_str()
-            .filter(|id| {
-                id.strip_prefix("rep")
-                    .and_then(|n| n.parse::<u64>().ok())
-                    .is_some_and(|n| n < known)
-            })
-            .map(str::to_owned)
-    });
+    let is_known = |id: &String| {
+        id.strip_prefix("rep")
+            .and_then(|n| n.parse::<u64>().ok())
+            .is_some_and(|n| n < known)
+    };
+    let outcome = apply_update(&body, "rep_id", |v| v.as_str().map(str::to_owned));
     match outcome {
         Ok(changes) => {
+            // Rows of users the sandbox does not have change nothing (and are not errors).
+            let changes: Vec<_> = changes.into_iter().filter(|(id, _)| is_known(id)).collect();
             let n = changes.len();
             let mut store = state.converz.reps.lock().unwrap_or_else(|e| e.into_inner());
             for (id, columns) in changes {
@@ -538,17 +567,23 @@ async fn update_reps(
 async fn update_calls(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    Json(body): Json<Value>,
+    bytes: Bytes,
 ) -> Response {
     if let Err(r) = authorize(&state, &headers) {
         return r;
     }
+    let body = match json_body(&headers, &bytes) {
+        Ok(body) => body,
+        Err(r) => return r,
+    };
     let known = state.config.calls as i64;
-    let outcome = apply_update(&body, "call_id", |v| {
-        v.as_i64().filter(|id| (1..=known).contains(id))
-    });
+    let outcome = apply_update(&body, "call_id", Value::as_i64);
     match outcome {
         Ok(changes) => {
+            let changes: Vec<_> = changes
+                .into_iter()
+                .filter(|(id, _)| (1..=known).contains(id))
+                .collect();
             let n = changes.len();
             let mut store = state
                 .converz
@@ -583,15 +618,16 @@ fn apply_update<K>(
             let mut rows: Vec<(K, Map<String, Value>)> = Vec::with_capacity(keys.len());
             for k in keys {
                 rows.push((
-                    parse_key(k).ok_or(format!("unknown {key} {k}"))?,
+                    parse_key(k).ok_or(format!("`{key}` {k} is not a valid {key}"))?,
                     Map::new(),
                 ));
             }
             for (name, column) in columns.iter().filter(|(n, _)| *n != key) {
+                // A column shorter than the keys leaves the missing rows untouched (as `null`
+                // does); values past the last key have no row to go to.
                 let column = column
                     .as_array()
-                    .filter(|c| c.len() == keys.len())
-                    .ok_or(format!("column `{name}` must have {} values", keys.len()))?;
+                    .ok_or(format!("column `{name}` must be an array"))?;
                 for ((_, row), v) in rows.iter_mut().zip(column) {
                     if !v.is_null() {
                         row.insert(name.clone(), v.clone());
@@ -613,7 +649,7 @@ fn apply_update<K>(
                 let k = object
                     .get(key)
                     .and_then(&parse_key)
-                    .ok_or(format!("a row has no known `{key}`"))?;
+                    .ok_or(format!("a row has no valid `{key}`"))?;
                 let row = fields
                     .iter()
                     .map(|f| ((*f).clone(), object.get(*f).cloned().unwrap_or(Value::Null)))

@@ -26,6 +26,7 @@
 // response is built once per request, so its size does not matter.
 #![allow(clippy::result_large_err)]
 
+pub mod contract;
 mod conversion;
 mod converz;
 mod faults;
@@ -110,12 +111,17 @@ impl Default for SandboxConfig {
     }
 }
 
+/// Where the Conversion fake is mounted.
+pub(crate) const CONVERSION_PREFIX: &str = "/conversion/v1";
+
 /// The span of generated data before the anchor.
 pub(crate) const DATA_DAYS: i64 = 90;
 
 /// Shared state of the three fakes.
 pub(crate) struct AppState {
     pub config: SandboxConfig,
+    /// The Conversion spec: request bodies are checked against it.
+    pub conversion_contract: contract::Contract,
     pub converz: converz::Store,
     pub conversion: conversion::Store,
     pub faults: faults::Injector,
@@ -124,6 +130,9 @@ pub(crate) struct AppState {
 /// The router serving all three APIs: `/zchat`, `/converz/api/v1`, `/conversion/v1`.
 pub fn router(config: SandboxConfig) -> Router {
     let state = Arc::new(AppState {
+        // Compiled in and checked by every test that starts a sandbox.
+        conversion_contract: contract::Contract::parse(conversion_api::SPEC_YAML)
+            .unwrap_or_else(|e| panic!("specs/conversion.yaml: {e}")),
         converz: converz::Store::default(),
         conversion: conversion::Store::seeded(&config),
         faults: faults::Injector::new(config.faults.clone(), config.seed),
@@ -132,7 +141,7 @@ pub fn router(config: SandboxConfig) -> Router {
     Router::new()
         .nest("/zchat", zchat::routes())
         .nest("/converz/api/v1", converz::routes())
-        .nest("/conversion/v1", conversion::routes())
+        .nest(CONVERSION_PREFIX, conversion::routes())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             faults::inject,
@@ -205,7 +214,7 @@ impl Sandbox {
 
     /// Base URL of the Conversion fake.
     pub fn conversion_base_url(&self) -> String {
-        format!("http://{}/conversion/v1", self.addr)
+        format!("http://{}{CONVERSION_PREFIX}", self.addr)
     }
 
     /// The credentials it accepts.

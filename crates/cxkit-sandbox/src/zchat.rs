@@ -179,10 +179,11 @@ impl Filter {
             match value(pairs, key) {
                 None => Ok(None),
                 Some(t) => {
-                    let local =
-                        NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S").map_err(|_| {
-                            bad(format!("invalid {key} `{t}`: expected YYYY-MM-DDTHH:MM:SS"))
-                        })?;
+                    let local = local_time(t).ok_or_else(|| {
+                        bad(format!(
+                            "invalid {key} `{t}`: expected YYYY-MM-DD HH:MM[:SS] (space or T)"
+                        ))
+                    })?;
                     let at = tz
                         .from_local_datetime(&local)
                         .single()
@@ -194,17 +195,12 @@ impl Filter {
         let (from, to) = (time("from")?, time("to")?);
         // The vendor's defaults: the last 30 days, up to now.
         let from = from.or(Some(anchor - Duration::days(30)));
-        let agents = match list(pairs, "agents") {
-            None => None,
-            Some(ids) => Some(
-                ids.iter()
-                    .map(|i| {
-                        i.parse::<u64>()
-                            .map_err(|_| bad(format!("invalid agent id `{i}`")))
-                    })
-                    .collect::<Result<_, _>>()?,
-            ),
-        };
+        // Ids the sandbox does not know (any text) match nothing, as on the vendor's side.
+        let agents = list(pairs, "agents").map(|ids| {
+            ids.iter()
+                .map(|i| i.parse::<u64>().unwrap_or(u64::MAX))
+                .collect()
+        });
         let active = match value(pairs, "active") {
             None => None,
             Some("true") => Some(true),
@@ -255,6 +251,27 @@ impl Filter {
     }
 }
 
+/// The forms the vendor documents: `YYYY-MM-DD HH:MM`, `YYYY-MM-DD HH:MM:SS` and
+/// `YYYY-MM-DDTHH:MM:SS`. A day past the end of its month (`02-29` in a common year) is read
+/// as the month's last day, as date libraries that roll over would not.
+fn local_time(text: &str) -> Option<NaiveDateTime> {
+    let (date, time) = text.split_once(['T', ' '])?;
+    let mut d = date.splitn(3, '-').map(|p| p.parse::<u32>().ok());
+    let (year, month, day) = (d.next()??, d.next()??, d.next()??);
+    let mut t = time.splitn(3, ':').map(|p| p.parse::<u32>().ok());
+    let (hour, minute) = (t.next()??, t.next()??);
+    let second = match t.next() {
+        Some(s) => s?,
+        None => 0,
+    };
+    let year = i32::try_from(year).ok()?;
+    let last_day = (28..=31)
+        .rev()
+        .find(|d| chrono::NaiveDate::from_ymd_opt(year, month, *d).is_some())?;
+    chrono::NaiveDate::from_ymd_opt(year, month, day.min(last_day))?
+        .and_hms_opt(hour, minute, second)
+}
+
 fn parse_offset(text: &str) -> Option<FixedOffset> {
     let (sign, digits) = match text.as_bytes().first()? {
         b'+' => (1, &text[1..]),
@@ -287,7 +304,11 @@ fn paging(pairs: &Pairs) -> Result<(u64, u64), Response> {
             },
         }
     };
-    Ok((number("limit", 100, 10_000)?, number("page", 1, u64::MAX)?))
+    // `page` is an int32 in the spec.
+    Ok((
+        number("limit", 100, 10_000)?,
+        number("page", 1, i32::MAX as u64)?,
+    ))
 }
 
 /// The rows of one page: index arithmetic when only the period filters, a scan otherwise.
@@ -463,6 +484,12 @@ async fn reports(State(state): State<Arc<AppState>>, RawQuery(raw): RawQuery) ->
         Err(r) => return r,
     };
     let grouping = value(&pairs, "data_type").unwrap_or("period");
+    if !["period", "channel", "agent", "department", "tag"].contains(&grouping) {
+        return error(
+            StatusCode::BAD_REQUEST,
+            &format!("invalid data_type `{grouping}`"),
+        );
+    }
     let data = Data::history(&state);
     let mut groups: std::collections::BTreeMap<String, [i64; 4]> = Default::default();
     for i in data
@@ -475,13 +502,7 @@ async fn reports(State(state): State<Arc<AppState>>, RawQuery(raw): RawQuery) ->
             "channel" => i.channel.to_owned(),
             "agent" => format!("Agent {}", i.agent),
             "department" => DEPARTMENTS[i.department].to_owned(),
-            "tag" => "sandbox".to_owned(),
-            other => {
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    &format!("invalid data_type `{other}`"),
-                )
-            }
+            _ => "sandbox".to_owned(),
         };
         let g = groups.entry(key).or_default();
         g[0] += 1;

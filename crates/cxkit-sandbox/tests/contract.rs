@@ -305,7 +305,7 @@ async fn every_kind_of_zchat_and_converz_response_matches_the_specs() {
             "/calls",
             "post",
             "calls",
-            Some(json!({"call_id": [1], "x": [1, 2]})),
+            Some(json!({"call_id": ["not an id"], "x": [1]})),
             400,
         ),
     ];

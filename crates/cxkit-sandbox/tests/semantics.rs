@@ -201,6 +201,100 @@ async fn converz_updates_persist_with_both_shapes_and_the_row_wise_null_rule() {
 }
 
 #[tokio::test]
+async fn converz_takes_unknown_rows_uneven_columns_and_unknown_groupby_but_not_a_bad_active() {
+    let s = Sandbox::start().await.unwrap();
+    let http = reqwest::Client::new();
+    let key = s.credentials().converz_api_key.clone();
+    let call = |method: reqwest::Method, path: &str, body: Option<serde_json::Value>| {
+        let mut request = http
+            .request(method, format!("{}/{path}", s.converz_base_url()))
+            .header("X-API-Key", key.as_str());
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        async move {
+            let (status, body) = fake::read(request.send().await.unwrap()).await;
+            (status, body)
+        }
+    };
+    let rep = |id: &'static str| {
+        let get = call(reqwest::Method::GET, &format!("reps?rep_id={id}"), None);
+        async move {
+            let (status, body) = get.await;
+            assert_eq!(status, 200, "{body}");
+            body
+        }
+    };
+    let team_of = |reps: serde_json::Value| reps[0]["team"].clone();
+    let before = rep("rep002").await;
+    assert!(team_of(before.clone()).is_null(), "{before}");
+
+    // Rows of unknown reps or calls are accepted and change nothing; known rows still change.
+    let update = json!({"rep_id": ["rep001", "rep999999"], "team": ["cyan", "ghost"]});
+    let (status, body) = call(reqwest::Method::POST, "reps", Some(update)).await;
+    assert_eq!((status, body), (200, json!({"updated": 1})));
+    assert_eq!(team_of(rep("rep001").await), "cyan");
+    assert_eq!(rep("rep999999").await, json!([]));
+    let calls =
+        json!([{"call_id": 999_999_999, "reviewed": true}, {"call_id": 1, "reviewed": true}]);
+    let (status, body) = call(reqwest::Method::POST, "calls", Some(calls)).await;
+    assert_eq!((status, body), (200, json!({"updated": 1})));
+
+    // A column shorter than the keys leaves the rest untouched; a longer one drops the extra.
+    let short = json!({"rep_id": ["rep001", "rep002"], "team": ["short"]});
+    let (status, body) = call(reqwest::Method::POST, "reps", Some(short)).await;
+    assert_eq!((status, body), (200, json!({"updated": 2})));
+    assert_eq!(team_of(rep("rep001").await), "short");
+    assert_eq!(
+        rep("rep002").await,
+        before,
+        "no value for rep002: untouched"
+    );
+    let long = json!({"rep_id": ["rep003"], "team": ["long", "extra"]});
+    let (status, body) = call(reqwest::Method::POST, "reps", Some(long)).await;
+    assert_eq!((status, body), (200, json!({"updated": 1})));
+    assert_eq!(team_of(rep("rep003").await), "long");
+    // A key that is not one still refuses the whole update.
+    let bad = json!({"rep_id": [1], "team": ["x"]});
+    let (status, body) = call(reqwest::Method::POST, "reps", Some(bad)).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["code"], "bad_request");
+
+    // An unknown dimension groups every call under one empty value.
+    let (status, by_date) = call(reqwest::Method::GET, "report?groupby=date", None).await;
+    assert_eq!(status, 200, "{by_date}");
+    let total: u64 = by_date
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["n_calls"].as_u64().unwrap())
+        .sum();
+    assert!(total > 0);
+    let (status, by_nothing) = call(reqwest::Method::GET, "report?groupby=shoe_size", None).await;
+    assert_eq!(status, 200, "{by_nothing}");
+    assert_eq!(by_nothing, json!([{"shoe_size": "", "n_calls": total}]));
+
+    // `active` is 0 or 1, nothing else.
+    for (flag, want) in [("1", 1), ("0", 0)] {
+        let (status, reps) = call(
+            reqwest::Method::GET,
+            &format!("reps?active={flag}&n_per_page=100"),
+            None,
+        )
+        .await;
+        assert_eq!(status, 200, "{reps}");
+        let reps = reps.as_array().unwrap();
+        assert!(!reps.is_empty());
+        assert!(reps.iter().all(|r| r["active"] == want), "active={flag}");
+    }
+    for flag in ["true", "2", ""] {
+        let (status, body) = call(reqwest::Method::GET, &format!("reps?active={flag}"), None).await;
+        assert_eq!(status, 400, "active={flag}: {body}");
+        assert_eq!(body["code"], "bad_request");
+    }
+}
+
+#[tokio::test]
 async fn converz_refuses_updates_over_100000_rows_and_filters_calls() {
     let s = Sandbox::start_with(SandboxConfig {
         calls: 200_000,

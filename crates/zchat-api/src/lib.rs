@@ -38,6 +38,10 @@
 
 include!(concat!(env!("OUT_DIR"), "/client.rs"));
 
+/// The OpenAPI document this crate was generated from (`specs/zchat.yaml`), for tools that
+/// check traffic against the contract (the sandbox validates request bodies with it).
+pub const SPEC_YAML: &str = include_str!("../spec.yaml");
+
 pub use cxkit_runtime::{Credential, RetryPolicy, Secret};
 
 /// The production server.

@@ -23,6 +23,10 @@ pub(super) async fn prospect(
             label,
             archiving_reason,
         } => {
+            let phone = phone
+                .map(|p| p.parse())
+                .transpose()
+                .map_err(|_| CliError::usage("--phone must not be empty"))?;
             let change = conversion::UpdateProspect {
                 first_name,
                 last_name,

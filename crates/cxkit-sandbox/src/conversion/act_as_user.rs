@@ -3,7 +3,7 @@
 //! plain `POST /prospect/{id}/transfer` lives here too: both transfers share their rules.
 
 use super::catalog::{self, GROUPS};
-use super::http::{invalid, ok, Answer, Authorized, Body, Ids};
+use super::http::{conflict, invalid, ok, unknown, Answer, Authorized, Body, Ids};
 use super::model;
 use super::notifications::{notify, Change, Subject};
 use super::prospects::{apply_update, medium_ids};
@@ -107,13 +107,9 @@ async fn label(
     Body(body): Body<types::LabelProspect>,
 ) -> Answer {
     state.conversion.exists(&id)?;
-    let key = body
-        .label
-        .ok_or_else(|| invalid("label is required (a key from GET /as-user/labels)"))?;
+    let key = body.label.to_string();
     if !catalog::LABELS.iter().any(|(k, _)| *k == key) {
-        return Err(invalid(format!(
-            "unknown label {key} (see GET /as-user/labels)"
-        )));
+        return Err(unknown(format!("label {key} (see GET /as-user/labels)")));
     }
     let updated = {
         let mut inner = state.conversion.lock();
@@ -161,21 +157,19 @@ struct Target {
 impl Target {
     fn parse(body: &types::Transfer) -> Result<Self, Response> {
         let group = match &body.group {
-            Some(id) => {
-                Some(catalog::group(id).ok_or_else(|| invalid(format!("unknown group {id}")))?)
-            }
+            Some(id) => Some(catalog::group(id).ok_or_else(|| unknown(format!("group {id}")))?),
             None => None,
         };
         let agent = match &body.user {
             Some(id) => {
                 let n = catalog::agent_index(id).filter(|n| catalog::agent_active(*n));
-                Some(n.ok_or_else(|| invalid(format!("unknown or inactive user {id}")))?)
+                Some(n.ok_or_else(|| unknown(format!("active user {id}")))?)
             }
             None => None,
         };
         match (group, agent) {
             (None, None) => Err(invalid("a transfer needs a group, a user or both")),
-            (Some(g), Some(n)) if catalog::agent_group(n).id != g.id => Err(invalid(format!(
+            (Some(g), Some(n)) if catalog::agent_group(n).id != g.id => Err(conflict(format!(
                 "user {} does not work in group {}",
                 catalog::agent_id(n),
                 g.id

@@ -48,6 +48,22 @@ pub(crate) fn schema_invalid(message: impl Into<String>) -> Response {
     )
 }
 
+/// `404`: something the request names does not exist (an archiving reason, a label, a
+/// template): schema-valid, but nothing to act on.
+pub(crate) fn unknown(what: impl Into<String>) -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        "NOT_FOUND",
+        &format!("{} not found", what.into()),
+    )
+}
+
+/// `409`: the request conflicts with the resource's state (a settled quote, an interaction
+/// of another kind).
+pub(crate) fn conflict(message: impl Into<String>) -> Response {
+    error(StatusCode::CONFLICT, "CONFLICT", &message.into())
+}
+
 /// `404`: no `what` with this id.
 pub(crate) fn not_found(what: &str, id: &str) -> Response {
     error(
@@ -95,23 +111,48 @@ impl FromRequestParts<Arc<AppState>> for Authorized {
     }
 }
 
-/// A JSON request body parsed into `T` (a generated request type). A missing or malformed
-/// body, a body that does not fit `T` or another content type is answered `400`.
+/// A JSON request body, checked against the operation's schema in the spec (as the vendor
+/// checks it) and parsed into `T` (a generated request type). A missing or malformed body,
+/// one the spec refuses (an explicit `null` where none is allowed, a missing required field,
+/// a value off its pattern) or another content type is answered `400`.
 pub(crate) struct Body<T>(pub T);
 
-impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
+impl<T: DeserializeOwned> FromRequest<Arc<AppState>> for Body<T> {
     type Rejection = Response;
 
-    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request(
+        request: Request,
+        state: &Arc<AppState>,
+    ) -> Result<Self, Self::Rejection> {
         if !is_json(request.headers().get(header::CONTENT_TYPE)) {
             return Err(schema_invalid(
                 "the body must be JSON (Content-Type: application/json)",
             ));
         }
+        let method = request.method().as_str().to_owned();
+        let route = request
+            .extensions()
+            .get::<axum::extract::MatchedPath>()
+            .map(|p| {
+                p.as_str()
+                    .trim_start_matches(crate::CONVERSION_PREFIX)
+                    .to_owned()
+            });
         let bytes = Bytes::from_request(request, state)
             .await
             .map_err(|e| schema_invalid(format!("the body could not be read: {e}")))?;
-        serde_json::from_slice(&bytes)
+        let value: serde_json::Value = serde_json::from_slice(&bytes)
+            .map_err(|e| schema_invalid(format!("the body is not JSON: {e}")))?;
+        if let Some(problem) = route.and_then(|route| {
+            state
+                .conversion_contract
+                .request_problem(&method, &route, &value)
+        }) {
+            return Err(schema_invalid(format!(
+                "the body does not fit the spec: {problem}"
+            )));
+        }
+        serde_json::from_value(value)
             .map(Self)
             .map_err(|e| schema_invalid(format!("the body does not fit the schema: {e}")))
     }

@@ -79,28 +79,18 @@ fn common<T: Serialize>(lead: &T) -> Result<(types::Lead, Option<Map<String, Val
     Ok((common, product))
 }
 
-/// Refuses a lead that cannot be routed: no `utmSource`, no contact, a bad e-mail or an
-/// unknown category.
+/// Refuses a lead the vendor refuses: no `utmSource` or a bad e-mail.
 fn validate(lead: &types::Lead) -> Result<(), Response> {
-    if lead.utm_source.trim().is_empty() {
+    if lead.utm_source.is_empty() {
         return Err(invalid("utmSource is required"));
     }
-    let filled = |v: &Vec<String>| v.iter().any(|x| !x.trim().is_empty());
-    if !filled(&lead.phones) && !filled(&lead.emails) {
-        return Err(invalid("a lead needs at least one phone or email"));
-    }
+    // A lead without a phone or an e-mail cannot be worked, but the API takes it (the
+    // facade's lead builder is what refuses one).
     if let Some(bad) = lead.emails.iter().find(|e| !is_email(e)) {
         return Err(invalid(format!("{bad} is not an e-mail address")));
     }
-    if let Some(category) = lead
-        .category
-        .as_deref()
-        .filter(|c| !catalog::CATEGORIES.iter().any(|(k, _)| k == c))
-    {
-        return Err(invalid(format!(
-            "unknown category {category} (see GET /leads/categories)"
-        )));
-    }
+    // A category the group does not have is taken as a hint, like `company` and `store`:
+    // the lead still arrives, with the category it was sent with.
     Ok(())
 }
 

@@ -87,7 +87,7 @@ async fn subscribe(
         s.active = false;
     }
     let subscription = types::Subscription {
-        callback_url: body.callback_url,
+        callback_url: body.callback_url.to_string(),
         id,
         topics: body.topics,
         extra: Map::new(),
@@ -244,14 +244,6 @@ async fn app_event(
     let recorded = {
         let mut inner = state.conversion.lock();
         match (&event.type_, &event.prospect_id) {
-            (CustomEventType::User, _) if event.user_id.is_none() => {
-                return Err(invalid("an event about a user needs userId"))
-            }
-            (CustomEventType::Prospect | CustomEventType::Quote, None) => {
-                return Err(invalid(
-                    "an event about a prospect or a quote needs prospectId",
-                ))
-            }
             (CustomEventType::Prospect, Some(id)) => {
                 let prospect = inner.prospect(id)?.clone();
                 let (at, iid) = inner.tick(state.config.anchor);
@@ -287,21 +279,12 @@ async fn app_notification(
     Body(notification): Body<types::NotificationData>,
 ) -> Answer {
     let target = &notification.target;
-    if target.user.is_empty() && target.role.is_empty() {
-        return Err(invalid("target must name at least one user or role"));
-    }
     if let Some(unknown) = target
         .user
         .iter()
         .find(|u| catalog::agent_index(u).is_none())
     {
-        return Err(invalid(format!("unknown user {unknown}")));
-    }
-    let p = &notification.platforms;
-    if p.android.is_empty() && p.ios.is_empty() && p.desktop.is_empty() {
-        return Err(invalid(
-            "platforms must give the notification for android, ios or desktop",
-        ));
+        return Err(not_found("user", unknown));
     }
     state.conversion.lock().notifications.push(notification);
     Ok(StatusCode::OK.into_response())

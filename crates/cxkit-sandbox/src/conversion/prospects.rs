@@ -2,7 +2,7 @@
 //! additional data and fields; satisfaction ratings; contact selections; and the deprecated
 //! per-agent archiving reasons.
 
-use super::http::{invalid, not_found, ok, Answer, Authorized, Body, Ids};
+use super::http::{invalid, not_found, ok, unknown, Answer, Authorized, Body, Ids};
 use super::listing::{self, Listing, Range, Window};
 use super::notifications::{notify, Change, Subject};
 use super::{catalog, model};
@@ -155,8 +155,8 @@ pub(crate) fn apply_update(
         .as_deref()
         .filter(|r| !known(&catalog::ARCHIVING_REASONS, r))
     {
-        return Err(invalid(format!(
-            "unknown archiving reason {reason} (see GET /as-user/archiving-reasons)"
+        return Err(unknown(format!(
+            "archiving reason {reason} (see GET /as-user/archiving-reasons)"
         )));
     }
     if let Some(label) = body
@@ -164,15 +164,10 @@ pub(crate) fn apply_update(
         .as_deref()
         .filter(|l| !known(&catalog::LABELS, l))
     {
-        return Err(invalid(format!(
-            "unknown label {label} (see GET /as-user/labels)"
-        )));
+        return Err(unknown(format!("label {label} (see GET /as-user/labels)")));
     }
     if let Some(email) = body.email.as_deref().filter(|e| !is_email(e)) {
         return Err(invalid(format!("{email} is not an e-mail address")));
-    }
-    if body.phone.as_deref().is_some_and(|n| n.trim().is_empty()) {
-        return Err(invalid("phone must not be empty"));
     }
     if let Some(reason) = &body.archiving_reason {
         p.archiving_reason = Some(reason.clone());
@@ -202,13 +197,10 @@ pub(crate) fn medium_ids(inner: &mut super::Inner, anchor: DateTime<Utc>) -> [St
 }
 
 /// A plausible e-mail address: `local@domain` with a dot in the domain and no spaces.
+/// As lax as JSON Schema's `format: email` check: an `@` between two non-empty parts.
 pub(crate) fn is_email(text: &str) -> bool {
-    let mut parts = text.split('@');
-    let (local, domain) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-    parts.next().is_none()
-        && !local.is_empty()
-        && domain.contains('.')
-        && !text.contains(char::is_whitespace)
+    text.rsplit_once('@')
+        .is_some_and(|(local, domain)| !local.is_empty() && !domain.is_empty())
 }
 
 async fn update(
@@ -252,8 +244,8 @@ async fn update_data(
         .keys()
         .find(|k| !catalog::ADDITIONAL_FIELDS.iter().any(|(f, _)| f == k))
     {
-        return Err(invalid(format!(
-            "unknown additional field {key} (see GET /prospect/{id}/prospectAdditionalFields)"
+        return Err(unknown(format!(
+            "additional field {key} (see GET /prospect/{id}/prospectAdditionalFields)"
         )));
     }
     let updated = {

@@ -1,7 +1,7 @@
 //! Quotes: per prospect (list with the status and date filters, create, get, accept or
 //! reject) and across prospects, cursor-paged newest first (`GET /prospects/quotes`).
 
-use super::http::{invalid, not_found, ok, Answer, Authorized, Body, Ids};
+use super::http::{conflict, invalid, not_found, ok, Answer, Authorized, Body, Ids};
 use super::listing::{Listing, Range, Window};
 use super::notifications::{notify, Change, Subject};
 use crate::{value, AppState, Pairs};
@@ -111,16 +111,7 @@ async fn create(
     if body.items.is_empty() {
         return Err(invalid("a quote needs at least one item"));
     }
-    let sane = |i: &QuoteItem| {
-        i.quantity.is_finite()
-            && i.quantity > 0.0
-            && i.price.is_none_or(|p| p.is_finite() && p >= 0.0)
-    };
-    if !body.items.iter().all(sane) {
-        return Err(invalid(
-            "every item needs a positive quantity and a price that is not negative",
-        ));
-    }
+
     let (prospect, quote) = {
         let mut inner = state.conversion.lock();
         let prospect = inner.prospect(&id)?.clone();
@@ -169,7 +160,7 @@ async fn update(
             .and_then(|qs| qs.iter_mut().find(|q| q.id == quote_id))
             .ok_or_else(|| not_found("quote", &quote_id))?;
         if quote.status.to_string() != KnownQuoteStatus::Pending.to_string() {
-            return Err(invalid(format!("the quote is already {}", quote.status)));
+            return Err(conflict(format!("the quote is already {}", quote.status)));
         }
         match body.status {
             UpdateQuoteStatus::Accepted => {

@@ -63,11 +63,21 @@ pub async fn leads_prospects_interactions_quotes(api: &mut Api<'_>) -> String {
         )
         .await;
     assert_eq!(patched["label"], "vip");
+    // A label the account does not have is a 404 (schema-valid, nothing to set).
     api.send(
         "patch",
         p,
         &format!("/prospect/{pid}"),
         json!({"label": "nope"}),
+        404,
+    )
+    .await;
+    // A body the spec refuses (an explicit null for a field that is not nullable) is a 400.
+    api.send(
+        "patch",
+        p,
+        &format!("/prospect/{pid}"),
+        json!({"firstName": null}),
         400,
     )
     .await;
@@ -159,17 +169,17 @@ pub async fn leads_prospects_interactions_quotes(api: &mut Api<'_>) -> String {
         "{}/prospect/000000000000000000000000/interactions?api-key={}",
         api.base, api.key
     );
-    let empty = reqwest::Client::new()
+    let missing = reqwest::Client::new()
         .post(missing)
         .json(&json!({"type": "note"}))
         .send()
         .await
         .unwrap();
-    assert_eq!(empty.status(), 404);
-    assert!(
-        empty.bytes().await.unwrap().is_empty(),
-        "404 with an empty body, as live"
-    );
+    assert_eq!(missing.status(), 404);
+    // Live, this 404 has an empty body; the spec documents the JSON error, which the sandbox
+    // sends (the runtime turns the empty live one into the same shape).
+    let body: serde_json::Value = missing.json().await.unwrap();
+    assert_eq!(body["code"], "NOT_FOUND");
     let notes = api
         .get(
             list,

@@ -72,6 +72,26 @@ async fn messages_files_and_templates_become_interactions() {
         400,
     )
     .await;
+    // An empty file is still a file.
+    let empty = reqwest::multipart::Part::bytes(Vec::new())
+        .file_name("vazio.txt")
+        .mime_str("text/plain")
+        .unwrap();
+    let form = reqwest::multipart::Form::new().part("file", empty);
+    let (status, file) = read(
+        reqwest::Client::new()
+            .post(&url)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{file}");
+    let attachment = &file[0]["output"]["message"]["attachment"];
+    assert_eq!(attachment["type"], "FILE");
+    assert_eq!(attachment["size"], 0);
+    assert!(attachment["url"].as_str().unwrap().ends_with("/vazio.txt"));
 
     let hsm = format!("/prospect/{id}/messaging/whatsapp/notification");
     let template = f
@@ -92,32 +112,56 @@ async fn messages_files_and_templates_become_interactions() {
         .refused("POST", &hsm, Some(json!({"parameters": {}})), 400)
         .await;
     assert_eq!(no_key["code"], "SCHEMA_VALIDATION_FAILED");
-    f.refused("POST", &hsm, Some(json!({"key": "nope"})), 400)
+    let wrong_parameter = f
+        .refused(
+            "POST",
+            &hsm,
+            Some(json!({"key": "welcome", "parameters": {"name": 5}})),
+            400,
+        )
         .await;
-    f.refused(
-        "POST",
-        &hsm,
-        Some(json!({"key": "welcome", "parameters": {"name": "a\nb"}})),
-        400,
-    )
-    .await;
+    assert_eq!(wrong_parameter["code"], "SCHEMA_VALIDATION_FAILED");
+    let nope = f
+        .refused("POST", &hsm, Some(json!({"key": "nope"})), 404)
+        .await;
+    assert_eq!(nope["code"], "NOT_FOUND");
+    assert!(nope["message"].as_str().unwrap().contains("nope"));
+    // Parameter values are taken as given: tabs, line breaks, four spaces.
+    let odd = "a\tb\nc    d";
+    let template = f
+        .ok(
+            "POST",
+            &hsm,
+            json!({"key": "welcome", "parameters": {"name": odd}}),
+        )
+        .await;
+    let m = &template[0]["output"]["message"];
+    assert_eq!(m["template"], "welcome");
+    assert_eq!(m["templateParameters"], json!({"name": odd}));
+    assert!(m["body"].as_str().unwrap().contains(odd), "{m}");
     let facebook = format!("/prospect/{id}/messaging/facebook");
-    f.refused(
-        "POST",
-        &format!("{facebook}/notification"),
-        Some(json!({"key": "welcome"})),
-        400,
-    )
-    .await;
-    f.refused("POST", &facebook, Some(json!({"content": "oi"})), 400)
+    let no_template = f
+        .refused(
+            "POST",
+            &format!("{facebook}/notification"),
+            Some(json!({"key": "welcome"})),
+            404,
+        )
         .await;
-    f.refused(
-        "POST",
-        &format!("/prospect/{id}/messaging/whatsapp"),
-        Some(json!({})),
-        400,
-    )
-    .await;
+    assert_eq!(no_template["code"], "NOT_FOUND");
+    let unreachable = f
+        .refused("POST", &facebook, Some(json!({"content": "oi"})), 409)
+        .await;
+    assert_eq!(unreachable["code"], "CONFLICT");
+    let empty = f
+        .refused(
+            "POST",
+            &format!("/prospect/{id}/messaging/whatsapp"),
+            Some(json!({})),
+            400,
+        )
+        .await;
+    assert_eq!(empty["code"], "SCHEMA_VALIDATION_FAILED");
     for path in ["", "/notification"] {
         let unknown = format!("/prospect/{id}/messaging/telegram{path}");
         f.refused(
@@ -131,8 +175,8 @@ async fn messages_files_and_templates_become_interactions() {
     let interactions = f.get(&format!("/prospect/{id}/interactions")).await;
     assert_eq!(
         interactions.as_array().unwrap().len(),
-        3,
-        "message, file, template"
+        5,
+        "message, two files, two templates"
     );
 
     // A seeded prospect who came from a social network and left no phone.
@@ -146,13 +190,16 @@ async fn messages_files_and_templates_become_interactions() {
         .map(|c| c["channel"].as_str().unwrap())
         .collect();
     assert!(names == ["facebook"] || names == ["instagram"], "{names:?}");
-    f.refused(
-        "POST",
-        &format!("/prospect/{sid}/messaging/whatsapp"),
-        Some(json!({"content": "oi"})),
-        400,
-    )
-    .await;
+    let unreachable = f
+        .refused(
+            "POST",
+            &format!("/prospect/{sid}/messaging/whatsapp"),
+            Some(json!({"content": "oi"})),
+            409,
+        )
+        .await;
+    assert_eq!(unreachable["code"], "CONFLICT");
+    assert!(unreachable["message"].as_str().unwrap().contains(sid));
     f.ok(
         "POST",
         &format!("/prospect/{sid}/messaging/{}", names[0]),

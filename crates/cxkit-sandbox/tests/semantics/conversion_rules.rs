@@ -1,8 +1,9 @@
-//! The Conversion fake's rules: each operation reads its key where the spec puts it, bad input
-//! gets the vendor's 400 (never a panic), unknown ids, routes and methods the vendor's errors.
+//! The Conversion fake's rules: each operation reads its key where the spec puts it, input the
+//! spec refuses gets the vendor's 400 (never a panic) and input it takes is accepted, unknown
+//! ids, routes and methods get the vendor's errors.
 
 use super::conversion_client;
-use super::fake::{agent, assert_vendor_error, new_prospect, read, Fake, MISSING};
+use super::fake::{agent, assert_vendor_error, ids, new_prospect, read, Fake, MISSING};
 use serde_json::{json, Value};
 
 #[tokio::test]
@@ -70,10 +71,23 @@ async fn each_operation_reads_its_key_where_the_spec_puts_it() {
         .await;
     assert_eq!(timeline[0]["output"]["comment"], "visit");
     assert_eq!(timeline[0]["output"]["details"], json!({"store": "Centro"}));
-    assert_eq!(
-        read(post(event(&key, json!({}))).await.unwrap()).await.0,
-        400
-    );
+    // Off the spec (a `type` outside its enum, no `event`): the vendor's schema 400.
+    for bad in [
+        event(&key, json!({"type": "visit", "prospectId": id})),
+        json!({"type": "prospect", "prospectId": id, "data": {"apiKey": key}}),
+    ] {
+        let (status, body) = read(post(bad).await.unwrap()).await;
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(body["code"], "SCHEMA_VALIDATION_FAILED");
+    }
+    // Schema-valid but about nobody (a prospect or quote event without `prospectId`, a user
+    // event without `userId`): accepted, and nothing lands on any timeline.
+    for about_nobody in [json!({}), json!({"type": "quote"}), json!({"type": "user"})] {
+        let (status, body) = read(post(event(&key, about_nobody)).await.unwrap()).await;
+        assert_eq!((status, body), (200, Value::Null));
+    }
+    let all = f.get(&format!("/prospect/{id}/interactions")).await;
+    assert_eq!(ids(&all), ids(&timeline), "no side effect");
     assert_eq!(
         read(
             post(event(&key, json!({"prospectId": MISSING})))
@@ -97,27 +111,37 @@ async fn each_operation_reads_its_key_where_the_spec_puts_it() {
 
     let note = |target: Value, platforms: Value| json!({"type": "reminder", "target": target, "platforms": platforms});
     let android = json!({"android": {"title": "Oi", "body": "Novo lead"}});
-    f.refused(
-        "POST",
-        "/apps/notifications",
-        Some(note(json!({}), android.clone())),
-        400,
-    )
-    .await;
-    f.refused(
-        "POST",
-        "/apps/notifications",
-        Some(note(json!({"user": [MISSING]}), android.clone())),
-        400,
-    )
-    .await;
-    f.refused(
-        "POST",
-        "/apps/notifications",
-        Some(note(json!({"role": ["agent"]}), json!({}))),
-        400,
-    )
-    .await;
+    let refused = f
+        .refused(
+            "POST",
+            "/apps/notifications",
+            Some(note(json!({"user": [MISSING]}), android.clone())),
+            404,
+        )
+        .await;
+    assert_eq!(refused["code"], "NOT_FOUND");
+    assert!(refused["message"].as_str().unwrap().contains(MISSING));
+    // Off the spec: a role outside its enum, no `platforms`, `platforms: null`.
+    for bad in [
+        note(json!({"role": ["nobody"]}), android.clone()),
+        json!({"type": "reminder", "target": {"role": ["agent"]}}),
+        note(json!({"role": ["agent"]}), Value::Null),
+    ] {
+        let refused = f
+            .refused("POST", "/apps/notifications", Some(bad), 400)
+            .await;
+        assert_eq!(refused["code"], "SCHEMA_VALIDATION_FAILED");
+    }
+    // The spec requires neither a target user or role nor a platform: accepted.
+    for (target, platforms) in [
+        (json!({}), android.clone()),
+        (json!({"role": ["agent"]}), json!({})),
+    ] {
+        let (status, body) = f
+            .call("POST", "/apps/notifications", Some(note(target, platforms)))
+            .await;
+        assert_eq!((status, body), (200, Value::Null));
+    }
     let (status, body) = f
         .call(
             "POST",
@@ -148,14 +172,58 @@ async fn bad_input_gets_the_vendor_400_never_a_panic() {
     }
     for lead in [
         json!({"phones": ["+5511000000402"]}),
-        json!({"utmSource": " ", "phones": ["+5511000000402"]}),
-        json!({"utmSource": "site"}),
+        json!({"utmSource": "", "phones": ["+5511000000402"]}),
+        json!({"utmSource": null, "phones": ["+5511000000402"]}),
         json!({"utmSource": "site", "emails": ["not-an-email"]}),
-        json!({"utmSource": "site", "phones": ["+5511000000402"], "category": "boats"}),
+        json!({"utmSource": "site", "phones": null}),
         json!([1, 2]),
     ] {
-        f.refused("POST", "/lead/retail", Some(lead), 400).await;
+        let refused = f
+            .refused("POST", "/lead/retail", Some(lead.clone()), 400)
+            .await;
+        assert_eq!(refused["code"], "SCHEMA_VALIDATION_FAILED", "{lead}");
     }
+    // What the spec takes, the fake takes: a `utmSource` of spaces (only an empty one is
+    // off its minLength), a lead without phone or e-mail, a category the account lacks.
+    let spaces = f
+        .ok(
+            "POST",
+            "/lead/retail",
+            json!({"utmSource": " ", "phones": ["+5511000000402"]}),
+        )
+        .await;
+    assert_eq!(spaces["merged"], false);
+    assert_eq!(spaces["phones"], json!(["+5511000000402"]));
+    assert_eq!(spaces["leads"][0]["utmSource"], " ");
+    let no_contact = f
+        .ok("POST", "/lead/retail", json!({"utmSource": "site"}))
+        .await;
+    assert_eq!(no_contact["merged"], false);
+    let stored = f
+        .get(&format!("/prospect/{}", no_contact["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(
+        (
+            &stored["phones"],
+            &stored["emails"],
+            &stored["contactMediums"]
+        ),
+        (&json!([]), &json!([]), &json!([]))
+    );
+    assert_eq!(stored["leads"][0]["utmSource"], "site");
+    let boats = f
+        .ok(
+            "POST",
+            "/lead/retail",
+            json!({"utmSource": "site", "phones": ["+5511000000404"], "category": "boats"}),
+        )
+        .await;
+    assert_eq!(boats["merged"], false);
+    let stored = f
+        .get(&format!("/prospect/{}", boats["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(stored["phones"], json!(["+5511000000404"]));
+    assert_eq!(stored["category"], "boats");
     let url = f.url("/lead/retail");
     let http = reqwest::Client::new();
     for (content_type, body) in [
@@ -215,14 +283,14 @@ async fn bad_input_gets_the_vendor_400_never_a_panic() {
         400,
     )
     .await;
-    // Still serving, nothing poisoned.
+    // Still serving, nothing poisoned: the 300 seeded, the three accepted leads and Rita.
     assert_eq!(
         f.get("/prospects?limit=5000")
             .await
             .as_array()
             .unwrap()
             .len(),
-        301
+        304
     );
 }
 #[tokio::test]
@@ -241,14 +309,16 @@ async fn unknown_ids_routes_and_methods_get_the_vendor_errors() {
     ] {
         f.refused("GET", &path, None, 404).await;
     }
-    // As live: this one is a 404 with an empty body.
-    let (status, body) = f
-        .call(
+    // Live answers this one with an empty body; the spec documents the vendor's JSON error.
+    let refused = f
+        .refused(
             "POST",
             &format!("/prospect/{MISSING}/interactions"),
             Some(json!({"type": "note"})),
+            404,
         )
         .await;
-    assert_eq!((status, body), (404, Value::Null));
+    assert_eq!(refused["code"], "NOT_FOUND");
+    assert!(refused["message"].as_str().unwrap().contains(MISSING));
     f.refused("PUT", "/prospects", None, 405).await;
 }

@@ -16,10 +16,14 @@ async fn archiving_needs_a_listed_reason_and_archives() {
     let id = new_prospect(&f, "+5511000000101").await;
     let path = format!("/prospect/{id}/as-user/archive");
     let bored = Some(json!({"archivingReason": "bored"}));
-    let refused = f.refused("POST", &path, bored, 400).await;
+    let refused = f.refused("POST", &path, bored, 404).await;
+    assert_eq!(refused["code"], "NOT_FOUND");
     assert!(refused["message"].as_str().unwrap().contains("bored"));
-    f.refused("POST", &path, Some(json!({"firstName": "X"})), 400)
+    // Archiving as the user requires a reason (the spec's `ArchiveProspect`).
+    let refused = f
+        .refused("POST", &path, Some(json!({"firstName": "X"})), 400)
         .await;
+    assert_eq!(refused["code"], "SCHEMA_VALIDATION_FAILED");
     let p = f.get(&format!("/prospect/{id}")).await;
     assert_eq!(
         p["status"], "unclaimed",
@@ -40,13 +44,20 @@ async fn archiving_needs_a_listed_reason_and_archives() {
 
     let other = new_prospect(&f, "+5511000000102").await;
     let patch = format!("/prospect/{other}");
-    f.refused(
-        "PATCH",
-        &patch,
-        Some(json!({"archivingReason": "nope"})),
-        400,
-    )
-    .await;
+    let refused = f
+        .refused(
+            "PATCH",
+            &patch,
+            Some(json!({"archivingReason": "nope"})),
+            404,
+        )
+        .await;
+    assert_eq!(refused["code"], "NOT_FOUND");
+    let refused = f
+        .refused("PATCH", &patch, Some(json!({"archivingReason": null})), 400)
+        .await;
+    assert_eq!(refused["code"], "SCHEMA_VALIDATION_FAILED");
+    assert_eq!(f.get(&patch).await["status"], "unclaimed");
     f.ok("PATCH", &patch, json!({"archivingReason": "inactive"}))
         .await;
     assert_eq!(f.get(&patch).await["status"], "archived");
@@ -68,9 +79,15 @@ async fn labels_must_be_listed_and_persist() {
     assert_eq!(keys, ["hot", "vip", "callback", "financing"]);
     let id = new_prospect(&f, "+5511000000111").await;
     let path = format!("/prospect/{id}/as-user/label");
-    f.refused("POST", &path, Some(json!({"label": "gold"})), 400)
+    let refused = f
+        .refused("POST", &path, Some(json!({"label": "gold"})), 404)
         .await;
-    f.refused("POST", &path, Some(json!({})), 400).await;
+    assert_eq!(refused["code"], "NOT_FOUND");
+    assert!(refused["message"].as_str().unwrap().contains("gold"));
+    for bad in [json!({}), json!({"label": ""}), json!({"label": null})] {
+        let refused = f.refused("POST", &path, Some(bad), 400).await;
+        assert_eq!(refused["code"], "SCHEMA_VALIDATION_FAILED");
+    }
     let p = f.get(&format!("/prospect/{id}")).await;
     assert!(p.get("label").is_none(), "no label yet: {p}");
     let labelled = f.ok("POST", &path, json!({"label": "hot"})).await;
@@ -79,8 +96,10 @@ async fn labels_must_be_listed_and_persist() {
     let patch = format!("/prospect/{id}");
     f.ok("PATCH", &patch, json!({"label": "callback"})).await;
     assert_eq!(f.get(&patch).await["label"], "callback");
-    f.refused("PATCH", &patch, Some(json!({"label": "x"})), 400)
+    let refused = f
+        .refused("PATCH", &patch, Some(json!({"label": "x"})), 404)
         .await;
+    assert_eq!(refused["code"], "NOT_FOUND");
     assert_eq!(f.get(&patch).await["label"], "callback");
 }
 
@@ -123,14 +142,28 @@ async fn transfers_move_the_prospect_and_stamp_transferred_at() {
     assert_eq!(p["status"], "unclaimed");
     assert_eq!(p["groupId"], VENDAS);
 
-    for body in [
-        json!({"group": "65f0000000000000000000ff"}),
-        json!({"user": agent(7)}),
-        json!({"group": VENDAS, "user": agent(1)}),
-        json!({}),
+    // An unknown group, an inactive agent: 404. An agent outside the named group: 409. No
+    // target at all: off the spec's `minProperties`, 400. None of them moves the prospect.
+    for (body, status, code) in [
+        (
+            json!({"group": "65f0000000000000000000ff"}),
+            404,
+            "NOT_FOUND",
+        ),
+        (json!({"user": agent(7)}), 404, "NOT_FOUND"),
+        (json!({"group": VENDAS, "user": agent(1)}), 409, "CONFLICT"),
+        (json!({}), 400, "SCHEMA_VALIDATION_FAILED"),
+        (json!({"group": null}), 400, "SCHEMA_VALIDATION_FAILED"),
     ] {
-        f.refused("POST", &path, Some(body), 400).await;
+        let refused = f.refused("POST", &path, Some(body.clone()), status).await;
+        assert_eq!(refused["code"], code, "{body}");
     }
+    let p = f.get(&format!("/prospect/{id}")).await;
+    assert_eq!(
+        (&p["groupId"], &p["status"]),
+        (&json!(VENDAS), &json!("unclaimed"))
+    );
+    assert!(p.get("agent").is_none(), "{p}");
     let missing = format!("/prospect/{MISSING}/transfer");
     f.refused("POST", &missing, Some(json!({"group": VENDAS})), 404)
         .await;
@@ -172,10 +205,17 @@ async fn prospect_updates_and_additional_data_persist() {
         .map(|m| m["type"].as_str().unwrap())
         .collect();
     assert_eq!(mediums, ["phone", "phone", "email"]);
-    f.refused("PATCH", &path, Some(json!({"email": "not-an-email"})), 400)
-        .await;
-    f.refused("PATCH", &path, Some(json!({"firstName": 5})), 400)
-        .await;
+    for bad in [
+        json!({"email": "not-an-email"}),
+        json!({"firstName": 5}),
+        json!({"phone": ""}),
+    ] {
+        let refused = f.refused("PATCH", &path, Some(bad), 400).await;
+        assert_eq!(refused["code"], "SCHEMA_VALIDATION_FAILED");
+    }
+    let p = f.get(&path).await;
+    assert_eq!(p["phones"], json!(["+5511000000131", "+5511000000132"]));
+    assert_eq!(p["emails"], json!(["rita@example.com"]));
 
     let fields = f
         .get(&format!("/prospect/{id}/prospectAdditionalFields"))
@@ -196,8 +236,14 @@ async fn prospect_updates_and_additional_data_persist() {
     );
     f.ok("PATCH", &data, json!({"city": null})).await;
     assert_eq!(f.get(&path).await["additionalData"], json!({"score": 91}));
-    f.refused("PATCH", &data, Some(json!({"shoeSize": 42})), 400)
+    let refused = f
+        .refused("PATCH", &data, Some(json!({"shoeSize": 42})), 404)
         .await;
+    assert_eq!(refused["code"], "NOT_FOUND");
+    assert!(refused["message"].as_str().unwrap().contains("shoeSize"));
+    let refused = f.refused("PATCH", &data, Some(json!([42])), 400).await;
+    assert_eq!(refused["code"], "SCHEMA_VALIDATION_FAILED");
+    assert_eq!(f.get(&path).await["additionalData"], json!({"score": 91}));
     let found = f
         .get("/prospects?limit=5000&additionalData=score>=91&additionalData=score<92")
         .await;
@@ -253,22 +299,29 @@ async fn interaction_updates_persist_and_mark_it_updated() {
     assert_eq!(read["status"], "updated");
     assert_eq!(read["output"]["message"]["delivered"], true);
     assert_eq!(read["output"]["message"]["status"], "read");
-    f.refused(
-        "PUT",
-        &one,
-        Some(json!({"type": "message", "status": "lost"})),
-        400,
-    )
-    .await;
-    f.refused(
-        "PUT",
-        &one,
-        Some(json!({"type": "question", "answer": "x"})),
-        400,
-    )
-    .await;
-    f.refused("PUT", &one, Some(json!({"type": "bogus"})), 400)
+    for bad in [
+        json!({"type": "message", "status": "lost"}),
+        json!({"type": "bogus"}),
+    ] {
+        let refused = f.refused("PUT", &one, Some(bad), 400).await;
+        assert_eq!(refused["code"], "SCHEMA_VALIDATION_FAILED");
+    }
+    let refused = f
+        .refused(
+            "PUT",
+            &one,
+            Some(json!({"type": "question", "answer": "x"})),
+            409,
+        )
         .await;
+    assert_eq!(refused["code"], "CONFLICT");
+    assert_eq!(f.get(&one).await["output"]["message"]["status"], "read");
+    // Every status of the spec's enum is taken and kept.
+    for status in ["pending", "sent", "received", "failed", "deleted", "read"] {
+        f.ok("PUT", &one, json!({"type": "message", "status": status}))
+            .await;
+        assert_eq!(f.get(&one).await["output"]["message"]["status"], status);
+    }
 
     let question =
         json!({"type": "question", "question": "Tem garantia?", "threadTitle": "Hatch 2024"});
@@ -287,6 +340,20 @@ async fn interaction_updates_persist_and_mark_it_updated() {
     let answered = f.get(&q).await;
     assert_eq!(answered["output"]["status"], "answered");
     assert_eq!(answered["output"]["response"], "Sim, 3 anos");
+    let refused = f
+        .refused(
+            "PUT",
+            &q,
+            Some(json!({"type": "message", "status": "read"})),
+            409,
+        )
+        .await;
+    assert_eq!(refused["code"], "CONFLICT");
+    assert_eq!(
+        f.get(&q).await,
+        answered,
+        "a refused update changes nothing"
+    );
     let updated = f.get(&format!("{list}?status=updated")).await;
     assert_eq!(updated.as_array().unwrap().len(), 2);
     let missing = format!("/prospect/{id}/interaction/{MISSING}");
@@ -313,19 +380,20 @@ async fn quotes_persist_filter_and_cursor_page() {
     let rejected = f.ok("PUT", &one, json!({"status": "rejected"})).await;
     assert!(rejected["rejectedAt"].is_string() && rejected["finishedAt"].is_string());
     assert_eq!(f.get(&one).await["status"], "rejected");
-    f.refused("PUT", &one, Some(json!({"status": "accepted"})), 400)
+    let refused = f
+        .refused("PUT", &one, Some(json!({"status": "accepted"})), 409)
         .await;
-    f.refused("PUT", &one, Some(json!({"status": "maybe"})), 400)
-        .await;
-    f.refused("POST", &list, Some(json!({"items": []})), 400)
-        .await;
-    f.refused(
-        "POST",
-        &list,
-        Some(json!({"items": [{"quantity": 0}]})),
-        400,
-    )
-    .await;
+    assert_eq!(refused["code"], "CONFLICT");
+    assert_eq!(f.get(&one).await["status"], "rejected");
+    for (method, path, bad) in [
+        ("PUT", &one, json!({"status": "maybe"})),
+        ("POST", &list, json!({"items": []})),
+        ("POST", &list, json!({"items": [{"price": 450}]})),
+        ("POST", &list, json!({"items": [{"quantity": "1"}]})),
+    ] {
+        let refused = f.refused(method, path, Some(bad), 400).await;
+        assert_eq!(refused["code"], "SCHEMA_VALIDATION_FAILED");
+    }
     f.refused("GET", &format!("/prospect/{id}/quote/{MISSING}"), None, 404)
         .await;
 
@@ -366,6 +434,26 @@ async fn quotes_persist_filter_and_cursor_page() {
         .unwrap()
         .iter()
         .all(|q| q["status"] == "accepted"));
+
+    // Any quantity and price the spec's numbers allow is taken, and kept as given.
+    let odd = json!([{"quantity": 0, "price": 450}, {"quantity": 2, "price": -1.5}]);
+    let (status, third) = f.call("POST", &list, Some(json!({"items": odd}))).await;
+    assert_eq!(status, 201, "{third}");
+    assert_eq!(third["total"], -3.0);
+    let stored = f
+        .get(&format!(
+            "/prospect/{id}/quote/{}",
+            third["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(
+        stored["items"],
+        json!([{"quantity": 0.0, "price": 450.0}, {"quantity": 2.0, "price": -1.5}])
+    );
+    assert_eq!(
+        f.get("/prospects/quotes?limit=1").await[0]["id"],
+        third["id"]
+    );
 }
 
 #[tokio::test]

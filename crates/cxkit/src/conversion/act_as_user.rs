@@ -4,17 +4,21 @@
 use super::Client;
 use crate::error::Error;
 use conversion_api::types::{
-    ArchivingReason, GroupUserTransferable, LabelProspect, Prospect, ProspectLabel, Transfer,
-    UpdateProspect,
+    ArchiveProspect, ArchivingReason, GroupUserTransferable, LabelProspect, Prospect,
+    ProspectLabel, Transfer,
 };
 use serde_json::{Map, Value};
 
 impl Client {
     /// Archives a prospect with `reason`, one of [`archiving_reasons`](Self::archiving_reasons).
     pub async fn archive_as_user(&self, prospect: &str, reason: &str) -> Result<Prospect, Error> {
-        let body = UpdateProspect {
-            archiving_reason: Some(reason.to_owned()),
-            ..UpdateProspect::default()
+        let body = ArchiveProspect {
+            archiving_reason: reason.to_owned(),
+            email: None,
+            first_name: None,
+            label: None,
+            last_name: None,
+            phone: None,
         };
         let sent = self
             .raw
@@ -28,7 +32,9 @@ impl Client {
     /// Labels a prospect with the `key` of one of [`labels`](Self::labels).
     pub async fn label_prospect(&self, prospect: &str, label: &str) -> Result<Prospect, Error> {
         let body = LabelProspect {
-            label: Some(label.to_owned()),
+            label: label
+                .parse()
+                .map_err(|e| Error::InvalidInput(format!("label `{label}`: {e}")))?,
         };
         let sent = self
             .raw

@@ -201,8 +201,11 @@ impl Client {
                     b = b.with_agent(v);
                 }
                 if !query.additional_data.is_empty() {
-                    let data = query.additional_data.iter().map(|f| f.as_str().to_owned());
-                    b = b.additional_data(data.collect::<Vec<_>>());
+                    let data = query.additional_data.iter().map(|f| f.as_str().parse());
+                    let data: Result<Vec<_>, _> = data.collect();
+                    let data =
+                        data.map_err(|e| Error::InvalidInput(format!("additional data: {e}")))?;
+                    b = b.additional_data(data);
                 }
                 let rows = b.send().await;
                 rows.map(|r| r.into_inner()).map_err(|e| {
@@ -303,7 +306,10 @@ impl Client {
     ) -> Result<Subscription, Error> {
         let url = webhook::callback_url(callback_url, secret)?;
         let body = conversion_api::types::NewSubscription {
-            callback_url: url,
+            // The URL carries the secret: the error names neither.
+            callback_url: url.parse().map_err(|_| {
+                Error::InvalidInput("the callback URL must be an absolute http(s) URL".into())
+            })?,
             topics: topics.into_iter().collect(),
         };
         let created = self
