@@ -63,6 +63,10 @@ fn readme_main_job_exports_a_month_of_history_as_csv() {
         .assert()
         .success()
         .stderr(predicate::str::contains("wrote"));
+    // Created like any file the user makes (not 0600 as a temp file would be).
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o666 & !umask(), "mode {mode:o}");
     let mut reader = csv::Reader::from_path(&file).unwrap();
     let header: Vec<String> = reader
         .headers()
@@ -511,6 +515,59 @@ fn webhook_listen_prints_deliveries() {
     assert_eq!(line["operationId"], "op-1");
 }
 
+/// The process umask, as the shell reports it.
+fn umask() -> u32 {
+    let out = std::process::Command::new("sh")
+        .args(["-c", "umask"])
+        .output()
+        .unwrap();
+    u32::from_str_radix(String::from_utf8(out.stdout).unwrap().trim(), 8).unwrap()
+}
+
+#[test]
+fn verbose_logs_show_retries_without_the_credential() {
+    let out = cxkit()
+        .args([
+            "--sandbox",
+            "--sandbox-faults",
+            "429=0.4",
+            "-v",
+            "--max-retry-wait",
+            "0",
+        ])
+        .args(["zchat", "ongoing", "--page-size", "20", "--format", "jsonl"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let logs = String::from_utf8(out.stderr).unwrap();
+    assert!(logs.contains("retrying"), "{logs}");
+    assert!(logs.contains("429"), "the reason is logged: {logs}");
+    assert!(!logs.contains("sandbox-zchat-token"), "{logs}");
+    assert!(
+        logs.contains("token=***") || !logs.contains("token="),
+        "{logs}"
+    );
+    let quiet = cxkit()
+        .args([
+            "--sandbox",
+            "--sandbox-faults",
+            "429=0.4",
+            "--max-retry-wait",
+            "0",
+        ])
+        .args(["zchat", "ongoing", "--page-size", "20", "--format", "jsonl"])
+        .assert()
+        .success()
+        .get_output()
+        .stderr
+        .clone();
+    assert!(
+        !String::from_utf8(quiet).unwrap().contains("retrying"),
+        "retries log at info"
+    );
+}
+
 /// Runs `args` to completion; panics unless it succeeds.
 fn run_ok(args: &[&str], file: &std::path::Path) {
     cxkit()
@@ -535,28 +592,49 @@ fn wait_for(path: &std::path::Path) {
 #[test]
 fn an_interrupted_or_killed_export_resumes_to_a_byte_identical_file() {
     let dir = tempfile::tempdir().unwrap();
-    let args = [
-        "--sandbox",
-        "--sandbox-latency-ms",
-        "150",
-        "--quiet",
-        "zchat",
-        "history",
-        "--from",
-        "2024-03-01",
-        "--to",
-        "2024-03-10",
-        "--page-size",
-        "100",
+    let common = ["--sandbox", "--sandbox-latency-ms", "150", "--quiet"];
+    // Numbered pages (zchat), and cursor walks over 31-day windows (Conversion).
+    let lists: [(&str, &[&str]); 2] = [
+        (
+            "history",
+            &[
+                "zchat",
+                "history",
+                "--from",
+                "2024-03-01",
+                "--to",
+                "2024-03-10",
+                "--page-size",
+                "100",
+            ],
+        ),
+        (
+            "prospects",
+            &[
+                "conversion",
+                "prospects",
+                "--from",
+                "2024-01-01",
+                "--to",
+                "2024-04-01",
+                "--page-size",
+                "20",
+            ],
+        ),
     ];
-    for format in ["jsonl", "json", "csv"] {
-        let whole = dir.path().join(format!("whole.{format}"));
-        let mut full = args.to_vec();
+    let cases = lists.iter().flat_map(|(name, list)| {
+        ["jsonl", "json", "csv"].map(move |format| (*name, *list, format))
+    });
+    for (name, list, format) in cases {
+        let format_name = format!("{name}.{format}");
+        let whole = dir.path().join(format!("whole.{format_name}"));
+        let mut full = common.to_vec();
+        full.extend(list);
         full.extend(["--format", format]);
         run_ok(&full, &whole);
 
         for signal in ["-INT", "-KILL"] {
-            let file = dir.path().join(format!("cut{signal}.{format}"));
+            let file = dir.path().join(format!("cut{signal}.{format_name}"));
             let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("cxkit"))
                 .args(&full)
                 .arg("--output")
@@ -564,7 +642,10 @@ fn an_interrupted_or_killed_export_resumes_to_a_byte_identical_file() {
                 .spawn()
                 .unwrap();
             // Readiness, not a fixed sleep: stop it once a page is on disk.
-            wait_for(&dir.path().join(format!("cut{signal}.{format}.checkpoint")));
+            wait_for(
+                &dir.path()
+                    .join(format!("cut{signal}.{format_name}.checkpoint")),
+            );
             let sent = std::process::Command::new("kill")
                 .args([signal, &child.id().to_string()])
                 .status()
@@ -572,7 +653,7 @@ fn an_interrupted_or_killed_export_resumes_to_a_byte_identical_file() {
             assert!(sent.success());
             let output = child.wait_with_output().unwrap();
             if signal == "-INT" {
-                assert_eq!(output.status.code(), Some(130), "{format}");
+                assert_eq!(output.status.code(), Some(130), "{format_name}");
             }
             assert!(
                 !file.exists(),
@@ -585,7 +666,7 @@ fn an_interrupted_or_killed_export_resumes_to_a_byte_identical_file() {
             assert_eq!(
                 std::fs::read(&file).unwrap(),
                 std::fs::read(&whole).unwrap(),
-                "{format}{signal}: the resumed file is the uninterrupted one"
+                "{format_name}{signal}: the resumed file is the uninterrupted one"
             );
         }
     }
@@ -595,4 +676,155 @@ fn an_interrupted_or_killed_export_resumes_to_a_byte_identical_file() {
         .filter(|n| n.ends_with(".partial") || n.ends_with(".checkpoint"))
         .collect();
     assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn listed_subscriptions_show_callback_urls_with_the_secret_masked() {
+    let secret = "listed-webhook-secret-5678";
+    let server = MockServer::start();
+    let subscription = |id: &str| {
+        json!({"id": id, "topics": ["prospects"],
+               "callbackUrl": format!("https://hooks.example.com/in?secret={secret}&team=a")})
+    };
+    server.mock(|when, then| {
+        when.method(GET).path("/notifications/subscriptions");
+        then.status(200).json_body(json!([
+            subscription("65f1c2a4e13b7d0012a4c9e1"),
+            subscription("65f1c2a4e13b7d0012a4c9e2")
+        ]));
+    });
+    server.mock(|when, then| {
+        when.method(GET)
+            .path("/notifications/subscription/65f1c2a4e13b7d0012a4c9e1");
+        then.status(200)
+            .json_body(subscription("65f1c2a4e13b7d0012a4c9e1"));
+    });
+    for (args, rows) in [
+        (&["conversion", "subscriptions"][..], 2),
+        (
+            &["conversion", "subscription", "65f1c2a4e13b7d0012a4c9e1"][..],
+            1,
+        ),
+    ] {
+        for format in ["jsonl", "csv", "table"] {
+            let out = cxkit()
+                .env("CONVERSION_API_KEY", "cv-cli-key")
+                .env("CONVERSION_BASE_URL", server.base_url())
+                .args(["--format", format])
+                .args(args)
+                .assert()
+                .success()
+                .get_output()
+                .stdout
+                .clone();
+            let out = String::from_utf8(out).unwrap();
+            assert_eq!(out.matches("secret=***").count(), rows, "{format}: {out}");
+            assert!(!out.contains(secret), "{format}: {out}");
+            assert!(out.contains("team=a"), "the rest of the URL stays: {out}");
+        }
+    }
+}
+
+#[test]
+fn an_output_that_cannot_be_written_exits_5() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("missing-dir/out.jsonl");
+    cxkit()
+        .args(["--sandbox", "zchat", "ongoing", "--output"])
+        .arg(&file)
+        .assert()
+        .code(5)
+        .stderr(predicate::str::contains("cannot create"));
+}
+
+#[test]
+fn utc_offset_prefetch_and_credential_flags_reach_the_wire() {
+    let server = MockServer::start();
+    let page = |n: usize| json!({"success": true, "data": (0..n).map(|i| json!({"id": format!("p{n}-{i}")})).collect::<Vec<_>>()});
+    let first = server.mock(|when, then| {
+        when.path("/history")
+            .query_param("token", "flag-token-1")
+            // 2024-03-01 00:00 at -03:00, sent as a local time with its zone.
+            .query_param("from", "2024-03-01T00:00:00")
+            .query_param("timezone", "-0300")
+            .query_param("page", "1");
+        then.status(200).json_body(page(2));
+    });
+    let second = server.mock(|when, then| {
+        when.path("/history").query_param("page", "2");
+        then.status(200).json_body(page(1));
+    });
+    let past_the_end = server.mock(|when, then| {
+        when.path("/history").query_param("page", "3");
+        then.status(200).json_body(page(0));
+    });
+    let run = |extra: &[&str]| {
+        cxkit()
+            .args([
+                "--zchat-token",
+                "flag-token-1",
+                "--zchat-base-url",
+                &server.base_url(),
+            ])
+            .args([
+                "--format",
+                "jsonl",
+                "zchat",
+                "history",
+                "--from",
+                "2024-03-01",
+                "--to",
+                "2024-03-02",
+            ])
+            .args(["--utc-offset", "-03:00", "--page-size", "2"])
+            .args(extra)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone()
+    };
+
+    let without = run(&["--no-prefetch"]);
+    assert_eq!(String::from_utf8_lossy(&without).lines().count(), 3);
+    // Without prefetch nothing is asked for past the short (last) page.
+    past_the_end.assert_calls(0);
+    // With it (the default) the output is the same; the facade tests pin when pages are asked.
+    assert_eq!(run(&[]), without);
+    first.assert_calls(2);
+    second.assert_calls(2);
+
+    // The Conversion and Converz credential flags too.
+    let conversion = server.mock(|when, then| {
+        when.path("/leads/defaults")
+            .query_param("api-key", "flag-key-2");
+        then.status(200)
+            .json_body(json!({"currency": "BRL", "distance": "km"}));
+    });
+    cxkit()
+        .args([
+            "--conversion-api-key",
+            "flag-key-2",
+            "--conversion-base-url",
+            &server.base_url(),
+        ])
+        .args(["--format", "jsonl", "conversion", "defaults"])
+        .assert()
+        .success();
+    conversion.assert();
+    let converz = server.mock(|when, then| {
+        when.path("/report").header("x-api-key", "flag-key-3");
+        then.status(200).json_body(json!([]));
+    });
+    cxkit()
+        .args([
+            "--converz-api-key",
+            "flag-key-3",
+            "--converz-base-url",
+            &server.base_url(),
+        ])
+        .args(["--format", "jsonl", "converz", "report"])
+        .assert()
+        .success();
+    converz.assert();
 }

@@ -576,3 +576,46 @@ async fn injected_latency_trips_a_client_timeout() {
         .unwrap_err();
     assert!(matches!(error, cxkit::Error::Timeout { .. }), "{error}");
 }
+
+#[tokio::test]
+async fn a_redirect_fault_is_reported_and_the_other_origin_hears_nothing() {
+    // The other origin: a listener on 127.0.0.2 that records any connection.
+    let other = tokio::net::TcpListener::bind("127.0.0.2:0").await.unwrap();
+    let target = format!("http://{}", other.local_addr().unwrap());
+    let heard = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = heard.clone();
+    tokio::spawn(async move {
+        while other.accept().await.is_ok() {
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    });
+    let faults = Faults {
+        rate_redirect: 1.0,
+        redirect_to: Some(target.clone()),
+        ..Faults::default()
+    };
+    let s = Sandbox::start_with(SandboxConfig {
+        faults,
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    let error = zchat_client(&s, no_retry())
+        .ongoing(zchat::OngoingQuery::new())
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    let text = error.to_string();
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(302), "{text}");
+    assert!(
+        text.contains(&format!("redirected to {target}/zchat/ongoing")),
+        "{text}"
+    );
+    assert!(!text.contains(&s.credentials().zchat_token), "{text}");
+    // Following it would have connected there (and hung: the listener never answers).
+    assert_eq!(
+        heard.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "no request followed it"
+    );
+}

@@ -212,11 +212,18 @@ mod tests {
     }
 
     #[test]
-    fn jitter_stays_under_the_ceiling() {
+    fn jitter_stays_under_the_ceiling_and_varies() {
         let p = RetryPolicy::default().with_initial_backoff(Duration::from_millis(100));
-        for _ in 0..100 {
-            assert!(p.delay(2, None).unwrap() <= Duration::from_millis(100));
-        }
+        let delays: Vec<Duration> = (0..100).map(|_| p.delay(2, None).unwrap()).collect();
+        assert!(delays.iter().all(|d| *d <= Duration::from_millis(100)));
+        let distinct: std::collections::HashSet<_> = delays.iter().collect();
+        assert!(
+            distinct.len() > 50,
+            "full jitter spreads the waits: {}",
+            distinct.len()
+        );
+        let fixed = p.clone().with_jitter(false);
+        assert_eq!(fixed.delay(2, None), Some(Duration::from_millis(100)));
     }
 
     #[test]

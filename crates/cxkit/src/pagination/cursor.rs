@@ -136,7 +136,7 @@ impl<T: Send + 'static> Walk<T> {
 impl Seen {
     /// Like `first_time`, for an id.
     pub fn first_time_id(&mut self, id: &str) -> bool {
-        self.0.insert(super::key_hash(id))
+        self.first_time_key(super::key_hash(id))
     }
 }
 

@@ -3,10 +3,12 @@
 //! themselves.
 //!
 //! A stream yields every row once, in order, and ends after the first error it yields.
-//! Rows are de-duplicated by primary key: a row already yielded (a page boundary that moved,
-//! a server that repeats a page) is dropped with a warning, and a page that brings nothing
-//! new, or a cursor that does not move, ends the stream with [`Error::Pagination`] instead of
-//! looping.
+//! Rows are de-duplicated by primary key against the last 10,000 rows yielded: a row that
+//! reappears across a page boundary (a boundary that moved while paging, a cursor the vendor
+//! treats as inclusive) is dropped with a warning. A page that repeats the previous one, or
+//! brings nothing new, and a cursor that does not move end the stream with
+//! [`Error::Pagination`] instead of looping. (Memory stays bounded whatever the list's size; a
+//! row reappearing further than 10,000 rows later is not detected.)
 
 mod cursor;
 mod numbered;
@@ -17,7 +19,7 @@ pub(crate) use numbered::numbered;
 
 use crate::error::Error;
 use futures::stream::{BoxStream, Stream, StreamExt};
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::hash::{Hash, Hasher};
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -161,17 +163,29 @@ pub(crate) fn key_hash(key: impl Hash) -> u64 {
     hasher.finish()
 }
 
-/// The keys yielded so far (8 bytes and change per row: 16 MB for a million rows).
+/// How many of the last keys yielded are remembered.
+const RECENT: usize = 10_000;
+
+/// The keys of the last [`RECENT`] rows yielded (about 300 KB, whatever the list's size).
 #[derive(Default)]
-pub(crate) struct Seen(HashSet<u64>);
+pub(crate) struct Seen {
+    order: VecDeque<u64>,
+    set: HashSet<u64>,
+}
 
 impl Seen {
-    /// Whether the row is new (and remembers it); rows without a key are always new.
-    pub fn first_time<T>(&mut self, key: KeyOf<T>, row: &T) -> bool {
-        match key(row) {
-            Some(k) => self.0.insert(k),
-            None => true,
+    /// Whether the key is new (and remembers it).
+    pub fn first_time_key(&mut self, key: u64) -> bool {
+        if !self.set.insert(key) {
+            return false;
         }
+        self.order.push_back(key);
+        if self.order.len() > RECENT {
+            if let Some(old) = self.order.pop_front() {
+                self.set.remove(&old);
+            }
+        }
+        true
     }
 }
 

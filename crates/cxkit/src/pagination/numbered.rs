@@ -34,6 +34,7 @@ where
         key,
         page: start.max(1),
         counts: Counts::default(),
+        previous: None,
         seen: Seen::default(),
         current: None,
         next: None,
@@ -42,11 +43,13 @@ where
     RowStream::new(stream::unfold(walk, Walk::advance).boxed())
 }
 
-/// What one page brought.
-#[derive(Default)]
+/// What one page brought, and the keys of its first and last rows.
+#[derive(Default, Clone, PartialEq)]
 struct Counts {
     rows: u64,
     new: u64,
+    first: Option<u64>,
+    last: Option<u64>,
 }
 
 struct Walk<T> {
@@ -56,6 +59,8 @@ struct Walk<T> {
     key: KeyOf<T>,
     page: u64,
     counts: Counts,
+    /// The previous full page's counts: a page identical to it is the server ignoring `page`.
+    previous: Option<Counts>,
     seen: Seen,
     current: Option<PageRows<T>>,
     next: Option<JoinHandle<Result<PageRows<T>, Error>>>,
@@ -74,7 +79,10 @@ impl<T: Send + 'static> Walk<T> {
                 match rows.next().await {
                     Some(Ok(row)) => {
                         self.counts.rows += 1;
-                        if self.seen.first_time(self.key, &row) {
+                        let key = (self.key)(&row);
+                        self.counts.first = self.counts.first.or(key);
+                        self.counts.last = key;
+                        if key.is_none_or(|k| self.seen.first_time_key(k)) {
                             self.counts.new += 1;
                             return Some((Ok(Progress::Row(row)), self));
                         }
@@ -109,7 +117,12 @@ impl<T: Send + 'static> Walk<T> {
     /// when a full page brought nothing new (a server that ignores `page` would otherwise
     /// be paged forever).
     fn end_of_page(&mut self) -> Result<Option<Progress<T>>, Error> {
-        let Counts { rows, new } = std::mem::take(&mut self.counts);
+        let counts = std::mem::take(&mut self.counts);
+        let (rows, new) = (counts.rows, counts.new);
+        let same_as_before = counts.first.is_some()
+            && self.previous.as_ref().is_some_and(|p| {
+                (p.rows, p.first, p.last) == (counts.rows, counts.first, counts.last)
+            });
         self.current = None;
         let (api, operation) = self.source;
         if new < rows {
@@ -122,7 +135,7 @@ impl<T: Send + 'static> Walk<T> {
             self.finish_in_place();
             return Ok(None);
         }
-        if new == 0 {
+        if new == 0 || same_as_before {
             return Err(Error::Pagination {
                 api,
                 operation,

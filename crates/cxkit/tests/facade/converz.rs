@@ -307,3 +307,33 @@ async fn csv_updates_never_null_other_rows() {
     assert!(report.is_complete());
     mock.assert_async().await;
 }
+
+#[tokio::test]
+async fn a_chunk_size_over_the_vendor_limit_is_capped_at_100000_rows() {
+    let server = MockServer::start_async().await;
+    let chunks = server
+        .mock_async(|when, then| {
+            when.method(POST).path("/reps");
+            then.status(200).json_body(json!({}));
+        })
+        .await;
+    let client = observed_debug(
+        Client::builder()
+            .base_url(server.base_url())
+            .api_key(CONVERZ_KEY)
+            .retry(fast_retry(1))
+            // Asked for more than the vendor takes in one request.
+            .update_chunk_rows(250_000)
+            .build()
+            .unwrap(),
+    );
+    let rows = 150_001;
+    let ids: Vec<String> = (0..rows).map(|i| format!("r{i}")).collect();
+    let update = Update::keyed_by_rep_id(ids).column("team", vec!["blue"; rows]);
+
+    let report = client.update_reps(&update).await.unwrap();
+
+    chunks.assert_calls_async(2).await;
+    assert_eq!(report.chunks[0].rows, 0..100_000);
+    assert_eq!(report.chunks[1].rows, 100_000..rows);
+}

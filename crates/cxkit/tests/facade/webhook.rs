@@ -190,3 +190,46 @@ async fn accepts_a_delivery_shaped_like_real_traffic() {
         .unwrap();
     assert_eq!(nin[0].id.as_deref(), Some("66a1f0c2b7e4d30009a1c0f1"));
 }
+
+#[tokio::test]
+async fn a_redelivery_while_the_first_is_in_flight_gets_409_and_one_handling() {
+    let release = Arc::new(tokio::sync::Notify::new());
+    let started = Arc::new(tokio::sync::Notify::new());
+    let calls = Arc::new(AtomicUsize::new(0));
+    let app = {
+        let (release, started, calls) = (release.clone(), started.clone(), calls.clone());
+        router(
+            ReceiverConfig::new(WEBHOOK_SECRET),
+            move |_event: WebhookEvent| {
+                let (release, started, calls) = (release.clone(), started.clone(), calls.clone());
+                async move {
+                    calls.fetch_add(1, Ordering::SeqCst);
+                    started.notify_one();
+                    release.notified().await;
+                    Ok::<(), HandlerError>(())
+                }
+            },
+        )
+    };
+    let body = serde_json::to_vec(&delivery("op-busy", "created")).unwrap();
+
+    let first = tokio::spawn({
+        let (app, body) = (app.clone(), body.clone());
+        async move { post(&app, WEBHOOK_SECRET, body).await }
+    });
+    // Readiness, not a sleep: the first delivery is inside the handler.
+    started.notified().await;
+    let second = post(&app, WEBHOOK_SECRET, body.clone()).await;
+    release.notify_one();
+    let first = first.await.unwrap();
+    let third = post(&app, WEBHOOK_SECRET, body).await;
+
+    assert_eq!(
+        second,
+        StatusCode::CONFLICT,
+        "the same delivery is being handled"
+    );
+    assert_eq!(first, StatusCode::OK);
+    assert_eq!(third, StatusCode::OK, "already handled: acknowledged");
+    assert_eq!(calls.load(Ordering::SeqCst), 1, "handled once");
+}

@@ -54,6 +54,36 @@ async fn history_streams_every_row_once_in_order_with_and_without_prefetch() {
     }
 }
 
+/// Holds the stream after its first row; whether page 2 was asked for meanwhile.
+async fn page_two_requested_while_page_one_is_held(prefetch: bool) -> bool {
+    let server = MockServer::start_async().await;
+    mock_pages(&server, "/history", &[&["1", "2"]]).await;
+    let page_two = server
+        .mock_async(|when, then| {
+            when.path("/history").query_param("page", "2");
+            then.status(200).json_body(rows(&[]));
+        })
+        .await;
+    let query = HistoryQuery::new().page_size(2).prefetch(prefetch);
+    let mut stream = client(&server, 1).history(query);
+    let first = futures::StreamExt::next(&mut stream).await;
+    assert_eq!(first.unwrap().unwrap().id, "1");
+    // Bounded: 40 polls of 25 ms give the prefetch task a second to reach the server.
+    for _ in 0..40 {
+        if page_two.calls_async().await > 0 {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    false
+}
+
+#[tokio::test]
+async fn prefetch_asks_for_the_next_page_before_the_current_one_is_consumed() {
+    assert!(page_two_requested_while_page_one_is_held(true).await);
+    assert!(!page_two_requested_while_page_one_is_held(false).await);
+}
+
 #[tokio::test]
 async fn a_full_last_page_is_followed_by_an_empty_one() {
     let server = MockServer::start_async().await;
