@@ -7,11 +7,13 @@
 //!   readable diff when a derived file is stale.
 //! - `cargo xtask bench [--smoke]`: the benchmarks behind `docs/benchmarks.md` (see `bench/`).
 //! - `cargo xtask schemathesis [--quick]`: every spec against the sandbox with schemathesis.
+//! - `cargo xtask mutants [--in-diff REF] [--list]`: mutation testing of the data-safety code.
 
 mod bench;
 mod endpoints;
 mod inventory;
 mod lint;
+mod mutants;
 mod schemathesis;
 mod snapshots;
 mod specs;
@@ -20,6 +22,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: cargo xtask regen [--check] | bench [--smoke] | schemathesis [--quick]
+       | mutants [--in-diff REF] [--list]
 
   regen           lint + validate specs/, rewrite docs/endpoints.md and tests/snapshots/,
                   print what changed against HEAD
@@ -27,7 +30,10 @@ const USAGE: &str = "usage: cargo xtask regen [--check] | bench [--smoke] | sche
   bench           decode, export, memory and build benchmarks; writes docs/benchmarks.md
   bench --smoke   every benchmark step on tiny data, debug builds; writes nothing (CI)
   schemathesis    every spec against the sandbox with schemathesis --checks all (PyPI)
-  schemathesis --quick   the same with fewer examples per operation (CI)";
+  schemathesis --quick   the same with fewer examples per operation (CI)
+  mutants         cargo-mutants on the files in .cargo/mutants.toml; summary for docs/testing.md
+  mutants --in-diff REF  only mutants on lines changed since the git ref REF
+  mutants --list  list the mutants without testing them";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -39,6 +45,33 @@ fn main() -> ExitCode {
         ["bench", "--smoke"] => bench::run(&workspace_root(), true),
         ["schemathesis"] => schemathesis::run(&workspace_root(), false),
         ["schemathesis", "--quick"] => schemathesis::run(&workspace_root(), true),
+        ["mutants", rest @ ..] => match rest {
+            [] => mutants::run(
+                &workspace_root(),
+                mutants::Options {
+                    in_diff: None,
+                    list: false,
+                },
+            ),
+            ["--list"] => mutants::run(
+                &workspace_root(),
+                mutants::Options {
+                    in_diff: None,
+                    list: true,
+                },
+            ),
+            ["--in-diff", base] => mutants::run(
+                &workspace_root(),
+                mutants::Options {
+                    in_diff: Some(base),
+                    list: false,
+                },
+            ),
+            _ => {
+                eprintln!("{USAGE}");
+                return ExitCode::from(2);
+            }
+        },
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

@@ -36,3 +36,9 @@ pub use config::Lookup;
 pub use cxkit_runtime::{RetryPolicy, Secret};
 pub use error::{Api, ConfigError, Error};
 pub use pagination::{Paging, RowStream};
+
+/// The README's Rust examples, compiled (and the mock one run) as doctests so the first code
+/// a user copies cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;

@@ -58,6 +58,7 @@ pub(crate) async fn send(
     request: reqwest::Request,
     buffer: bool,
 ) -> Outcome {
+    let url = request.url().clone();
     let response = match client.execute(request).await {
         Ok(response) => response,
         Err(error) => return Outcome::Failed(error),
@@ -72,7 +73,7 @@ pub(crate) async fn send(
     );
     match response.bytes().await {
         Ok(body) if status.is_success() && is_truncated_json(&headers, &body) => {
-            Outcome::Failed(truncated_body_error().await)
+            Outcome::Failed(truncated_body_error().await.with_url(url))
         }
         Ok(body) => Outcome::Response(Answer::Buffered(Buffered {
             status,

@@ -33,7 +33,7 @@ pub use normalize::{
     ApiProfile, Envelope, NOTE_HEADER, ORIGINAL_STATUS_HEADER, SYNTHESIZED_HEADER,
 };
 pub use retry::{parse_rate_limit_reset, parse_retry_after, RetryPolicy};
-pub use secret::{excerpt, mask_url, redact, redact_bytes, Secret, MASK};
+pub use secret::{excerpt, mask_url, redact, redact_bytes, Secret, MASK, MIN_BODY_MASKED_LEN};
 
 /// Re-exported so generated code and API crates name one version.
 pub use progenitor_client;

@@ -130,8 +130,15 @@ pub fn redact(text: &str, secrets: &[&Secret]) -> String {
     out
 }
 
+/// Secrets shorter than this are not searched for inside response bodies: a body is data,
+/// and a two-letter "secret" (a test token, say) would match and corrupt ordinary values
+/// (`"status"` → `"s***a***us"`). Real credentials are far longer; short ones are still
+/// masked in URLs, headers and messages.
+pub const MIN_BODY_MASKED_LEN: usize = 8;
+
 /// `body` with every occurrence of each secret (raw or percent-encoded) replaced by [`MASK`];
-/// borrowed when there is nothing to mask.
+/// borrowed when there is nothing to mask. Secrets shorter than [`MIN_BODY_MASKED_LEN`] are
+/// left alone.
 pub fn redact_bytes<'a>(body: &'a [u8], secrets: &[&Secret]) -> std::borrow::Cow<'a, [u8]> {
     let forms = secret_forms(secrets);
     if !forms.iter().any(|f| contains(body, f.as_bytes())) {
@@ -145,9 +152,13 @@ pub fn redact_bytes<'a>(body: &'a [u8], secrets: &[&Secret]) -> std::borrow::Cow
 }
 
 /// The spellings of the secrets worth looking for: raw and percent-encoded.
+/// Only secrets of at least [`MIN_BODY_MASKED_LEN`] bytes (see there).
 pub(crate) fn secret_forms(secrets: &[&Secret]) -> Vec<String> {
     let mut forms = Vec::new();
-    for secret in secrets.iter().filter(|s| !s.is_empty()) {
+    for secret in secrets
+        .iter()
+        .filter(|s| s.expose().len() >= MIN_BODY_MASKED_LEN)
+    {
         let raw = secret.expose().to_owned();
         let encoded: String = url::form_urlencoded::byte_serialize(raw.as_bytes()).collect();
         if encoded != raw {
@@ -218,8 +229,8 @@ mod tests {
 
     #[test]
     fn redact_bytes_masks_raw_and_encoded_forms_and_borrows_clean_bodies() {
-        let s = Secret::new("k/1");
-        let body = br#"{"error":"invalid key k/1","url":"/x?api-key=k%2F1"}"#;
+        let s = Secret::new("key/0001");
+        let body = br#"{"error":"invalid key key/0001","url":"/x?api-key=key%2F0001"}"#;
         let masked = redact_bytes(body, &[&s]);
         assert_eq!(
             std::str::from_utf8(&masked).unwrap(),
@@ -236,5 +247,19 @@ mod tests {
         let body = "ééééé".as_bytes();
         assert_eq!(excerpt(body, 3), "é…");
         assert_eq!(excerpt(b"  short  ", 10), "short");
+    }
+
+    #[test]
+    fn short_secrets_do_not_corrupt_bodies_and_long_ones_are_masked() {
+        let body = br#"{"status":200,"token":"abcd1234efgh"}"#;
+        let short = Secret::new("t");
+        assert_eq!(&*redact_bytes(body, &[&short]), &body[..]);
+        let long = Secret::new("abcd1234efgh");
+        assert_eq!(
+            &*redact_bytes(body, &[&long]),
+            &br#"{"status":200,"token":"***"}"#[..]
+        );
+        let seven = Secret::new("abcd123");
+        assert_eq!(&*redact_bytes(body, &[&seven]), &body[..]);
     }
 }

@@ -62,11 +62,18 @@ fn copy_work_tree(root: &Path, to: &Path) -> Result<(), String> {
     for name in listed.stdout.split(|b| *b == 0).filter(|n| !n.is_empty()) {
         let relative = Path::new(std::str::from_utf8(name).map_err(|e| e.to_string())?);
         let (from, dest) = (root.join(relative), to.join(relative));
-        if !from.is_file() {
-            continue;
-        }
         if let Some(parent) = dest.parent() {
             std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
+        }
+        // Links stay links: each API crate's `spec.yaml` points at `specs/`, and a copied
+        // file would not see the spec edit this benchmark times.
+        if let Ok(target) = std::fs::read_link(&from) {
+            std::os::unix::fs::symlink(&target, &dest)
+                .map_err(|e| format!("{}: {e}", dest.display()))?;
+            continue;
+        }
+        if !from.is_file() {
+            continue;
         }
         std::fs::copy(&from, &dest).map_err(|e| format!("{}: {e}", from.display()))?;
     }

@@ -137,6 +137,7 @@ async fn filters_are_read_by_their_wire_names() {
         .iter()
         .all(|p| p["additionalData"]["city"] == "Recife"));
     let free = f.get("/prospects?limit=5000&withAgent=false").await;
+    assert!(!free.as_array().unwrap().is_empty());
     assert!(free
         .as_array()
         .unwrap()
@@ -168,6 +169,7 @@ async fn filters_are_read_by_their_wire_names() {
             agent(2)
         ))
         .await;
+    assert!(!mine.as_array().unwrap().is_empty());
     assert!(mine
         .as_array()
         .unwrap()
@@ -258,6 +260,7 @@ async fn seeded_data_follows_real_traffic_and_the_seed() {
         .any(|l| l["utmCampaign"].is_string() && l["campaign"] == l["utmCampaign"]));
 
     let is = interactions.as_array().unwrap();
+    assert!(!is.is_empty());
     assert!(is
         .iter()
         .all(|i| i["status"] == "created" || i["status"] == "updated"));

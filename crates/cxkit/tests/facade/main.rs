@@ -7,6 +7,7 @@ mod config;
 mod conversion;
 mod converz;
 mod paging;
+mod setters;
 #[cfg(feature = "webhook-server")]
 mod webhook;
 mod zchat;

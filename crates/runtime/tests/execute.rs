@@ -1,0 +1,375 @@
+//! `execute` on the wire: what is retried and what is not, what a caller gets back, and what
+//! never leaves the client unmasked. Local servers only (httpmock, and a raw TCP listener for
+//! bodies a well-behaved server would not send).
+
+use cxkit_runtime::{
+    execute, execute_streaming, http_client_builder, ApiProfile, ClientContext, Credential,
+    Envelope, RetryPolicy, ATTEMPT_HEADER, NOTE_HEADER, ORIGINAL_STATUS_HEADER, SYNTHESIZED_HEADER,
+};
+use httpmock::prelude::*;
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::time::Duration;
+
+const KEY: &str = "k-SECRET-0123456789";
+
+static PLAIN: ApiProfile = ApiProfile {
+    name: "plain",
+    envelope: Envelope::Plain,
+    error_body: |status, message| serde_json::json!({"error": message, "status": status.as_u16()}),
+};
+
+static FLAGGED: ApiProfile = ApiProfile {
+    name: "flagged",
+    envelope: Envelope::SuccessFlag,
+    error_body: |status, message| serde_json::json!({"error": message, "status": status.as_u16()}),
+};
+
+fn quick(attempts: u32) -> RetryPolicy {
+    RetryPolicy::default()
+        .with_max_attempts(attempts)
+        .with_initial_backoff(Duration::from_millis(1))
+        .with_max_backoff(Duration::from_millis(2))
+}
+
+fn query_ctx(attempts: u32) -> ClientContext {
+    ClientContext::new(&PLAIN)
+        .with_credential(Credential::query("api-key", KEY))
+        .with_retry(quick(attempts))
+}
+
+fn client() -> reqwest::Client {
+    http_client_builder().build().unwrap()
+}
+
+async fn send(
+    ctx: &ClientContext,
+    method: reqwest::Method,
+    url: &str,
+) -> reqwest::Result<reqwest::Response> {
+    let mut request = reqwest::Request::new(method, url.parse().unwrap());
+    ctx.authorize(&mut request).unwrap();
+    execute(&client(), ctx, request, "op").await
+}
+
+#[tokio::test]
+async fn a_get_is_retried_until_it_succeeds_and_each_attempt_is_numbered() {
+    let server = MockServer::start_async().await;
+    let first = server
+        .mock_async(|when, then| {
+            when.path("/rows").header(ATTEMPT_HEADER, "1");
+            then.status(503);
+        })
+        .await;
+    let second = server
+        .mock_async(|when, then| {
+            when.path("/rows").header(ATTEMPT_HEADER, "2");
+            then.status(429);
+        })
+        .await;
+    let third = server
+        .mock_async(|when, then| {
+            when.path("/rows")
+                .header(ATTEMPT_HEADER, "3")
+                .query_param("api-key", KEY);
+            then.status(200).json_body(serde_json::json!({"ok": true}));
+        })
+        .await;
+    let response = send(&query_ctx(5), reqwest::Method::GET, &server.url("/rows"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.text().await.unwrap(), r#"{"ok":true}"#);
+    first.assert_calls_async(1).await;
+    second.assert_calls_async(1).await;
+    third.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn the_last_failure_is_handed_back_after_the_budget() {
+    let server = MockServer::start_async().await;
+    let down = server
+        .mock_async(|when, then| {
+            when.path("/down");
+            then.status(503).body("<html>maintenance</html>");
+        })
+        .await;
+    let response = send(&query_ctx(3), reqwest::Method::GET, &server.url("/down"))
+        .await
+        .unwrap();
+    down.assert_calls_async(3).await;
+    assert_eq!(response.status(), 503);
+    // An HTML error page becomes the vendor's error shape, status kept.
+    assert!(response.headers().contains_key(SYNTHESIZED_HEADER));
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["status"], 503);
+    assert!(
+        body["error"].as_str().unwrap().contains("maintenance"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn posts_and_client_errors_are_sent_once() {
+    let server = MockServer::start_async().await;
+    let post = server
+        .mock_async(|when, then| {
+            when.method(POST).path("/lead");
+            then.status(503);
+        })
+        .await;
+    let refused = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/bad");
+            then.status(400)
+                .json_body(serde_json::json!({"error": "bad"}));
+        })
+        .await;
+    let ctx = query_ctx(5);
+    let response = send(&ctx, reqwest::Method::POST, &server.url("/lead"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 503);
+    let response = send(&ctx, reqwest::Method::GET, &server.url("/bad"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    post.assert_calls_async(1).await;
+    refused.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn echoed_credentials_are_masked_in_body_headers_and_url() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.path("/echo");
+            then.status(401)
+                .header("x-echo", format!("key={KEY}"))
+                .json_body(serde_json::json!({"error": format!("invalid key {KEY}")}));
+        })
+        .await;
+    let response = send(&query_ctx(1), reqwest::Method::GET, &server.url("/echo"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+    assert!(!response.url().as_str().contains(KEY), "{}", response.url());
+    assert!(response.url().as_str().contains("api-key="));
+    let echoed = response.headers()["x-echo"].to_str().unwrap().to_owned();
+    assert!(
+        !echoed.contains(KEY) && echoed.starts_with("key="),
+        "{echoed}"
+    );
+    let body = response.text().await.unwrap();
+    assert!(
+        !body.contains(KEY) && body.contains("invalid key"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn a_streamed_body_is_handed_back_unread_and_masked_as_it_flows() {
+    let server = MockServer::start_async().await;
+    let rows: Vec<String> = (0..2000).map(|i| format!("row {i} {KEY}")).collect();
+    server
+        .mock_async(|when, then| {
+            when.path("/big");
+            then.status(200)
+                .header("content-type", "application/json")
+                .json_body(serde_json::json!(rows));
+        })
+        .await;
+    let ctx = query_ctx(1);
+    let mut request =
+        reqwest::Request::new(reqwest::Method::GET, server.url("/big").parse().unwrap());
+    ctx.authorize(&mut request).unwrap();
+    let response = execute_streaming(&client(), &ctx, request, "op")
+        .await
+        .unwrap();
+    let got: Vec<String> = response.json().await.unwrap();
+    assert_eq!(got.len(), 2000);
+    assert!(got
+        .iter()
+        .all(|r| !r.contains(KEY) && r.starts_with("row ")));
+}
+
+#[tokio::test]
+async fn a_redirect_is_not_followed_and_says_where_it_pointed() {
+    let server = MockServer::start_async().await;
+    let elsewhere = MockServer::start_async().await;
+    let target = elsewhere.url("/stolen");
+    server
+        .mock_async(|when, then| {
+            when.path("/moved");
+            then.status(302).header("location", &target);
+        })
+        .await;
+    let catch_all = elsewhere
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(200);
+        })
+        .await;
+    let ctx = ClientContext::new(&PLAIN)
+        .with_credential(Credential::header("x-api-key", KEY))
+        .with_retry(quick(3));
+    let response = send(&ctx, reqwest::Method::GET, &server.url("/moved"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 302);
+    let note = response.headers()[NOTE_HEADER].to_str().unwrap();
+    assert!(
+        note.contains(&target) && note.contains("not followed"),
+        "{note}"
+    );
+    catch_all.assert_calls_async(0).await;
+}
+
+#[tokio::test]
+async fn a_false_success_flag_becomes_an_error_with_the_original_status() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.path("/flag");
+            then.status(200)
+                .json_body(serde_json::json!({"success": false, "status": 404, "error": "nope"}));
+        })
+        .await;
+    let ctx = ClientContext::new(&FLAGGED).with_retry(quick(3));
+    let response = send(&ctx, reqwest::Method::GET, &server.url("/flag"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+    assert_eq!(response.headers()[ORIGINAL_STATUS_HEADER], "200");
+}
+
+#[tokio::test]
+async fn the_user_agent_names_the_api_unless_one_is_set() {
+    let server = MockServer::start_async().await;
+    let default = server
+        .mock_async(|when, then| {
+            when.path("/ua")
+                .header_matches("user-agent", r"^cxkit-runtime/\S+ \(plain\)$");
+            then.status(200);
+        })
+        .await;
+    let custom = server
+        .mock_async(|when, then| {
+            when.path("/ua").header("user-agent", "acme-sync/2");
+            then.status(200);
+        })
+        .await;
+    send(&query_ctx(1), reqwest::Method::GET, &server.url("/ua"))
+        .await
+        .unwrap();
+    let ctx = query_ctx(1).with_user_agent("acme-sync/2");
+    send(&ctx, reqwest::Method::GET, &server.url("/ua"))
+        .await
+        .unwrap();
+    default.assert_calls_async(1).await;
+    custom.assert_calls_async(1).await;
+}
+
+/// A listener answering its n-th connection with `answers[n]` (raw HTTP/1.1 bytes, connection
+/// closed after it; an empty answer holds the connection open, unanswered, for 5 s), each on its
+/// own thread; joins to the number of connections accepted.
+fn raw_server(answers: Vec<Vec<u8>>) -> (String, std::thread::JoinHandle<usize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/raw", listener.local_addr().unwrap());
+    let handle = std::thread::spawn(move || {
+        let mut served = 0;
+        for answer in answers {
+            let Ok((mut stream, _)) = listener.accept() else {
+                break;
+            };
+            served += 1;
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                let _ = stream.read(&mut buf);
+                if answer.is_empty() {
+                    std::thread::sleep(Duration::from_secs(5));
+                } else {
+                    let _ = stream.write_all(&answer);
+                }
+            });
+        }
+        served
+    });
+    (url, handle)
+}
+
+fn close_delimited(body: &str) -> Vec<u8> {
+    format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{body}")
+        .into_bytes()
+}
+
+#[tokio::test]
+async fn truncated_json_is_retried_and_in_the_end_a_body_error() {
+    let half = r#"{"rows": [1, 2, 3"#;
+    let whole = r#"{"rows": [1, 2, 3]}"#;
+    let (url, served) = raw_server(vec![close_delimited(half), close_delimited(whole)]);
+    let response = send(&query_ctx(3), reqwest::Method::GET, &url)
+        .await
+        .unwrap();
+    assert_eq!(response.text().await.unwrap(), whole);
+    assert_eq!(served.join().unwrap(), 2);
+
+    let (url, served) = raw_server(vec![close_delimited(half), close_delimited(half)]);
+    let error = send(&query_ctx(2), reqwest::Method::GET, &url)
+        .await
+        .unwrap_err();
+    // A transport failure of the body, naming the request (masked), never a decode error.
+    assert!(error.is_body() || error.is_decode(), "{error:?}");
+    let mut chain = String::new();
+    let mut cause: Option<&dyn std::error::Error> = Some(&error);
+    while let Some(c) = cause {
+        chain.push_str(&format!("{c}; "));
+        cause = c.source();
+    }
+    assert!(
+        chain.contains("ended before the end of its JSON"),
+        "{chain}"
+    );
+    let url = error.url().expect("the request's URL").as_str();
+    assert!(url.ends_with("/raw?api-key=***"), "{url}");
+    assert!(!format!("{error} {error:?}").contains(KEY));
+    assert_eq!(served.join().unwrap(), 2);
+}
+
+#[tokio::test]
+async fn a_body_shorter_than_its_length_is_retried() {
+    let cut =
+        b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 50\r\n\r\n[1,2"
+            .to_vec();
+    let (url, served) = raw_server(vec![cut, close_delimited("[1,2,3]")]);
+    let response = send(&query_ctx(3), reqwest::Method::GET, &url)
+        .await
+        .unwrap();
+    assert_eq!(response.text().await.unwrap(), "[1,2,3]");
+    assert_eq!(served.join().unwrap(), 2);
+}
+
+#[tokio::test]
+async fn a_stalled_attempt_times_out_and_is_retried() {
+    let (url, served) = raw_server(vec![Vec::new(), close_delimited("[]")]);
+    let ctx = query_ctx(2).with_request_timeout(Duration::from_millis(200));
+    let response = send(&ctx, reqwest::Method::GET, &url).await.unwrap();
+    assert_eq!(response.text().await.unwrap(), "[]");
+    assert_eq!(served.join().unwrap(), 2);
+}
+
+#[tokio::test]
+async fn a_refused_connection_is_an_error_without_the_credential() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/gone", listener.local_addr().unwrap());
+    drop(listener);
+    let error = send(&query_ctx(2), reqwest::Method::GET, &url)
+        .await
+        .unwrap_err();
+    assert!(error.is_connect(), "{error:?}");
+    let shown = format!("{error} {error:?}");
+    assert!(
+        !shown.contains(KEY) && shown.contains("api-key="),
+        "{shown}"
+    );
+}

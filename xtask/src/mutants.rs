@@ -1,0 +1,198 @@
+//! `cargo xtask mutants [--in-diff REF] [--list]`: mutation testing (cargo-mutants) of the code
+//! whose bugs lose or leak data. The scope lives in `.cargo/mutants.toml`, so a plain
+//! `cargo mutants` run sees the same files; this command adds what a reviewer needs: the
+//! tool's presence checked, `--in-diff` from a git ref, and a summary of the outcomes
+//! (caught / missed / unviable / timeout) with every surviving mutant listed, for
+//! `docs/testing.md`.
+//!
+//! Not in CI: a full run takes long on 2 cores (see `docs/testing.md` for the last duration).
+//! Each mutant is tested with the tests of the package that owns the file, in the `mutants`
+//! profile (no debug info: faster links).
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+
+/// What to run.
+pub struct Options<'a> {
+    /// Only mutants on lines changed since this git ref.
+    pub in_diff: Option<&'a str>,
+    /// List the mutants instead of testing them.
+    pub list: bool,
+}
+
+/// Runs cargo-mutants over the scoped files and summarises `mutants.out/outcomes.json`.
+pub fn run(root: &Path, options: Options<'_>) -> Result<(), String> {
+    let version = Command::new(cargo())
+        .args(["mutants", "--version"])
+        .output()
+        .map_err(|e| format!("cargo: {e}"))?;
+    if !version.status.success() {
+        return Err("cargo-mutants is not installed: cargo install cargo-mutants --locked".into());
+    }
+    println!("== {}", String::from_utf8_lossy(&version.stdout).trim());
+
+    let mut command = Command::new(cargo());
+    command
+        .current_dir(root)
+        .args(["mutants", "--profile", "mutants", "--no-shuffle"]);
+    if options.list {
+        command.arg("--list");
+    }
+    let diff_file = root.join("target").join("mutants.diff");
+    if let Some(base) = options.in_diff {
+        let diff = Command::new("git")
+            .current_dir(root)
+            .args(["diff", base, "--"])
+            .output()
+            .map_err(|e| format!("git diff: {e}"))?;
+        if !diff.status.success() {
+            return Err(format!(
+                "git diff {base}: {}",
+                String::from_utf8_lossy(&diff.stderr).trim()
+            ));
+        }
+        std::fs::create_dir_all(root.join("target")).map_err(|e| e.to_string())?;
+        std::fs::write(&diff_file, &diff.stdout).map_err(|e| e.to_string())?;
+        command.arg("--in-diff").arg(&diff_file);
+    }
+
+    let started = Instant::now();
+    let outcome = command
+        .status()
+        .map_err(|e| format!("cargo mutants: {e}"))?;
+    if options.list {
+        return if outcome.success() {
+            Ok(())
+        } else {
+            Err("cargo mutants --list failed".into())
+        };
+    }
+    let elapsed = started.elapsed();
+    let summary = summarise(&root.join("mutants.out").join("outcomes.json"))?;
+    println!("\n{summary}");
+    println!("duration: {:.0} min", elapsed.as_secs_f64() / 60.0);
+    if summary.missed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} mutant(s) survived: add a test that catches each, or explain why it is \
+             harmless in docs/testing.md",
+            summary.missed.len()
+        ))
+    }
+}
+
+fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
+/// Counts of outcomes, and the mutants no test caught.
+#[derive(Debug, Default, PartialEq)]
+pub struct Summary {
+    pub caught: usize,
+    pub missed: Vec<String>,
+    pub unviable: usize,
+    pub timeout: usize,
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "| caught | missed | unviable | timeout |\n|---|---|---|---|\n| {} | {} | {} | {} |",
+            self.caught,
+            self.missed.len(),
+            self.unviable,
+            self.timeout
+        )?;
+        for name in &self.missed {
+            writeln!(f, "missed: {name}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads cargo-mutants' `outcomes.json`.
+fn summarise(path: &Path) -> Result<Summary, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    summarise_json(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// The summary of an `outcomes.json` text: one entry per mutant (the baseline is skipped),
+/// each with a `summary` of `CaughtMutant`, `MissedMutant`, `Unviable` or `Timeout`.
+pub fn summarise_json(text: &str) -> Result<Summary, String> {
+    let json: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    let outcomes = json["outcomes"]
+        .as_array()
+        .ok_or("no `outcomes` array (not a cargo-mutants outcomes.json?)")?;
+    let mut summary = Summary::default();
+    for outcome in outcomes {
+        let scenario = &outcome["scenario"];
+        if scenario == "Baseline" {
+            continue;
+        }
+        match outcome["summary"].as_str() {
+            Some("CaughtMutant") => summary.caught += 1,
+            Some("MissedMutant") => summary.missed.push(describe(&scenario["Mutant"])),
+            Some("Unviable") => summary.unviable += 1,
+            Some("Timeout") => summary.timeout += 1,
+            other => return Err(format!("unknown outcome {other:?}")),
+        }
+    }
+    Ok(summary)
+}
+
+/// `file:line: replace … with …`, as cargo-mutants names a mutant.
+fn describe(mutant: &serde_json::Value) -> String {
+    let file = mutant["file"].as_str().unwrap_or("?");
+    let line = mutant["span"]["start"]["line"].as_u64().unwrap_or(0);
+    let name = mutant["name"]
+        .as_str()
+        .map(str::to_owned)
+        .unwrap_or_else(|| {
+            format!(
+                "replace {} with {}",
+                mutant["function"]["function_name"].as_str().unwrap_or("?"),
+                mutant["replacement"].as_str().unwrap_or("?")
+            )
+        });
+    format!("{file}:{line}: {name}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outcomes_are_counted_and_survivors_named() {
+        let text = r#"{"outcomes": [
+            {"scenario": "Baseline", "summary": "Success"},
+            {"scenario": {"Mutant": {"file": "a.rs", "span": {"start": {"line": 3}},
+                "name": "replace f -> bool with true"}}, "summary": "CaughtMutant"},
+            {"scenario": {"Mutant": {"file": "b.rs", "span": {"start": {"line": 9}},
+                "function": {"function_name": "g"}, "replacement": "0"}},
+             "summary": "MissedMutant"},
+            {"scenario": {"Mutant": {"file": "c.rs"}}, "summary": "Unviable"},
+            {"scenario": {"Mutant": {"file": "d.rs"}}, "summary": "Timeout"}
+        ]}"#;
+        let summary = summarise_json(text).unwrap();
+        assert_eq!(
+            summary,
+            Summary {
+                caught: 1,
+                missed: vec!["b.rs:9: replace g with 0".into()],
+                unviable: 1,
+                timeout: 1,
+            }
+        );
+    }
+
+    #[test]
+    fn an_unknown_outcome_or_shape_is_an_error() {
+        assert!(summarise_json(r#"{"outcomes": [{"scenario": {}, "summary": "Odd"}]}"#).is_err());
+        assert!(summarise_json("{}").is_err());
+        assert!(summarise_json("not json").is_err());
+    }
+}
