@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: cargo xtask regen [--check] | bench [--smoke] | schemathesis [--quick]
-       | mutants [--in-diff REF] [--list]
+       | mutants [--in-diff REF] [--list] [-- CARGO-MUTANTS-ARGS]
 
   regen           lint + validate specs/, rewrite docs/endpoints.md and tests/snapshots/,
                   print what changed against HEAD
@@ -33,7 +33,8 @@ const USAGE: &str = "usage: cargo xtask regen [--check] | bench [--smoke] | sche
   schemathesis --quick   the same with fewer examples per operation (CI)
   mutants         cargo-mutants on the files in .cargo/mutants.toml; summary for docs/testing.md
   mutants --in-diff REF  only mutants on lines changed since the git ref REF
-  mutants --list  list the mutants without testing them";
+  mutants --list  list the mutants without testing them
+  mutants -- ARGS more cargo-mutants arguments (e.g. -- -f crates/runtime/src/retry.rs)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -45,29 +46,9 @@ fn main() -> ExitCode {
         ["bench", "--smoke"] => bench::run(&workspace_root(), true),
         ["schemathesis"] => schemathesis::run(&workspace_root(), false),
         ["schemathesis", "--quick"] => schemathesis::run(&workspace_root(), true),
-        ["mutants", rest @ ..] => match rest {
-            [] => mutants::run(
-                &workspace_root(),
-                mutants::Options {
-                    in_diff: None,
-                    list: false,
-                },
-            ),
-            ["--list"] => mutants::run(
-                &workspace_root(),
-                mutants::Options {
-                    in_diff: None,
-                    list: true,
-                },
-            ),
-            ["--in-diff", base] => mutants::run(
-                &workspace_root(),
-                mutants::Options {
-                    in_diff: Some(base),
-                    list: false,
-                },
-            ),
-            _ => {
+        ["mutants", rest @ ..] => match mutants::Options::parse(rest) {
+            Some(options) => mutants::run(&workspace_root(), options),
+            None => {
                 eprintln!("{USAGE}");
                 return ExitCode::from(2);
             }

@@ -14,11 +14,34 @@ use std::process::Command;
 use std::time::Instant;
 
 /// What to run.
+#[derive(Debug, Default, PartialEq)]
 pub struct Options<'a> {
     /// Only mutants on lines changed since this git ref.
     pub in_diff: Option<&'a str>,
     /// List the mutants instead of testing them.
     pub list: bool,
+    /// Passed on to cargo-mutants (after `--`).
+    pub extra: Vec<&'a str>,
+}
+
+impl<'a> Options<'a> {
+    /// `[--in-diff REF] [--list] [-- ARGS…]`; `None` on anything else.
+    pub fn parse(args: &[&'a str]) -> Option<Self> {
+        let mut options = Self::default();
+        let mut rest = args.iter();
+        while let Some(arg) = rest.next() {
+            match *arg {
+                "--in-diff" => options.in_diff = Some(*rest.next()?),
+                "--list" => options.list = true,
+                "--" => {
+                    options.extra = rest.copied().collect();
+                    break;
+                }
+                _ => return None,
+            }
+        }
+        Some(options)
+    }
 }
 
 /// Runs cargo-mutants over the scoped files and summarises `mutants.out/outcomes.json`.
@@ -39,6 +62,7 @@ pub fn run(root: &Path, options: Options<'_>) -> Result<(), String> {
     if options.list {
         command.arg("--list");
     }
+    command.args(&options.extra);
     let diff_file = root.join("target").join("mutants.diff");
     if let Some(base) = options.in_diff {
         let diff = Command::new("git")
@@ -187,6 +211,22 @@ mod tests {
                 timeout: 1,
             }
         );
+    }
+
+    #[test]
+    fn options_parse_and_refuse_strays() {
+        let parsed = Options::parse(&["--in-diff", "main", "--", "-f", "a.rs"]).unwrap();
+        assert_eq!(
+            parsed,
+            Options {
+                in_diff: Some("main"),
+                list: false,
+                extra: vec!["-f", "a.rs"]
+            }
+        );
+        assert!(Options::parse(&["--list"]).unwrap().list);
+        assert!(Options::parse(&["--in-diff"]).is_none());
+        assert!(Options::parse(&["--bogus"]).is_none());
     }
 
     #[test]
