@@ -20,29 +20,10 @@ Exit codes: 0 ok, 1 the API refused or answered badly, 2 usage, 3 missing or inv
 configuration, 4 network or timeout, 5 output file, 130 interrupted (Ctrl-C)."
 )]
 pub struct Cli {
-    /// Start an embedded sandbox and point the command at it (no credentials needed).
-    #[arg(long, global = true, help_heading = "Global options")]
-    pub sandbox: bool,
-    /// With --sandbox: zchat history rows and Converz calls it serves (default 10,000).
-    #[arg(
-        long,
-        global = true,
-        default_value_t = 10_000,
-        help_heading = "Global options"
-    )]
-    pub sandbox_rows: u64,
-    /// With --sandbox: latency added to every response, in milliseconds.
-    #[arg(
-        long,
-        global = true,
-        default_value_t = 0,
-        help_heading = "Global options"
-    )]
-    pub sandbox_latency_ms: u64,
-    /// With --sandbox: injected faults, e.g. `mixed=0.2` or `429=0.05,cut=0.05,drop=0.05`
-    /// (kinds: 429, 5xx, drop, cut, stall, slow, mixed), deterministic from the seed.
-    #[arg(long, global = true, help_heading = "Global options")]
-    pub sandbox_faults: Option<String>,
+    /// The embedded sandbox (cargo feature `sandbox`, on by default).
+    #[cfg(feature = "sandbox")]
+    #[command(flatten)]
+    pub sandbox: SandboxArgs,
     /// Output format (default: a table on a terminal, JSON Lines otherwise).
     #[arg(
         long,
@@ -108,6 +89,39 @@ impl Cli {
         }
         policy
     }
+}
+
+/// The embedded sandbox's flags.
+#[cfg(feature = "sandbox")]
+#[derive(Args, Debug)]
+pub struct SandboxArgs {
+    /// Start an embedded sandbox and point the command at it (no credentials needed).
+    #[arg(long = "sandbox", global = true, help_heading = "Global options")]
+    pub enabled: bool,
+    /// With --sandbox: zchat history rows and Converz calls it serves (default 10,000).
+    #[arg(
+        long = "sandbox-rows",
+        global = true,
+        default_value_t = 10_000,
+        help_heading = "Global options"
+    )]
+    pub rows: u64,
+    /// With --sandbox: latency added to every response, in milliseconds.
+    #[arg(
+        long = "sandbox-latency-ms",
+        global = true,
+        default_value_t = 0,
+        help_heading = "Global options"
+    )]
+    pub latency_ms: u64,
+    /// With --sandbox: injected faults, e.g. `mixed=0.2` or `429=0.05,cut=0.05,drop=0.05`
+    /// (kinds: 429, 5xx, drop, cut, stall, slow, mixed), deterministic from the seed.
+    #[arg(
+        long = "sandbox-faults",
+        global = true,
+        help_heading = "Global options"
+    )]
+    pub faults: Option<String>,
 }
 
 /// Output formats.

@@ -1,13 +1,46 @@
 //! Building the vendor clients from flags, the environment, or the embedded sandbox.
+//!
+//! Every client is built through the facade's builder, so the CLI gets the same validation
+//! (URLs, credentials, limits) as a library user.
 
 use crate::args::Credentials;
 use crate::error::CliError;
 use cxkit::{conversion, converz, zchat};
-use cxkit_sandbox::{Sandbox, SandboxConfig};
+
+/// One vendor's base URL and the credential it accepts.
+pub struct Endpoint {
+    /// The base URL.
+    pub base_url: String,
+    /// The credential.
+    pub secret: cxkit::Secret,
+}
+
+#[cfg(feature = "sandbox")]
+impl Endpoint {
+    /// An endpoint at `base_url` taking `secret`.
+    pub fn new(base_url: String, secret: &str) -> Self {
+        Self {
+            base_url,
+            secret: cxkit::Secret::new(secret),
+        }
+    }
+}
+
+/// The embedded sandbox's endpoints, and the running sandbox itself (dropped with them).
+pub struct Endpoints {
+    /// Zenvia Chat.
+    pub zchat: Endpoint,
+    /// Converz.
+    pub converz: Endpoint,
+    /// Zenvia Conversion.
+    pub conversion: Endpoint,
+    /// Keeps the sandbox serving while the clients live.
+    pub _running: Box<dyn std::any::Any + Send + Sync>,
+}
 
 /// Where the clients point: the embedded sandbox, or the real APIs with the given credentials.
 pub struct Clients {
-    sandbox: Option<Sandbox>,
+    sandbox: Option<Endpoints>,
     credentials: Credentials,
     retry: cxkit::RetryPolicy,
     timeout: Option<std::time::Duration>,
@@ -20,27 +53,19 @@ fn missing(variable: &str, flag: &str, what: &str) -> CliError {
 }
 
 impl Clients {
-    /// Starts the embedded sandbox when asked (`config` sizes it).
-    pub async fn new(
-        sandbox: Option<SandboxConfig>,
+    /// Clients for the sandbox's `endpoints` when given, else for the real APIs.
+    pub fn new(
+        sandbox: Option<Endpoints>,
         credentials: Credentials,
         retry: cxkit::RetryPolicy,
         timeout: Option<std::time::Duration>,
-    ) -> Result<Self, CliError> {
-        let sandbox = match sandbox {
-            Some(config) => Some(
-                Sandbox::start_with(config)
-                    .await
-                    .map_err(|e| CliError::config(format!("cannot start the sandbox: {e}")))?,
-            ),
-            None => None,
-        };
-        Ok(Self {
+    ) -> Self {
+        Self {
             sandbox,
             credentials,
             retry,
             timeout,
-        })
+        }
     }
 
     /// The Zenvia Chat client.
@@ -51,8 +76,8 @@ impl Clients {
         }
         let builder = match &self.sandbox {
             Some(s) => builder
-                .base_url(s.zchat_base_url())
-                .token(s.credentials().zchat_token.clone()),
+                .base_url(s.zchat.base_url.clone())
+                .token(s.zchat.secret.clone()),
             None => {
                 let c = &self.credentials;
                 let token = c.zchat_token.clone().ok_or_else(|| {
@@ -76,8 +101,8 @@ impl Clients {
         }
         let builder = match &self.sandbox {
             Some(s) => builder
-                .base_url(s.converz_base_url())
-                .api_key(s.credentials().converz_api_key.clone()),
+                .base_url(s.converz.base_url.clone())
+                .api_key(s.converz.secret.clone()),
             None => {
                 let c = &self.credentials;
                 let key = c.converz_api_key.clone().ok_or_else(|| {
@@ -99,9 +124,7 @@ impl Clients {
     /// The Zenvia Conversion API key the client uses (the sandbox's with `--sandbox`).
     pub fn conversion_key(&self) -> Result<cxkit::Secret, CliError> {
         match (&self.sandbox, &self.credentials.conversion_api_key) {
-            (Some(s), _) => Ok(cxkit::Secret::new(
-                s.credentials().conversion_api_key.clone(),
-            )),
+            (Some(s), _) => Ok(s.conversion.secret.clone()),
             (None, Some(key)) => Ok(cxkit::Secret::new(key.clone())),
             (None, None) => Err(missing(
                 "CONVERSION_API_KEY",
@@ -119,8 +142,8 @@ impl Clients {
         }
         let builder = match &self.sandbox {
             Some(s) => builder
-                .base_url(s.conversion_base_url())
-                .api_key(s.credentials().conversion_api_key.clone()),
+                .base_url(s.conversion.base_url.clone())
+                .api_key(s.conversion.secret.clone()),
             None => {
                 let c = &self.credentials;
                 let key = c.conversion_api_key.clone().ok_or_else(|| {

@@ -1,12 +1,15 @@
 //! `cxkit`: export, push and receive Zenvia Chat, Converz and Zenvia Conversion data.
 //!
-//! Run `cxkit --help`; every command's `--help` has an example. `--sandbox` runs any command
-//! against an embedded fake of the three APIs, with no credentials.
+//! Run `cxkit --help`; every command's `--help` has an example. `--sandbox` (cargo feature
+//! `sandbox`, on by default) runs any command against an embedded fake of the three APIs, with
+//! no credentials.
 
 mod args;
 mod clients;
 mod commands;
 mod conversion;
+#[cfg(feature = "sandbox")]
+mod embedded;
 mod error;
 mod event_log;
 mod output;
@@ -59,22 +62,13 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         clap_complete::generate(shell, &mut Cli::command(), "cxkit", &mut std::io::stdout());
         return Ok(());
     }
-    let faults = match &cli.sandbox_faults {
-        Some(text) => cxkit_sandbox::Faults::parse(text).map_err(CliError::usage)?,
-        None => cxkit_sandbox::Faults::default(),
-    };
-    let sandbox = cli.sandbox.then(|| cxkit_sandbox::SandboxConfig {
-        history_rows: cli.sandbox_rows,
-        calls: cli.sandbox_rows,
-        faults: cxkit_sandbox::Faults {
-            latency: std::time::Duration::from_millis(cli.sandbox_latency_ms),
-            ..faults
-        },
-        ..Default::default()
-    });
+    #[cfg(feature = "sandbox")]
+    let sandbox = embedded::start(&cli.sandbox).await?;
+    #[cfg(not(feature = "sandbox"))]
+    let sandbox = None;
     let retry = cli.retry_policy();
     let timeout = cli.timeout.map(std::time::Duration::from_secs);
-    let clients = clients::Clients::new(sandbox, cli.credentials, retry, timeout).await?;
+    let clients = clients::Clients::new(sandbox, cli.credentials, retry, timeout);
     let command = command_line();
     let ctx = commands::Context {
         clients: &clients,

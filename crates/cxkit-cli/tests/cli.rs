@@ -1,5 +1,6 @@
 //! `cxkit` end to end: every subcommand against the embedded sandbox, every format, atomic
 //! output on failure, missing credentials, and no secret in any output.
+#![cfg(feature = "sandbox")]
 
 use assert_cmd::Command;
 use httpmock::prelude::*;

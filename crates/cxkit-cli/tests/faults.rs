@@ -3,6 +3,7 @@
 //! gives, byte for byte; stalled bodies and late headers are retried on the per-attempt
 //! timeout; a CSV keeps a column that first appears on a late row; a webhook listener killed
 //! with SIGKILL during a burst keeps every acknowledged delivery, once.
+#![cfg(feature = "sandbox")]
 
 use assert_cmd::Command;
 use std::collections::{HashMap, HashSet};

@@ -11,6 +11,8 @@ mod conversion_messaging;
 mod conversion_rules;
 #[path = "semantics/conversion_state.rs"]
 mod conversion_state;
+#[path = "semantics/converz_report.rs"]
+mod converz_report;
 #[path = "semantics/fake.rs"]
 mod fake;
 

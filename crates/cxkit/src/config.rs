@@ -51,11 +51,9 @@ impl Settings {
             }
         };
         check_url(&base_url).map_err(ConfigError::Invalid)?;
-        if credential.secret().is_empty() {
-            return Err(
-                ConfigError::Invalid(format!("the {} credential is empty", profile.name)).into(),
-            );
-        }
+        credential
+            .validate()
+            .map_err(|problem| ConfigError::Invalid(format!("{}: {problem}", profile.name)))?;
         let builder = cxkit_runtime::http_client_builder();
         let http = match &self.http {
             Some(configure) => (configure.0)(builder),

@@ -170,7 +170,7 @@ fn describe(error: &reqwest::Error) -> String {
         "timed out"
     } else if error.is_connect() {
         "could not connect"
-    } else if error.is_body() || error.is_decode() {
+    } else if error.is_decode() {
         "the body failed mid-way"
     } else {
         "the connection failed"

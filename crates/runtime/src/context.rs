@@ -117,3 +117,53 @@ impl fmt::Debug for ClientContext {
             .finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::Envelope;
+
+    static PROFILE: ApiProfile = ApiProfile {
+        name: "ctx",
+        envelope: Envelope::Plain,
+        error_body: |_, message| serde_json::json!({"error": message}),
+    };
+
+    #[test]
+    fn accessors_return_what_was_set_and_debug_hides_the_secret() {
+        let ctx = ClientContext::new(&PROFILE)
+            .with_credential(Credential::query("token", "tok-SECRET-42"))
+            .with_retry(RetryPolicy::default().with_max_attempts(7))
+            .with_user_agent("acme/1");
+        assert_eq!(ctx.profile().name, "ctx");
+        assert_eq!(
+            ctx.credential().map(Credential::placement),
+            Some(&crate::Placement::Query("token"))
+        );
+        assert_eq!(ctx.retry().max_attempts(), 7);
+        assert_eq!(ctx.masked_query_names(), vec!["token"]);
+        assert_eq!(ctx.redact("bad tok-SECRET-42 here"), "bad *** here");
+        let debug = format!("{ctx:?}");
+        assert!(!debug.contains("tok-SECRET-42"), "{debug}");
+        assert!(
+            debug.contains("\"ctx\"") && debug.contains("Query(\"token\")"),
+            "{debug}"
+        );
+        assert!(
+            debug.contains("max_attempts: 7") && debug.contains("acme/1"),
+            "{debug}"
+        );
+    }
+
+    #[test]
+    fn without_a_credential_nothing_is_masked_or_added() {
+        let ctx = ClientContext::new(&PROFILE);
+        assert!(ctx.credential().is_none());
+        assert!(ctx.masked_query_names().is_empty());
+        assert_eq!(ctx.redact("plain"), "plain");
+        let mut request =
+            reqwest::Request::new(reqwest::Method::GET, "https://h/x?a=1".parse().unwrap());
+        ctx.authorize(&mut request).unwrap();
+        assert_eq!(request.url().as_str(), "https://h/x?a=1");
+    }
+}

@@ -46,6 +46,32 @@ impl Credential {
         &self.secret
     }
 
+    /// Checks that the credential can be sent at all: not empty, no whitespace or control
+    /// character (a pasted key with a trailing newline), and, for a header, a valid header
+    /// name and value. Clients call this when they are built, so a bad credential is a
+    /// configuration error up front rather than a failure on every request. The message
+    /// names the credential, never its value.
+    pub fn validate(&self) -> Result<(), String> {
+        let value = self.secret.expose();
+        let what = match self.placement {
+            Placement::Query(name) | Placement::Header(name) => name,
+        };
+        if value.is_empty() {
+            return Err(format!("the {what} credential is empty"));
+        }
+        if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(format!(
+                "the {what} credential contains whitespace or a control character"
+            ));
+        }
+        if let Placement::Header(name) = self.placement {
+            header_name(name)?;
+            HeaderValue::from_str(value)
+                .map_err(|_| format!("the {name} credential is not a valid header value"))?;
+        }
+        Ok(())
+    }
+
     /// Query parameter names that must be masked wherever a URL is shown.
     pub(crate) fn masked_query_names(&self) -> Vec<&'static str> {
         match self.placement {
@@ -74,26 +100,17 @@ impl Credential {
                 let mut value = HeaderValue::from_str(self.secret.expose())
                     .map_err(|_| format!("the {name} credential is not a valid header value"))?;
                 value.set_sensitive(true);
-                request
-                    .headers_mut()
-                    .insert(HeaderName::from_static_lower(name), value);
+                request.headers_mut().insert(header_name(name)?, value);
                 Ok(())
             }
         }
     }
 }
 
-trait FromStaticLower {
-    fn from_static_lower(name: &'static str) -> HeaderName;
-}
-
-impl FromStaticLower for HeaderName {
-    /// Header names in this crate are compile-time constants; `from_static`
-    /// insists on lower case, so normalise first.
-    fn from_static_lower(name: &'static str) -> HeaderName {
-        HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes())
-            .expect("credential header names are valid constants")
-    }
+/// `name` as a header name (any case), or why not.
+fn header_name(name: &str) -> Result<HeaderName, String> {
+    HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes())
+        .map_err(|_| format!("{name:?} is not a valid header name for a credential"))
 }
 
 #[cfg(test)]
@@ -127,5 +144,31 @@ mod tests {
         let c = Credential::header("X-API-Key", "bad\nkey");
         let err = c.apply(&mut request("https://h/x")).unwrap_err();
         assert!(!err.contains("bad"));
+    }
+
+    #[test]
+    fn validation_names_the_problem_never_the_value() {
+        assert!(Credential::header("X-API-Key", "k3y-0123")
+            .validate()
+            .is_ok());
+        assert!(Credential::query("token", "t0k-0123").validate().is_ok());
+        for (credential, problem) in [
+            (Credential::query("token", ""), "empty"),
+            (Credential::query("token", "abc\n"), "whitespace"),
+            (Credential::header("X-API-Key", "a b"), "whitespace"),
+            (Credential::header("X Bad", "k3y-0123"), "header name"),
+            (Credential::header("X-API-Key", "k3y\u{7f}"), "control"),
+        ] {
+            let error = credential.validate().unwrap_err();
+            assert!(error.contains(problem), "{error}");
+            assert!(!error.contains("k3y") && !error.contains("abc"), "{error}");
+        }
+    }
+
+    #[test]
+    fn an_invalid_header_name_is_an_error_when_applied_not_a_panic() {
+        let c = Credential::header("X Bad", "k3y-0123");
+        let error = c.apply(&mut request("https://h/x")).unwrap_err();
+        assert!(error.contains("header name"), "{error}");
     }
 }

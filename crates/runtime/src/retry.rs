@@ -115,12 +115,14 @@ impl RetryPolicy {
 
     /// Whether a transport error is worth another attempt: the connection failed before or
     /// after the headers, the body broke or ended early, or the attempt timed out.
+    ///
+    /// reqwest files connection failures and timeouts while sending under "request" errors,
+    /// and a response body that fails while read (whole or streamed) under "decode", so these
+    /// two kinds cover them all; a "builder" error (a URL the client refuses) is not retried,
+    /// as no attempt could cure it. (A "body" error is a request body that failed to upload:
+    /// a streamed body cannot be sent twice.)
     pub fn is_retryable_error(error: &reqwest::Error) -> bool {
-        error.is_connect()
-            || error.is_timeout()
-            || error.is_request()
-            || error.is_body()
-            || error.is_decode()
+        error.is_request() || error.is_decode()
     }
 
     /// The longest single wait, computed or asked by the server (`--max-retry-wait`).
@@ -271,5 +273,69 @@ mod tests {
             Some(Duration::ZERO)
         );
         assert_eq!(parse_retry_after("soon", now), None);
+    }
+
+    #[test]
+    fn none_never_retries_and_max_wait_caps_both_waits() {
+        assert_eq!(RetryPolicy::none().max_attempts(), 1);
+        assert_eq!(RetryPolicy::default().max_attempts(), 10);
+        let capped = RetryPolicy::default()
+            .with_jitter(false)
+            .with_max_wait(Duration::from_secs(5));
+        assert_eq!(capped.delay(20, None), Some(Duration::from_secs(5)));
+        assert_eq!(
+            capped.delay(2, Some(Duration::from_secs(5))),
+            Some(Duration::from_secs(5))
+        );
+        assert_eq!(capped.delay(2, Some(Duration::from_secs(6))), None);
+    }
+
+    #[test]
+    fn the_multiplier_sets_the_growth() {
+        let p = RetryPolicy::default()
+            .with_initial_backoff(Duration::from_secs(1))
+            .with_max_backoff(Duration::from_secs(100))
+            .with_multiplier(3.0);
+        let ceilings: Vec<_> = (2..=5).map(|a| p.backoff_ceiling(a).as_secs()).collect();
+        assert_eq!(ceilings, vec![1, 3, 9, 27]);
+    }
+
+    fn failing_body() -> reqwest::Response {
+        let failing =
+            futures::stream::once(async { Err::<bytes::Bytes, _>(std::io::Error::other("cut")) });
+        http::Response::new(reqwest::Body::wrap_stream(failing)).into()
+    }
+
+    #[tokio::test]
+    async fn transport_errors_are_retryable_by_kind() {
+        use futures::StreamExt;
+        let streamed = failing_body()
+            .bytes_stream()
+            .next()
+            .await
+            .unwrap()
+            .unwrap_err();
+        assert!(streamed.is_decode(), "{streamed:?}");
+        assert!(RetryPolicy::is_retryable_error(&streamed));
+
+        let whole = failing_body().bytes().await.unwrap_err();
+        assert!(whole.is_decode(), "{whole:?}");
+        assert!(RetryPolicy::is_retryable_error(&whole));
+
+        let refused = reqwest::Client::new()
+            .get("http://127.0.0.1:9/")
+            .send()
+            .await
+            .unwrap_err();
+        assert!(refused.is_request() && refused.is_connect(), "{refused:?}");
+        assert!(RetryPolicy::is_retryable_error(&refused));
+
+        let refused_scheme = reqwest::Client::new()
+            .get("ftp://127.0.0.1/")
+            .send()
+            .await
+            .unwrap_err();
+        assert!(refused_scheme.is_builder(), "{refused_scheme:?}");
+        assert!(!RetryPolicy::is_retryable_error(&refused_scheme));
     }
 }

@@ -210,6 +210,25 @@ mod tests {
     fn debug_and_display_hide_the_value() {
         let s = Secret::new("tok-123");
         assert!(!format!("{s:?}{s}{s:#?}").contains("tok-123"));
+        assert_eq!(format!("{s:?}"), "Secret(***)");
+        assert_eq!(format!("{s}"), MASK);
+        assert!(!s.is_empty() && Secret::new("").is_empty());
+    }
+
+    #[test]
+    fn a_secret_is_a_password_string_in_json_schema() {
+        let schema = serde_json::to_value(schemars::schema_for!(Secret)).unwrap();
+        assert_eq!(schema["type"], "string");
+        assert_eq!(schema["format"], "password");
+        assert_eq!(schema["title"], "Secret");
+    }
+
+    #[test]
+    fn a_url_without_the_named_params_comes_back_unchanged() {
+        let url = url::Url::parse("https://h/p?q=a%20b&t=%7E~&x").unwrap();
+        assert_eq!(mask_url(&url, &["token"]).as_str(), url.as_str());
+        let bare = url::Url::parse("https://h/p").unwrap();
+        assert_eq!(mask_url(&bare, &["token"]), bare);
     }
 
     #[test]
@@ -237,7 +256,7 @@ mod tests {
             r#"{"error":"invalid key ***","url":"/x?api-key=***"}"#
         );
         assert!(matches!(
-            redact_bytes(b"clean", &[&s]),
+            redact_bytes(b"a clean body, longer than the secret", &[&s]),
             std::borrow::Cow::Borrowed(_)
         ));
     }

@@ -7,9 +7,11 @@ use cxkit_runtime::{
     Envelope, RetryPolicy, ATTEMPT_HEADER, NOTE_HEADER, ORIGINAL_STATUS_HEADER, SYNTHESIZED_HEADER,
 };
 use httpmock::prelude::*;
-use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::time::Duration;
+use support::{close_delimited, raw_server, with_length};
+
+mod support;
 
 const KEY: &str = "k-SECRET-0123456789";
 
@@ -270,39 +272,6 @@ async fn the_user_agent_names_the_api_unless_one_is_set() {
     custom.assert_calls_async(1).await;
 }
 
-/// A listener answering its n-th connection with `answers[n]` (raw HTTP/1.1 bytes, connection
-/// closed after it; an empty answer holds the connection open, unanswered, for 5 s), each on its
-/// own thread; joins to the number of connections accepted.
-fn raw_server(answers: Vec<Vec<u8>>) -> (String, std::thread::JoinHandle<usize>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/raw", listener.local_addr().unwrap());
-    let handle = std::thread::spawn(move || {
-        let mut served = 0;
-        for answer in answers {
-            let Ok((mut stream, _)) = listener.accept() else {
-                break;
-            };
-            served += 1;
-            std::thread::spawn(move || {
-                let mut buf = [0u8; 4096];
-                let _ = stream.read(&mut buf);
-                if answer.is_empty() {
-                    std::thread::sleep(Duration::from_secs(5));
-                } else {
-                    let _ = stream.write_all(&answer);
-                }
-            });
-        }
-        served
-    });
-    (url, handle)
-}
-
-fn close_delimited(body: &str) -> Vec<u8> {
-    format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{body}")
-        .into_bytes()
-}
-
 #[tokio::test]
 async fn truncated_json_is_retried_and_in_the_end_a_body_error() {
     let half = r#"{"rows": [1, 2, 3"#;
@@ -372,4 +341,69 @@ async fn a_refused_connection_is_an_error_without_the_credential() {
         !shown.contains(KEY) && shown.contains("api-key="),
         "{shown}"
     );
+}
+
+#[tokio::test]
+async fn only_json_that_ends_early_counts_as_truncated() {
+    // Not JSON by its type, or an empty body: handed back at once, never retried.
+    let (url, served) = raw_server(vec![
+        with_length("text/plain", r#"{"looks": "cut"#),
+        with_length("application/json", ""),
+    ]);
+    let response = send(&query_ctx(3), reqwest::Method::GET, &url)
+        .await
+        .unwrap();
+    assert_eq!(response.text().await.unwrap(), r#"{"looks": "cut"#);
+    let response = send(&query_ctx(3), reqwest::Method::GET, &url)
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(served.join().unwrap(), 2);
+}
+
+#[tokio::test]
+async fn an_error_no_retry_can_cure_is_not_retried() {
+    // A URL the client refuses to send: the same on every attempt.
+    let ctx = ClientContext::new(&PLAIN).with_retry(
+        RetryPolicy::default()
+            .with_max_attempts(3)
+            .with_initial_backoff(Duration::from_secs(30))
+            .with_jitter(false),
+    );
+    let started = std::time::Instant::now();
+    let error = send(&ctx, reqwest::Method::GET, "ftp://127.0.0.1/x")
+        .await
+        .unwrap_err();
+    assert!(error.is_builder(), "{error:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "no backoff was waited"
+    );
+}
+
+#[tokio::test]
+async fn http_client_follows_no_redirect_and_bounds_each_request() {
+    let server = MockServer::start_async().await;
+    let elsewhere = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.path("/moved");
+            then.status(301).header("location", elsewhere.url("/x"));
+        })
+        .await;
+    let hit = elsewhere
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(200);
+        })
+        .await;
+    let client = cxkit_runtime::http_client(Duration::from_millis(300)).unwrap();
+    let response = client.get(server.url("/moved")).send().await.unwrap();
+    assert_eq!(response.status(), 301);
+    assert!(response.headers().get("referer").is_none());
+    hit.assert_calls_async(0).await;
+
+    let (url, _served) = raw_server(vec![Vec::new()]);
+    let error = client.get(&url).send().await.unwrap_err();
+    assert!(error.is_timeout(), "{error:?}");
 }
