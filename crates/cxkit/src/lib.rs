@@ -40,5 +40,5 @@ pub use pagination::{Paging, RowStream};
 /// The README's Rust examples, compiled (and the mock one run) as doctests so the first code
 /// a user copies cannot rot.
 #[cfg(doctest)]
-#[doc = include_str!("../../../README.md")]
+#[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
