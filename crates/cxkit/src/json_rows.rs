@@ -308,6 +308,28 @@ mod tests {
     }
 
     #[test]
+    fn whitespace_between_rows_is_free_but_a_missing_row_or_separator_is_malformed() {
+        assert_eq!(split(&["[1  ,\n 2 \t]"]).unwrap(), ["1", "2"]);
+        assert_eq!(split(&[" [ ] "]).unwrap(), Vec::<String>::new());
+        for bad in ["[1,]", "[1 ,]", "[1 , ]", "[1 2]", "[1 x]", "[,1]"] {
+            let error = split(&[bad]).unwrap_err();
+            assert_eq!(error.kind, RowErrorKind::Malformed, "{bad}: {error:?}");
+        }
+        // The row a problem is in is counted the same whichever way rows end.
+        assert_eq!(split(&["[1 ,2 ,]"]).unwrap_err().row, 2);
+        assert_eq!(split(&["[1,2,]"]).unwrap_err().row, 2);
+        // A body that stops inside the array broke on the way: worth asking again.
+        for cut in ["[1,2", "[1, {\"a\": [", "[1 "] {
+            assert_eq!(
+                split(&[cut]).unwrap_err().kind,
+                RowErrorKind::Interrupted,
+                "{cut}"
+            );
+        }
+        assert_eq!(split(&[""]).unwrap_err().kind, RowErrorKind::Malformed);
+    }
+
+    #[test]
     fn splits_elements_across_any_chunk_boundary() {
         let body = r#" [ {"a":"x,]}\"y","b":[1,{"c":2}]} , 3, "s\\", null,[[]] ] "#;
         let want = vec![

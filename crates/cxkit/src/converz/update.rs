@@ -367,6 +367,23 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn calls_from_json_rows_keep_their_numeric_keys() {
+        let rows = [
+            serde_json::json!({"call_id": 7, "reviewed": true}),
+            serde_json::json!({"call_id": 9}),
+        ]
+        .map(|r| r.as_object().unwrap().clone());
+        let update = Update::<i64>::from_rows(rows).unwrap();
+        assert_eq!(update.len(), 2);
+        assert!(!update.is_empty());
+        let body = update.to_json(0..2).unwrap();
+        assert_eq!(body["call_id"], serde_json::json!([7, 9]));
+        let text_key = serde_json::json!({"call_id": "7"});
+        assert!(Update::<i64>::from_rows([text_key.as_object().unwrap().clone()]).is_err());
+        assert!(Update::<i64>::keyed_by_call_id([]).is_empty());
+    }
     use serde_json::json;
 
     #[test]

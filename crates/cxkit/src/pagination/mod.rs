@@ -237,3 +237,31 @@ macro_rules! paging_setters {
     };
 }
 pub(crate) use paging_setters;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seen_remembers_exactly_the_last_recent_keys() {
+        let mut seen = Seen::default();
+        for key in 0..RECENT as u64 {
+            assert!(seen.first_time_key(key));
+        }
+        // All RECENT keys are still remembered…
+        assert!(!seen.first_time_key(0));
+        assert!(!seen.first_time_key(RECENT as u64 - 1));
+        // …until one more arrives: then only the oldest is forgotten.
+        assert!(seen.first_time_key(RECENT as u64));
+        assert!(seen.first_time_key(0), "the oldest key was forgotten");
+        assert!(!seen.first_time_key(2), "the others are still remembered");
+        assert_eq!(seen.order.len(), RECENT);
+        assert_eq!(seen.set.len(), RECENT);
+    }
+
+    #[test]
+    fn a_stream_shows_no_rows_in_debug() {
+        let stream: RowStream<u8> = RowStream::failed(Error::InvalidInput("x".into()));
+        assert_eq!(format!("{stream:?}"), "RowStream(..)");
+    }
+}

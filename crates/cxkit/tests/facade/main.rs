@@ -7,7 +7,9 @@ mod config;
 mod conversion;
 mod converz;
 mod paging;
+mod resume;
 mod setters;
 #[cfg(feature = "webhook-server")]
 mod webhook;
+mod windows;
 mod zchat;

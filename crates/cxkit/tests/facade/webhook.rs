@@ -233,3 +233,20 @@ async fn a_redelivery_while_the_first_is_in_flight_gets_409_and_one_handling() {
     assert_eq!(third, StatusCode::OK, "already handled: acknowledged");
     assert_eq!(calls.load(Ordering::SeqCst), 1, "handled once");
 }
+
+#[test]
+fn a_callback_secret_needs_16_characters_and_https_off_loopback() {
+    use cxkit::conversion::webhook::callback_url;
+    let sixteen = cxkit::Secret::new("0123456789abcdef");
+    let url = callback_url("https://hooks.example.com/in?x=1", &sixteen).unwrap();
+    assert_eq!(
+        url,
+        "https://hooks.example.com/in?x=1&secret=0123456789abcdef"
+    );
+    let fifteen = cxkit::Secret::new("0123456789abcde");
+    let error = callback_url("https://hooks.example.com/in", &fifteen).unwrap_err();
+    assert!(error.to_string().contains("16 characters"), "{error}");
+    assert!(callback_url("http://hooks.example.com/in", &sixteen).is_err());
+    assert!(callback_url("http://127.0.0.1:8080/in", &sixteen).is_ok());
+    assert!(callback_url("http://localhost:8080/in", &sixteen).is_ok());
+}
