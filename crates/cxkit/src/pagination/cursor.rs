@@ -167,3 +167,84 @@ mod tests {
         assert_eq!(next_cursor::<String>(&[], id), None);
     }
 }
+
+#[cfg(test)]
+mod walk_tests {
+    use super::*;
+    use crate::pagination::Paging;
+
+    fn id(row: &String) -> &str {
+        row
+    }
+
+    /// Pages of two ids `a0..a4`, after the cursor.
+    fn page_after(cursor: &Option<Cursor>) -> Vec<String> {
+        let from = match cursor {
+            None => 0,
+            Some(Cursor::After(id)) => id[1..].parse::<usize>().unwrap() + 1,
+            Some(Cursor::Before(_)) => unreachable!("ascending pages"),
+        };
+        (from..(from + 2).min(5)).map(|n| format!("a{n}")).collect()
+    }
+
+    fn walk(
+        prefetch: bool,
+        asked: tokio::sync::mpsc::UnboundedSender<Option<Cursor>>,
+    ) -> RowStream<String> {
+        let paging = Paging {
+            page_size: 2,
+            prefetch,
+        };
+        cursor((Api::Conversion, "test"), paging, None, id, move |c| {
+            asked.send(c.clone()).unwrap();
+            async move { Ok(page_after(&c)) }
+        })
+    }
+
+    /// With prefetch the next page is requested while the current one is read; without it,
+    /// only when the current one is done.
+    #[tokio::test]
+    async fn prefetch_requests_the_next_page_before_the_current_one_is_read() {
+        for prefetch in [false, true] {
+            let (asked, mut asked_rx) = tokio::sync::mpsc::unbounded_channel();
+            let mut stream = walk(prefetch, asked);
+            assert_eq!(stream.next().await.unwrap().unwrap(), "a0");
+            assert_eq!(asked_rx.recv().await, Some(None));
+            if prefetch {
+                let next =
+                    tokio::time::timeout(std::time::Duration::from_secs(10), asked_rx.recv());
+                let next = next.await.ok().flatten();
+                assert_eq!(
+                    next,
+                    Some(Some(Cursor::After("a1".into()))),
+                    "page 2 prefetched"
+                );
+            } else {
+                tokio::task::yield_now().await;
+                assert!(asked_rx.try_recv().is_err(), "page 2 asked for too early");
+            }
+            let rest: Vec<String> = stream.map(Result::unwrap).collect().await;
+            assert_eq!(rest, ["a1", "a2", "a3", "a4"], "prefetch={prefetch}");
+        }
+    }
+
+    #[tokio::test]
+    #[should_panic(expected = "fetch panicked")]
+    async fn a_panicking_prefetch_is_raised_not_fetched_again() {
+        let paging = Paging {
+            page_size: 2,
+            prefetch: true,
+        };
+        // Only the first request for page 2 panics: fetching it again would hide the panic.
+        let panicked = std::sync::atomic::AtomicBool::new(false);
+        let stream = cursor((Api::Conversion, "test"), paging, None, id, move |c| {
+            let first_time =
+                c.is_some() && !panicked.swap(true, std::sync::atomic::Ordering::SeqCst);
+            async move {
+                assert!(!first_time, "fetch panicked");
+                Ok(page_after(&c))
+            }
+        });
+        let _: Vec<_> = stream.collect().await;
+    }
+}

@@ -34,7 +34,7 @@ where
         key,
         page: start.max(1),
         counts: Counts::default(),
-        previous: None,
+        previous_first: None,
         seen: Seen::default(),
         current: None,
         next: None,
@@ -43,13 +43,12 @@ where
     RowStream::new(stream::unfold(walk, Walk::advance).boxed())
 }
 
-/// What one page brought, and the keys of its first and last rows.
-#[derive(Default, Clone, PartialEq)]
+/// What one page brought, and the key of its first row.
+#[derive(Default)]
 struct Counts {
     rows: u64,
     new: u64,
     first: Option<u64>,
-    last: Option<u64>,
 }
 
 struct Walk<T> {
@@ -59,8 +58,10 @@ struct Walk<T> {
     key: KeyOf<T>,
     page: u64,
     counts: Counts,
-    /// The previous full page's counts: a page identical to it is the server ignoring `page`.
-    previous: Option<Counts>,
+    /// The key of the previous full page's first row. A page starting with the same row is the
+    /// server ignoring `page`: caught on that first row, because with pages larger than the
+    /// de-duplication window ([`Seen`]) the repeated rows would otherwise look new.
+    previous_first: Option<u64>,
     seen: Seen,
     current: Option<PageRows<T>>,
     next: Option<JoinHandle<Result<PageRows<T>, Error>>>,
@@ -78,10 +79,15 @@ impl<T: Send + 'static> Walk<T> {
             if let Some(rows) = self.current.as_mut() {
                 match rows.next().await {
                     Some(Ok(row)) => {
-                        self.counts.rows += 1;
                         let key = (self.key)(&row);
-                        self.counts.first = self.counts.first.or(key);
-                        self.counts.last = key;
+                        if self.counts.rows == 0 {
+                            if key.is_some() && key == self.previous_first {
+                                let error = self.ignored_page_error();
+                                return Some((Err(error), self.finish()));
+                            }
+                            self.counts.first = key;
+                        }
+                        self.counts.rows += 1;
                         if key.is_none_or(|k| self.seen.first_time_key(k)) {
                             self.counts.new += 1;
                             return Some((Ok(Progress::Row(row)), self));
@@ -119,10 +125,6 @@ impl<T: Send + 'static> Walk<T> {
     fn end_of_page(&mut self) -> Result<Option<Progress<T>>, Error> {
         let counts = std::mem::take(&mut self.counts);
         let (rows, new) = (counts.rows, counts.new);
-        let same_as_before = counts.first.is_some()
-            && self.previous.as_ref().is_some_and(|p| {
-                (p.rows, p.first, p.last) == (counts.rows, counts.first, counts.last)
-            });
         self.current = None;
         let (api, operation) = self.source;
         if new < rows {
@@ -135,21 +137,27 @@ impl<T: Send + 'static> Walk<T> {
             self.finish_in_place();
             return Ok(None);
         }
-        if new == 0 || same_as_before {
-            return Err(Error::Pagination {
-                api,
-                operation,
-                message: format!(
-                    "page {} repeated only rows of earlier pages: the server does not page \
-                     (it ignores the page number)",
-                    self.page
-                ),
-            });
+        if new == 0 {
+            return Err(self.ignored_page_error());
         }
+        self.previous_first = counts.first;
         self.page += 1;
         Ok(Some(Progress::Checkpoint(Checkpoint::Page {
             next: self.page,
         })))
+    }
+
+    fn ignored_page_error(&self) -> Error {
+        let (api, operation) = self.source;
+        Error::Pagination {
+            api,
+            operation,
+            message: format!(
+                "page {} repeated rows of earlier pages: the server does not page \
+                 (it ignores the page number)",
+                self.page
+            ),
+        }
     }
 
     fn finish_in_place(&mut self) {
@@ -174,5 +182,115 @@ async fn join<R, F: FnOnce() -> BoxFuture<'static, Result<R, Error>>>(
         Ok(result) => result,
         Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
         Err(_) => refetch().await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    fn key(row: &u64) -> Option<u64> {
+        Some(*row)
+    }
+
+    fn rows(range: std::ops::Range<u64>) -> PageRows<u64> {
+        stream::iter(range.map(Ok)).boxed()
+    }
+
+    fn walk<F, Fut>(page_size: u64, prefetch: bool, fetch: F) -> RowStream<u64>
+    where
+        F: Fn(u64) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<PageRows<u64>, Error>> + Send + 'static,
+    {
+        let paging = Paging {
+            page_size,
+            prefetch,
+        };
+        numbered((Api::Converz, "test"), paging, 1, key, fetch)
+    }
+
+    /// Pages larger than the de-duplication window: repeated rows look new to it, so only the
+    /// first-row check stops a server that ignores `page` from being paged forever.
+    #[tokio::test]
+    async fn a_repeated_page_larger_than_the_dedupe_window_ends_with_an_error_and_no_repeats() {
+        let size = super::super::RECENT as u64 + 5;
+        let requests = Arc::new(Mutex::new(0_u32));
+        let counter = requests.clone();
+        let mut stream = walk(size, false, move |_page| {
+            *counter.lock().unwrap() += 1;
+            async move { Ok(rows(0..size)) }
+        });
+        let mut got = Vec::new();
+        let error = loop {
+            match stream.next().await {
+                Some(Ok(row)) => got.push(row),
+                Some(Err(error)) => break error,
+                None => panic!("the stream ended without an error after {} rows", got.len()),
+            }
+        };
+        assert!(matches!(error, Error::Pagination { .. }), "{error:?}");
+        assert_eq!(
+            got,
+            (0..size).collect::<Vec<_>>(),
+            "every row once, in order"
+        );
+        assert!(
+            stream.next().await.is_none(),
+            "the stream ends after its error"
+        );
+        assert_eq!(*requests.lock().unwrap(), 2);
+    }
+
+    #[tokio::test]
+    async fn pages_that_move_on_are_read_to_the_short_page() {
+        let stream = walk(3, false, |page| async move {
+            let start = (page - 1) * 3;
+            Ok(rows(start..(start + 3).min(8)))
+        });
+        let got: Vec<u64> = stream.map(Result::unwrap).collect().await;
+        assert_eq!(got, (0..8).collect::<Vec<_>>());
+    }
+
+    /// With prefetch the next page is requested while the current one is read; without it,
+    /// only when the current one is done.
+    #[tokio::test]
+    async fn prefetch_requests_the_next_page_before_the_current_one_is_read() {
+        for prefetch in [false, true] {
+            let (asked, mut asked_rx) = tokio::sync::mpsc::unbounded_channel();
+            let mut stream = walk(2, prefetch, move |page| {
+                asked.send(page).unwrap();
+                async move { Ok(rows((page - 1) * 2..((page - 1) * 2 + 2).min(5))) }
+            });
+            assert_eq!(stream.next().await.unwrap().unwrap(), 0);
+            assert_eq!(asked_rx.recv().await, Some(1));
+            if prefetch {
+                let next =
+                    tokio::time::timeout(std::time::Duration::from_secs(10), asked_rx.recv());
+                assert_eq!(next.await.ok().flatten(), Some(2), "page 2 prefetched");
+            } else {
+                tokio::task::yield_now().await;
+                assert!(asked_rx.try_recv().is_err(), "page 2 asked for too early");
+            }
+            let rest: Vec<u64> = stream.map(Result::unwrap).collect().await;
+            assert_eq!(rest, vec![1, 2, 3, 4], "prefetch={prefetch}");
+        }
+    }
+
+    #[tokio::test]
+    #[should_panic(expected = "fetch panicked")]
+    async fn a_panicking_prefetch_is_raised_not_fetched_again() {
+        // Only the first request for page 2 panics: fetching it again would hide the panic.
+        let panicked = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stream = walk(2, true, move |page| {
+            let first_time = page == 2 && !panicked.swap(true, std::sync::atomic::Ordering::SeqCst);
+            async move {
+                assert!(!first_time, "fetch panicked");
+                Ok(rows(
+                    (page - 1) * 2..(page - 1) * 2 + 2 * u64::from(page < 2),
+                ))
+            }
+        });
+        let _: Vec<_> = stream.collect().await;
     }
 }
