@@ -17,6 +17,7 @@ mod mutants;
 mod schemathesis;
 mod snapshots;
 mod specs;
+mod wire_literals;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -111,6 +112,14 @@ fn regen(mode: Mode) -> Result<(), String> {
         problems.extend(generated);
     }
     problems.extend(packaged_specs(&root, &specs));
+    let literals = wire_literals::find(&root, &wire_literals::Facts::of(&specs));
+    println!(
+        "   {} hand-typed wire literal(s) in the facade, sandbox and CLI",
+        literals.len()
+    );
+    problems.extend(literals.into_iter().map(|l| {
+        format!("{l}: a wire fact typed by hand; use the API crate's generated `wire` module")
+    }));
     if !problems.is_empty() {
         return Err(format!(
             "the specs have problems:\n  {}",

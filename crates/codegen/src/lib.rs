@@ -6,7 +6,8 @@
 //! - [`render_client`]: progenitor's client (Builder interface, separate types module,
 //!   derives incl. `schemars::JsonSchema` and `PartialEq`), plus the glue that wires the
 //!   generated `Client` to `cxkit-runtime` (credential placement, retries, normalisation)
-//!   and a `json_schemas()` inventory of every generated type;
+//!   a `json_schemas()` inventory of every generated type, and the [`wire`] facts (paths,
+//!   parameter names, limits) that code beside the client names instead of typing them;
 //! - [`render_mocks`]: progenitor's typed httpmock helpers, with array and date-time query
 //!   matchers fixed so they compile and match the client's wire form (see [`mock_fix`]);
 //! - [`build_script`]: what an API crate's `build.rs` calls.
@@ -16,6 +17,7 @@ pub mod multipart;
 pub mod normalize;
 pub mod safe_http;
 mod spec;
+pub mod wire;
 
 pub use spec::{load_spec, parse_spec, SpecError};
 
@@ -52,6 +54,7 @@ pub fn settings() -> GenerationSettings {
 
 /// Renders the full client source for `spec`: formatted, ready to `include!`.
 pub fn render_client(spec: &openapiv3::OpenAPI) -> Result<String, SpecError> {
+    let wire = wire::render(spec)?;
     let (spec, uploads) = split_uploads(spec)?;
     let mut generator = Generator::new(&settings());
     let client = generator
@@ -68,6 +71,7 @@ pub fn render_client(spec: &openapiv3::OpenAPI) -> Result<String, SpecError> {
         #uploads
         #glue
         #schemas
+        #wire
     };
     let mut file: syn::File = syn::parse2(tokens).map_err(SpecError::parse)?;
     if safe_http::use_runtime_http_client(&mut file) == 0 {

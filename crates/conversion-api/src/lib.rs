@@ -48,11 +48,11 @@ pub const SPEC_YAML: &str = include_str!("../spec.yaml");
 
 pub use cxkit_runtime::{Credential, RetryPolicy, Secret};
 
-/// The production server.
-pub const DEFAULT_BASE_URL: &str = "https://conversion.zenvia.com/v1";
+/// The production server (the spec's first server).
+pub const DEFAULT_BASE_URL: &str = wire::SERVER_URL;
 
-/// The query parameter that carries the API key.
-pub const API_KEY_PARAM: &str = "api-key";
+/// The query parameter that carries the API key (from the spec's security scheme).
+pub const API_KEY_PARAM: &str = wire::CREDENTIAL_NAME;
 
 /// How cxkit-runtime treats Conversion: plain bodies, `{code, message, summary}` errors.
 pub static PROFILE: cxkit_runtime::ApiProfile = cxkit_runtime::ApiProfile {
@@ -69,7 +69,7 @@ pub static PROFILE: cxkit_runtime::ApiProfile = cxkit_runtime::ApiProfile {
 
 /// The Conversion credential: `api-key=<value>` on every request.
 pub fn api_key(value: impl Into<Secret>) -> Credential {
-    Credential::query(API_KEY_PARAM, value)
+    credential(value)
 }
 
 /// A runtime context for Conversion with `key` as credential; adjust it with

@@ -45,17 +45,21 @@ pub const SPEC_YAML: &str = include_str!("../spec.yaml");
 
 pub use cxkit_runtime::{Credential, RetryPolicy, Secret};
 
-/// The header that carries the API key.
-pub const API_KEY_HEADER: &str = "X-API-Key";
+/// The header that carries the API key (from the spec's security scheme).
+pub const API_KEY_HEADER: &str = wire::CREDENTIAL_NAME;
 
 /// The vendor's documentation mock server.
 pub const MOCK_BASE_URL: &str = "https://docs.converz.co/_mock/openapi";
 
-/// Rows per update request the vendor accepts.
-pub const MAX_UPDATE_ROWS: usize = 100_000;
+/// Rows per update request the vendor accepts (the update bodies' `maxItems` in the spec).
+pub const MAX_UPDATE_ROWS: usize = wire::update_reps::MAX_BODY_ITEMS;
 
-/// Rows per page the vendor serves at most (`n_per_page`).
-pub const MAX_PAGE_SIZE: u64 = 1_000_000;
+/// Rows per page the vendor serves at most (`n_per_page`'s `maximum` in the spec).
+pub const MAX_PAGE_SIZE: u64 = wire::list_calls::query::N_PER_PAGE_MAXIMUM;
+
+// The two update operations and the two lists share their limits: the facade relies on it.
+const _: () = assert!(wire::update_calls::MAX_BODY_ITEMS == MAX_UPDATE_ROWS);
+const _: () = assert!(wire::list_reps::query::N_PER_PAGE_MAXIMUM == MAX_PAGE_SIZE);
 
 /// How cxkit-runtime treats Converz: plain bodies, `{error, code}` errors.
 pub static PROFILE: cxkit_runtime::ApiProfile = cxkit_runtime::ApiProfile {
@@ -82,7 +86,7 @@ pub fn tenant_base_url(domain: &str) -> Result<String, InvalidDomain> {
         && !domain.starts_with('-')
         && !domain.ends_with('-');
     if valid {
-        Ok(format!("https://{domain}.converz.co/api/v1"))
+        Ok(wire::SERVER_URL.replace("{domain}", domain))
     } else {
         Err(InvalidDomain(domain.to_owned()))
     }
@@ -108,7 +112,7 @@ impl<E> From<InvalidDomain> for Error<E> {
 
 /// The Converz credential: `X-API-Key: <value>` on every request, marked sensitive.
 pub fn api_key(value: impl Into<Secret>) -> Credential {
-    Credential::header(API_KEY_HEADER, value)
+    credential(value)
 }
 
 /// A runtime context for Converz with `key` as credential; adjust it with

@@ -44,11 +44,11 @@ pub const SPEC_YAML: &str = include_str!("../spec.yaml");
 
 pub use cxkit_runtime::{Credential, RetryPolicy, Secret};
 
-/// The production server.
-pub const DEFAULT_BASE_URL: &str = "https://zchat.zenvia.io/api/ms/external";
+/// The production server (the spec's first server).
+pub const DEFAULT_BASE_URL: &str = wire::SERVER_URL;
 
-/// The query parameter that carries the API token.
-pub const TOKEN_PARAM: &str = "token";
+/// The query parameter that carries the API token (from the spec's security scheme).
+pub const TOKEN_PARAM: &str = wire::CREDENTIAL_NAME;
 
 /// How cxkit-runtime treats zchat: `success`-flag envelope, `{error, status, success}` errors.
 pub static PROFILE: cxkit_runtime::ApiProfile = cxkit_runtime::ApiProfile {
@@ -59,7 +59,7 @@ pub static PROFILE: cxkit_runtime::ApiProfile = cxkit_runtime::ApiProfile {
 
 /// The zchat credential: `token=<value>` on every request.
 pub fn token(value: impl Into<Secret>) -> Credential {
-    Credential::query(TOKEN_PARAM, value)
+    credential(value)
 }
 
 impl Client {

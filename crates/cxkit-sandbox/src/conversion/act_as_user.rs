@@ -13,19 +13,20 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use conversion_api::types::{self, KnownProspectStatus, Prospect};
+use conversion_api::wire;
 use serde_json::Map;
 use std::sync::Arc;
 
 /// The act-as-user and transfer routes.
 pub(super) fn routes() -> Router<Arc<AppState>> {
     Router::new()
-        .route("/prospect/{prospectId}/transfer", post(transfer))
-        .route("/prospect/{prospectId}/as-user/transfer", post(transfer))
-        .route("/prospect/{prospectId}/as-user/archive", post(archive))
-        .route("/prospect/{prospectId}/as-user/label", post(label))
-        .route("/as-user/archiving-reasons", get(reasons))
-        .route("/as-user/labels", get(labels))
-        .route("/as-user/transfer", get(transferable))
+        .route(wire::transfer_prospect::PATH, post(transfer))
+        .route(wire::transfer_prospect_as_user::PATH, post(transfer))
+        .route(wire::archive_prospect_as_user::PATH, post(archive))
+        .route(wire::label_prospect::PATH, post(label))
+        .route(wire::list_archiving_reasons::PATH, get(reasons))
+        .route(wire::list_prospect_labels::PATH, get(labels))
+        .route(wire::get_transferable::PATH, get(transferable))
 }
 
 /// The account's archiving reasons.

@@ -12,24 +12,31 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use conversion_api::types;
+use conversion_api::wire;
 use serde_json::{json, Map, Value};
 use std::sync::Arc;
 
 /// The directory and integration routes.
 pub(super) fn routes() -> Router<Arc<AppState>> {
     Router::new()
-        .route("/agents", get(agents))
-        .route("/agents/{agentId}/response-time", post(agent_response_time))
-        .route("/agents/{agentId}/is-working", get(agent_is_working))
-        .route("/groups", get(groups))
-        .route("/group/{groupId}", get(group))
-        .route("/group/{groupId}/agents/online", get(online_agents))
-        .route("/groups/{groupId}/response-time", post(group_response_time))
-        .route("/groups/{groupId}/is-working", get(group_is_working))
-        .route("/industries", get(industries))
-        .route("/checkCredentials", get(check_credentials))
-        .route("/integration", get(integration))
-        .route("/integrations", get(integrations))
+        .route(wire::list_agents::PATH, get(agents))
+        .route(
+            wire::get_agent_response_time::PATH,
+            post(agent_response_time),
+        )
+        .route(wire::is_agent_working::PATH, get(agent_is_working))
+        .route(wire::list_groups::PATH, get(groups))
+        .route(wire::get_group::PATH, get(group))
+        .route(wire::get_online_agents::PATH, get(online_agents))
+        .route(
+            wire::get_group_response_time::PATH,
+            post(group_response_time),
+        )
+        .route(wire::is_group_working::PATH, get(group_is_working))
+        .route(wire::list_industries::PATH, get(industries))
+        .route(wire::check_credentials::PATH, get(check_credentials))
+        .route(wire::get_integration::PATH, get(integration))
+        .route(wire::list_integrations::PATH, get(integrations))
 }
 
 /// Any group of the tree, the root included (`404` otherwise).
@@ -168,7 +175,7 @@ async fn check_credentials(
     RawQuery(raw): RawQuery,
 ) -> Response {
     let pairs = parse_query(raw.as_deref());
-    match value(&pairs, "api-key") {
+    match value(&pairs, conversion_api::wire::CREDENTIAL_NAME) {
         Some(key) if key == state.config.credentials.conversion_api_key => {
             StatusCode::OK.into_response()
         }

@@ -104,7 +104,7 @@ impl FromRequestParts<Arc<AppState>> for Authorized {
         state: &Arc<AppState>,
     ) -> Result<Self, Self::Rejection> {
         let pairs = parse_query(parts.uri.query());
-        match value(&pairs, "api-key") {
+        match value(&pairs, conversion_api::wire::CREDENTIAL_NAME) {
             Some(key) if key == state.config.credentials.conversion_api_key => Ok(Self(pairs)),
             _ => Err(unauthorized()),
         }

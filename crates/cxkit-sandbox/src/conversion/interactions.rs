@@ -16,6 +16,8 @@ use conversion_api::types::{
     self, Interaction, KnownInteractionVia as Via, KnownMessagePerformer, NewEvent, Prospect,
     UpdateEvent,
 };
+use conversion_api::wire;
+use conversion_api::wire::list_interactions::query as q;
 use serde_json::{json, Value};
 use std::sync::Arc;
 
@@ -23,21 +25,18 @@ use std::sync::Arc;
 pub(super) fn routes() -> Router<Arc<AppState>> {
     Router::new()
         .route(
-            "/prospect/{prospectId}/interactions",
+            wire::list_prospect_interactions::PATH,
             get(list).post(create),
         )
-        .route(
-            "/prospect/{prospectId}/interaction/{interactionId}",
-            get(one).put(update),
-        )
-        .route("/prospects/interactions", get(list_all))
+        .route(wire::get_prospect_interaction::PATH, get(one).put(update))
+        .route(wire::list_interactions::PATH, get(list_all))
 }
 
 /// The `status`, `via` (repeated) and `agent` filters.
 fn keeps<'a>(pairs: &'a Pairs) -> impl Fn(&Interaction) -> bool + 'a {
-    let status = value(pairs, "status");
-    let via = values(pairs, "via");
-    let agent = value(pairs, "agent");
+    let status = value(pairs, q::STATUS);
+    let via = values(pairs, q::VIA);
+    let agent = value(pairs, q::AGENT);
     move |i| {
         status.is_none_or(|s| i.status == s)
             && (via.is_empty()
@@ -53,7 +52,7 @@ async fn list(
     Authorized(pairs): Authorized,
     Ids(id): Ids<String>,
 ) -> Answer {
-    let created = Range::parse(&pairs, "createdAfter", "createdBefore")?;
+    let created = Range::parse(&pairs, q::CREATED_AFTER, q::CREATED_BEFORE)?;
     let keep = keeps(&pairs);
     let inner = state.conversion.lock();
     inner.prospect(&id)?;
@@ -332,7 +331,12 @@ fn apply_update(i: &mut Interaction, event: &UpdateEvent) -> Result<(), Response
 }
 
 async fn list_all(State(state): State<Arc<AppState>>, Authorized(pairs): Authorized) -> Answer {
-    let listing = Listing::parse(&pairs, state.config.anchor, Window::ThirtyOneDays, 5_000)?;
+    let listing = Listing::parse(
+        &pairs,
+        state.config.anchor,
+        Window::ThirtyOneDays,
+        q::LIMIT_MAXIMUM,
+    )?;
     let keep = keeps(&pairs);
     let inner = state.conversion.lock();
     let rows = inner

@@ -15,6 +15,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use chrono::{DateTime, Utc};
 use conversion_api::types::{self, Interaction, KnownDistanceUnit, KnownLeadType, Prospect};
+use conversion_api::wire;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::sync::Arc;
@@ -22,13 +23,13 @@ use std::sync::Arc;
 /// The lead routes.
 pub(super) fn routes() -> Router<Arc<AppState>> {
     Router::new()
-        .route("/lead/retail", post(retail))
-        .route("/lead/vehicle", post(vehicle))
-        .route("/lead/insurance", post(insurance))
-        .route("/lead/saving-plan", post(saving_plan))
-        .route("/lead/real-estate", post(real_estate))
-        .route("/leads/categories", get(categories))
-        .route("/leads/defaults", get(defaults))
+        .route(wire::create_retail_lead::PATH, post(retail))
+        .route(wire::create_vehicle_lead::PATH, post(vehicle))
+        .route(wire::create_insurance_lead::PATH, post(insurance))
+        .route(wire::create_saving_plan_lead::PATH, post(saving_plan))
+        .route(wire::create_real_estate_lead::PATH, post(real_estate))
+        .route(wire::list_lead_categories::PATH, get(categories))
+        .route(wire::get_lead_defaults::PATH, get(defaults))
 }
 
 async fn retail(

@@ -6,6 +6,7 @@ use super::http::schema_invalid;
 use crate::{value, Pairs};
 use axum::response::Response;
 use chrono::{DateTime, Duration, Utc};
+use conversion_api::wire::list_prospects::query as q;
 
 /// The longest `createdAfter`..`createdBefore` range the vendor accepts, and the span served
 /// when a list is asked for without `limit`.
@@ -127,8 +128,8 @@ impl Listing {
         window: Window,
         max_limit: u64,
     ) -> Result<Self, Response> {
-        let mut created = Range::parse(pairs, "createdAfter", "createdBefore")?;
-        let limit = count(pairs, "limit", 1, max_limit)?;
+        let mut created = Range::parse(pairs, q::CREATED_AFTER, q::CREATED_BEFORE)?;
+        let limit = count(pairs, q::LIMIT, 1, max_limit)?;
         if window == Window::ThirtyOneDays {
             // With one bound only, the other one is "now".
             if created.is_set() {
@@ -145,8 +146,8 @@ impl Listing {
         Ok(Self {
             created,
             limit,
-            before: object_id(pairs, "before")?.map(str::to_owned),
-            after: object_id(pairs, "after")?.map(str::to_owned),
+            before: object_id(pairs, q::BEFORE)?.map(str::to_owned),
+            after: object_id(pairs, q::AFTER)?.map(str::to_owned),
         })
     }
 

@@ -19,6 +19,8 @@ use conversion_api::types::{
     self, AttachmentType, InteractionMessage, KnownAttachmentType, KnownInteractionVia as Via,
     KnownMessagePerformer, Prospect,
 };
+use conversion_api::wire;
+use conversion_api::wire::list_prospect_orders::query as q;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -26,21 +28,12 @@ use std::sync::Arc;
 /// The messaging routes.
 pub(super) fn routes() -> Router<Arc<AppState>> {
     Router::new()
-        .route("/messaging/channels", get(channels))
-        .route(
-            "/prospect/{prospectId}/messaging/channels",
-            get(prospect_channels),
-        )
-        .route("/prospect/{prospectId}/messaging/{channel}", post(send))
-        .route(
-            "/prospect/{prospectId}/messaging/{channel}/send-file",
-            post(send_file),
-        )
-        .route(
-            "/prospect/{prospectId}/messaging/{channel}/notification",
-            post(send_template),
-        )
-        .route("/prospect/{prospectId}/orders", get(orders))
+        .route(wire::list_channels::PATH, get(channels))
+        .route(wire::list_prospect_channels::PATH, get(prospect_channels))
+        .route(wire::send_message::PATH, post(send))
+        .route(wire::send_file::PATH, post(send_file))
+        .route(wire::send_template_message::PATH, post(send_template))
+        .route(wire::list_prospect_orders::PATH, get(orders))
 }
 
 fn channel(name: &str, id: &str) -> types::Channel {
@@ -282,7 +275,7 @@ async fn orders(
     Authorized(pairs): Authorized,
     Ids(id): Ids<String>,
 ) -> Answer {
-    let limit = listing::count(&pairs, "limit", 1, u64::MAX)?;
+    let limit = listing::count(&pairs, q::LIMIT, 1, u64::MAX)?;
     let inner = state.conversion.lock();
     inner.prospect(&id)?;
     let orders: Vec<&types::OrderByProspect> = inner

@@ -15,23 +15,21 @@ use conversion_api::types::{
     self, CustomEventType, Interaction, KnownTopicName, KnownWebhookEventType, Prospect, Quote,
     TopicName,
 };
+use conversion_api::wire;
 use serde_json::Map;
 use std::sync::Arc;
 
 /// The notification and custom-app routes.
 pub(super) fn routes() -> Router<Arc<AppState>> {
     Router::new()
-        .route("/notifications/topics", get(topics))
+        .route(wire::list_topics::PATH, get(topics))
         .route(
-            "/notifications/subscriptions",
+            wire::list_subscriptions::PATH,
             get(list).post(subscribe).delete(unsubscribe_all),
         )
-        .route(
-            "/notifications/subscription/{subscriptionId}",
-            get(one).delete(unsubscribe),
-        )
-        .route("/apps/event", post(app_event))
-        .route("/apps/notifications", post(app_notification))
+        .route(wire::get_subscription::PATH, get(one).delete(unsubscribe))
+        .route(wire::send_app_event::PATH, post(app_event))
+        .route(wire::send_notification::PATH, post(app_notification))
 }
 
 /// What happened to the notified object (the envelope's `type`).

@@ -13,25 +13,30 @@ use axum::routing::{get, patch, post};
 use axum::Router;
 use chrono::{DateTime, Utc};
 use conversion_api::types::{self, KnownProspectStatus, Prospect};
+use conversion_api::wire;
+use conversion_api::wire::list_prospects::query as q;
 use serde_json::{json, Map, Value};
 use std::sync::Arc;
 
 /// The prospect routes.
 pub(super) fn routes() -> Router<Arc<AppState>> {
     Router::new()
-        .route("/prospects", get(list))
+        .route(wire::list_prospects::PATH, get(list))
         .route(
-            "/prospect/{prospectId}",
+            wire::get_prospect::PATH,
             get(one).patch(update).delete(remove),
         )
-        .route("/prospect/{prospectId}/additionalData", patch(update_data))
         .route(
-            "/prospect/{prospectId}/prospectAdditionalFields",
-            get(fields),
+            wire::update_prospect_additional_data::PATH,
+            patch(update_data),
         )
-        .route("/prospect/{prospectId}/csat", post(csat))
-        .route("/contacts/selection/{selectionId}", get(selection))
-        .route("/archiving-reasons", get(archiving_reasons_of_agent))
+        .route(wire::list_prospect_additional_fields::PATH, get(fields))
+        .route(wire::create_csat::PATH, post(csat))
+        .route(wire::get_contacts_selection::PATH, get(selection))
+        .route(
+            wire::deprecated_list_archiving_reasons::PATH,
+            get(archiving_reasons_of_agent),
+        )
 }
 
 /// One `additionalData` filter: `FIELD<op>VALUE`.
@@ -84,7 +89,7 @@ impl DataFilter {
 
 /// Every filter of `GET /prospects` except the created range and the cursor.
 fn filters(pairs: &Pairs) -> Result<impl Fn(&Prospect) -> bool + '_, Response> {
-    let data = values(pairs, "additionalData")
+    let data = values(pairs, q::ADDITIONAL_DATA)
         .into_iter()
         .map(|f| {
             DataFilter::parse(f).ok_or_else(|| {
@@ -94,15 +99,15 @@ fn filters(pairs: &Pairs) -> Result<impl Fn(&Prospect) -> bool + '_, Response> {
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let claimed = Range::parse(pairs, "claimedAfter", "claimedBefore")?;
-    let transferred = Range::parse(pairs, "transferredAfter", "transferredBefore")?;
-    let agent = listing::object_id(pairs, "agent")?;
-    let group = listing::object_id(pairs, "group")?;
-    let with_agent = listing::flag(pairs, "withAgent")?;
-    let status = value(pairs, "status");
-    let category = value(pairs, "category");
-    let phone = value(pairs, "phoneNumber");
-    let search = value(pairs, "search").map(str::to_lowercase);
+    let claimed = Range::parse(pairs, q::CLAIMED_AFTER, q::CLAIMED_BEFORE)?;
+    let transferred = Range::parse(pairs, q::TRANSFERRED_AFTER, q::TRANSFERRED_BEFORE)?;
+    let agent = listing::object_id(pairs, q::AGENT)?;
+    let group = listing::object_id(pairs, q::GROUP)?;
+    let with_agent = listing::flag(pairs, q::WITH_AGENT)?;
+    let status = value(pairs, q::STATUS);
+    let category = value(pairs, q::CATEGORY);
+    let phone = value(pairs, q::PHONE_NUMBER);
+    let search = value(pairs, q::SEARCH).map(str::to_lowercase);
     Ok(move |p: &Prospect| {
         let text = |v: &Option<String>| v.clone().unwrap_or_default();
         status.is_none_or(|s| p.status.to_string() == s)
@@ -125,7 +130,12 @@ fn filters(pairs: &Pairs) -> Result<impl Fn(&Prospect) -> bool + '_, Response> {
 }
 
 async fn list(State(state): State<Arc<AppState>>, Authorized(pairs): Authorized) -> Answer {
-    let listing = Listing::parse(&pairs, state.config.anchor, Window::ThirtyOneDays, 5_000)?;
+    let listing = Listing::parse(
+        &pairs,
+        state.config.anchor,
+        Window::ThirtyOneDays,
+        q::LIMIT_MAXIMUM,
+    )?;
     let keep = filters(&pairs)?;
     let inner = state.conversion.lock();
     let rows = inner
@@ -318,9 +328,10 @@ async fn selection(
         .iter()
         .find(|s| s.id == id)
         .ok_or_else(|| not_found("contact selection", &id))?;
-    let offset = listing::count(&pairs, "offset", 0, u64::MAX)?.unwrap_or(0);
-    let limit = listing::count(&pairs, "limit", 1, u64::MAX)?.unwrap_or(100);
-    let fields = values(&pairs, "fields");
+    use conversion_api::wire::get_contacts_selection::query as selection;
+    let offset = listing::count(&pairs, selection::OFFSET, 0, u64::MAX)?.unwrap_or(0);
+    let limit = listing::count(&pairs, selection::LIMIT, 1, u64::MAX)?.unwrap_or(100);
+    let fields = values(&pairs, selection::FIELDS);
     let inner = state.conversion.lock();
     let held: Vec<&Prospect> = inner
         .prospects
@@ -348,8 +359,8 @@ async fn selection(
 
 /// The archiving reasons of an agent (every agent has the account's).
 async fn archiving_reasons_of_agent(Authorized(pairs): Authorized) -> Answer {
-    let agent =
-        value(&pairs, "agent").ok_or_else(|| super::http::schema_invalid("`agent` is required"))?;
+    let agent = value(&pairs, q::AGENT)
+        .ok_or_else(|| super::http::schema_invalid("`agent` is required"))?;
     catalog::agent_index(agent).ok_or_else(|| not_found("agent", agent))?;
     Ok(ok(super::act_as_user::archiving_reasons()))
 }

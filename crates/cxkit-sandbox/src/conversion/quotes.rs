@@ -12,18 +12,17 @@ use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use conversion_api::types::{self, KnownQuoteStatus, Quote, QuoteItem, UpdateQuoteStatus};
+use conversion_api::wire;
+use conversion_api::wire::list_quotes::query as q;
 use serde_json::Map;
 use std::sync::Arc;
 
 /// The quote routes.
 pub(super) fn routes() -> Router<Arc<AppState>> {
     Router::new()
-        .route("/prospect/{prospectId}/quotes", get(list).post(create))
-        .route(
-            "/prospect/{prospectId}/quote/{quoteId}",
-            get(one).put(update),
-        )
-        .route("/prospects/quotes", get(list_all))
+        .route(wire::list_prospect_quotes::PATH, get(list).post(create))
+        .route(wire::get_prospect_quote::PATH, get(one).put(update))
+        .route(wire::list_quotes::PATH, get(list_all))
 }
 
 /// A quote of `items` created at `at`; `acceptedAt`/`rejectedAt` and `finishedAt` are `at`
@@ -66,10 +65,10 @@ struct Filter {
 impl Filter {
     fn parse(pairs: &Pairs) -> Result<Self, Response> {
         Ok(Self {
-            status: value(pairs, "status").map(str::to_owned),
-            created: Range::parse(pairs, "createdAfter", "createdBefore")?,
-            accepted: Range::parse(pairs, "acceptedAfter", "acceptedBefore")?,
-            rejected: Range::parse(pairs, "rejectedAfter", "rejectedBefore")?,
+            status: value(pairs, q::STATUS).map(str::to_owned),
+            created: Range::parse(pairs, q::CREATED_AFTER, q::CREATED_BEFORE)?,
+            accepted: Range::parse(pairs, q::ACCEPTED_AFTER, q::ACCEPTED_BEFORE)?,
+            rejected: Range::parse(pairs, q::REJECTED_AFTER, q::REJECTED_BEFORE)?,
         })
     }
 

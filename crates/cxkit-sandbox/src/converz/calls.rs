@@ -10,6 +10,7 @@ use axum::http::{header, HeaderMap};
 use axum::response::Response;
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 use converz_api::types;
+use converz_api::wire::list_calls::query as q;
 use serde_json::{Map, Value};
 use std::sync::Arc;
 
@@ -45,35 +46,42 @@ fn minute(pairs: &Pairs, key: &str) -> Result<Option<DateTime<Utc>>, Response> {
 
 impl CallFilter {
     pub(super) fn parse(pairs: &Pairs, default_start: Option<NaiveDate>) -> Result<Self, Response> {
-        let start = date(pairs, "start_date")?
+        let start = date(pairs, q::START_DATE)?
             .or(default_start)
             .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc());
-        let end = date(pairs, "end_date")?.map(|d| {
+        let end = date(pairs, q::END_DATE)?.map(|d| {
             (d + Duration::days(1))
                 .and_hms_opt(0, 0, 0)
                 .unwrap_or_default()
                 .and_utc()
         });
-        let after = minute(pairs, "after")?;
-        let before = minute(pairs, "before")?.map(|t| t + Duration::minutes(1));
-        let lists = ["rep_id", "vendor", "campaign", "subcampaign", "department"]
-            .into_iter()
-            .map(|k| {
-                (
-                    k,
-                    values(pairs, k)
-                        .into_iter()
-                        .map(str::to_owned)
-                        .collect::<Vec<_>>(),
-                )
-            })
-            .filter(|(_, v)| !v.is_empty())
-            .collect();
+        let after = minute(pairs, q::AFTER)?;
+        let before = minute(pairs, q::BEFORE)?.map(|t| t + Duration::minutes(1));
+        // A list filter and the column it filters share their name.
+        let lists = [
+            q::REP_ID,
+            q::VENDOR,
+            q::CAMPAIGN,
+            q::SUBCAMPAIGN,
+            q::DEPARTMENT,
+        ]
+        .into_iter()
+        .map(|k| {
+            (
+                k,
+                values(pairs, k)
+                    .into_iter()
+                    .map(str::to_owned)
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
         Ok(Self {
             from: [start, after].into_iter().flatten().max(),
             to: [end, before].into_iter().flatten().min(),
             lists,
-            vendor_call_id: value(pairs, "vendor_call_id").map(str::to_owned),
+            vendor_call_id: value(pairs, q::VENDOR_CALL_ID).map(str::to_owned),
         })
     }
 
@@ -85,7 +93,7 @@ impl CallFilter {
         }) && self
             .vendor_call_id
             .as_ref()
-            .is_none_or(|id| row.get("vendor_call_id").and_then(Value::as_str) == Some(id))
+            .is_none_or(|id| row.get(q::VENDOR_CALL_ID).and_then(Value::as_str) == Some(id))
     }
 }
 
@@ -103,8 +111,8 @@ pub(super) async fn list_calls(
         (Err(r), _) | (_, Err(r)) => return r,
     };
     let columns: Option<Vec<String>> =
-        value(&pairs, "columns").map(|c| c.split(',').map(|s| s.trim().to_owned()).collect());
-    let metrics: Vec<String> = value(&pairs, "metric")
+        value(&pairs, q::COLUMNS).map(|c| c.split(',').map(|s| s.trim().to_owned()).collect());
+    let metrics: Vec<String> = value(&pairs, q::METRIC)
         .map(|m| m.split(',').map(|s| s.trim().to_owned()).collect())
         .unwrap_or_default();
     let calls = Calls::new(&state);

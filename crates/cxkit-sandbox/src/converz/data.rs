@@ -65,11 +65,14 @@ impl Calls {
         row.insert("duration".into(), (30 + r(3) % 1200).into());
         row.insert("campaign".into(), campaign.into());
         row.insert(
+            // wire-literal: the seeded columns of an open Call row, not parameters
             "subcampaign".into(),
             format!("{campaign}-{}", r(4) % 3 + 1).into(),
         );
+        // wire-literal: the seeded columns of an open Call row, not parameters
         row.insert("vendor".into(), rng::pick(&VENDORS, r(5)).into());
-        row.insert("vendor_call_id".into(), format!("v-{}", index + 1).into());
+        let vendor_call_id = format!("v-{}", index + 1);
+        row.insert("vendor_call_id".into(), vendor_call_id.into()); // wire-literal: a column
         row.insert("department".into(), rng::pick(&DEPARTMENTS, r(6)).into());
         row.insert(
             "summary".into(),

@@ -18,6 +18,8 @@ use axum::routing::get;
 use axum::{Json, Router};
 use calls::list_calls;
 use converz_api::types;
+use converz_api::wire;
+use converz_api::wire::list_calls::query as q;
 use report::report;
 use reps::list_reps;
 use serde_json::{Map, Value};
@@ -34,9 +36,9 @@ pub(crate) struct Store {
 
 pub(crate) fn routes() -> Router<Arc<AppState>> {
     Router::new()
-        .route("/reps", get(list_reps).post(update_reps))
-        .route("/calls", get(list_calls).post(update_calls))
-        .route("/report", get(report))
+        .route(wire::list_reps::PATH, get(list_reps).post(update_reps))
+        .route(wire::list_calls::PATH, get(list_calls).post(update_calls))
+        .route(wire::get_report::PATH, get(report))
 }
 
 fn error(status: StatusCode, code: &str, message: &str) -> Response {
@@ -53,7 +55,10 @@ fn bad(message: String) -> Response {
 }
 
 fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), Response> {
-    match headers.get("x-api-key").and_then(|v| v.to_str().ok()) {
+    match headers
+        .get(converz_api::wire::CREDENTIAL_NAME)
+        .and_then(|v| v.to_str().ok())
+    {
         Some(k) if k == state.config.credentials.converz_api_key => Ok(()),
         _ => Err(error(
             StatusCode::UNAUTHORIZED,
@@ -72,8 +77,8 @@ fn paging(pairs: &Pairs) -> Result<(u64, u64), Response> {
         },
     };
     Ok((
-        number("n_per_page", 10, 1_000_000)?,
+        number(q::N_PER_PAGE, q::N_PER_PAGE_DEFAULT, q::N_PER_PAGE_MAXIMUM)?,
         // `page` is an int64 in the spec.
-        number("page", 1, i64::MAX as u64)?,
+        number(q::PAGE, q::PAGE_DEFAULT, i64::MAX as u64)?,
     ))
 }

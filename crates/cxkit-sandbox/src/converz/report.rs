@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::Duration;
 use converz_api::types;
+use converz_api::wire::get_report::query as q;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -24,7 +25,7 @@ pub(super) async fn report(
         return r;
     }
     let pairs = parse_query(raw.as_deref());
-    let days = match value(&pairs, "days").map(str::parse::<i64>) {
+    let days = match value(&pairs, q::DAYS).map(str::parse::<i64>) {
         None => None,
         Some(Ok(d)) if d > 0 => Some(d),
         Some(_) => return bad("Invalid parameter: days".into()),
@@ -37,12 +38,12 @@ pub(super) async fn report(
         Ok(f) => f,
         Err(r) => return r,
     };
-    let groupby: Vec<String> = value(&pairs, "groupby")
+    let groupby: Vec<String> = value(&pairs, q::GROUPBY)
         .unwrap_or("date")
         .split(',')
         .map(|s| s.trim().to_owned())
         .collect();
-    let metrics: Vec<String> = value(&pairs, "metric")
+    let metrics: Vec<String> = value(&pairs, q::METRIC)
         .unwrap_or("n_calls")
         .split(',')
         .map(|s| s.trim().to_owned())

@@ -9,6 +9,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use converz_api::types;
+use converz_api::wire::list_reps::query as q;
 use serde_json::Value;
 use std::sync::Arc;
 
@@ -25,15 +26,15 @@ pub(super) async fn list_reps(
         Ok(p) => p,
         Err(r) => return r,
     };
-    let ids: Vec<String> = values(&pairs, "rep_id")
+    let ids: Vec<String> = values(&pairs, q::REP_ID)
         .into_iter()
         .map(str::to_owned)
         .collect();
-    let departments: Vec<String> = values(&pairs, "department")
+    let departments: Vec<String> = values(&pairs, q::DEPARTMENT)
         .into_iter()
         .map(str::to_owned)
         .collect();
-    let active = match value(&pairs, "active") {
+    let active = match value(&pairs, q::ACTIVE) {
         None => None,
         Some("0") => Some(false),
         Some("1") => Some(true),

@@ -7,6 +7,7 @@ use crate::{value, Pairs};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, Offset, TimeZone, Utc};
+use zchat_api::wire::list_history::query as q;
 
 /// The documented filters, parsed.
 pub(super) struct Filter {
@@ -32,7 +33,7 @@ fn list(pairs: &Pairs, key: &str) -> Option<Vec<String>> {
 impl Filter {
     pub(super) fn parse(pairs: &Pairs, anchor: DateTime<Utc>) -> Result<Self, Response> {
         let bad = |m: String| error(StatusCode::BAD_REQUEST, &m);
-        let tz = match value(pairs, "timezone") {
+        let tz = match value(pairs, q::TIMEZONE) {
             None => Utc.fix(),
             Some(t) => parse_offset(t).ok_or_else(|| bad(format!("invalid timezone `{t}`")))?,
         };
@@ -53,16 +54,16 @@ impl Filter {
                 }
             }
         };
-        let (from, to) = (time("from")?, time("to")?);
+        let (from, to) = (time(q::FROM)?, time(q::TO)?);
         // The vendor's defaults: the last 30 days, up to now.
         let from = from.or(Some(anchor - Duration::days(30)));
         // Ids the sandbox does not know (any text) match nothing, as on the vendor's side.
-        let agents = list(pairs, "agents").map(|ids| {
+        let agents = list(pairs, q::AGENTS).map(|ids| {
             ids.iter()
                 .map(|i| i.parse::<u64>().unwrap_or(u64::MAX))
                 .collect()
         });
-        let active = match value(pairs, "active") {
+        let active = match value(pairs, q::ACTIVE) {
             None => None,
             Some("true") => Some(true),
             Some("false") => Some(false),
@@ -72,11 +73,11 @@ impl Filter {
             from,
             to,
             agents,
-            departments: list(pairs, "departments"),
-            states: list(pairs, "states"),
-            types: list(pairs, "types"),
+            departments: list(pairs, q::DEPARTMENTS),
+            states: list(pairs, q::STATES),
+            types: list(pairs, q::TYPES),
             active,
-            search: value(pairs, "search").map(|s| s.to_lowercase()),
+            search: value(pairs, q::SEARCH).map(|s| s.to_lowercase()),
         })
     }
 

@@ -25,14 +25,16 @@ use reports::reports;
 use serde_json::json;
 use std::sync::Arc;
 use zchat_api::types;
+use zchat_api::wire;
+use zchat_api::wire::list_history::query as q;
 
 pub(crate) fn routes() -> Router<Arc<AppState>> {
     Router::new()
-        .route("/reports", get(reports))
-        .route("/history", get(history))
-        .route("/history/expanded", get(history_expanded))
-        .route("/history/{id}/messages", get(messages))
-        .route("/ongoing", get(ongoing))
+        .route(wire::get_reports::PATH, get(reports))
+        .route(wire::list_history::PATH, get(history))
+        .route(wire::list_history_expanded::PATH, get(history_expanded))
+        .route(wire::list_history_messages::PATH, get(messages))
+        .route(wire::list_ongoing::PATH, get(ongoing))
 }
 
 /// The zchat error envelope with `status` as the HTTP status too.
@@ -47,7 +49,7 @@ fn error(status: StatusCode, message: &str) -> Response {
 }
 
 fn authorize(state: &AppState, pairs: &Pairs) -> Result<(), Response> {
-    match value(pairs, "token") {
+    match value(pairs, zchat_api::wire::CREDENTIAL_NAME) {
         Some(t) if t == state.config.credentials.zchat_token => Ok(()),
         Some(_) => Err(error(StatusCode::UNAUTHORIZED, "Invalid token")),
         None => Err(error(StatusCode::UNAUTHORIZED, "Token not provided")),
@@ -70,8 +72,8 @@ fn paging(pairs: &Pairs) -> Result<(u64, u64), Response> {
     };
     // `page` is an int32 in the spec.
     Ok((
-        number("limit", 100, 10_000)?,
-        number("page", 1, i32::MAX as u64)?,
+        number(q::LIMIT, q::LIMIT_DEFAULT, q::LIMIT_MAXIMUM)?,
+        number(q::PAGE, q::PAGE_DEFAULT, i32::MAX as u64)?,
     ))
 }
 

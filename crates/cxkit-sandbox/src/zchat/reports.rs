@@ -11,6 +11,7 @@ use axum::response::Response;
 use serde_json::json;
 use std::sync::Arc;
 use zchat_api::types;
+use zchat_api::wire::get_reports::query as q;
 
 pub(super) async fn reports(
     State(state): State<Arc<AppState>>,
@@ -24,7 +25,7 @@ pub(super) async fn reports(
         Ok(f) => f,
         Err(r) => return r,
     };
-    let grouping = value(&pairs, "data_type").unwrap_or("period");
+    let grouping = value(&pairs, q::DATA_TYPE).unwrap_or("period");
     if !["period", "channel", "agent", "department", "tag"].contains(&grouping) {
         return error(
             StatusCode::BAD_REQUEST,

@@ -6,8 +6,8 @@ use chrono::{DateTime, Duration, Utc};
 
 /// The longest date range the vendor accepts in one query.
 pub const MAX_WINDOW: Duration = Duration::days(31);
-/// The most rows one cursor page has been seen to hold.
-pub const MAX_PAGE_SIZE: u64 = 5_000;
+/// The most rows one cursor page has been seen to hold (`limit`'s `maximum` in the spec).
+pub const MAX_PAGE_SIZE: u64 = conversion_api::wire::list_prospects::query::LIMIT_MAXIMUM;
 const DEFAULT_PAGE_SIZE: u64 = 1_000;
 
 /// Splits `[from, to)` into consecutive windows of at most `max`.

@@ -39,7 +39,7 @@ use crate::config::{common_builder_setters, env_secret, env_url, Lookup, Setting
 use crate::error::{from_generated, Api, ConfigError, Error, VendorError};
 use crate::json_rows::{decode_rows_with, OpenRow, RowErrorKind};
 use crate::pagination::{key_hash, numbered, start_page, Checkpoint, KeyOf, Paging, RowStream};
-use converz_api::ResponseValue;
+use converz_api::{wire, ResponseValue};
 use cxkit_runtime::progenitor_client::ClientInfo;
 use cxkit_runtime::Secret;
 use futures::stream::{BoxStream, StreamExt};
@@ -137,24 +137,23 @@ impl Client {
     pub fn reps(&self, query: RepQuery) -> RowStream<Rep> {
         let at = (query.paging(), query.checkpoint().cloned());
         let key: KeyOf<Rep> = |r| Some(key_hash(&r.rep_id));
-        self.pages("list_reps", "/reps", at, key, move |page| query.pairs(page))
+        let op = (wire::list_reps::OPERATION_ID, wire::list_reps::PATH);
+        self.pages(op, at, key, move |page| query.pairs(page))
     }
 
     /// Every conversation matching `query`, decoded row by row.
     pub fn calls(&self, query: CallQuery) -> RowStream<Call> {
         let at = (query.paging(), query.checkpoint().cloned());
         let key: KeyOf<Call> = |c| Some(key_hash(c.call_id));
-        self.pages("list_calls", "/calls", at, key, move |page| {
-            query.pairs(page)
-        })
+        let op = (wire::list_calls::OPERATION_ID, wire::list_calls::PATH);
+        self.pages(op, at, key, move |page| query.pairs(page))
     }
 
     /// Numbered pages of `operation`, each decoded as it downloads and resumed if its body
     /// breaks; `pairs` gives page `n`'s query.
     fn pages<T: OpenRow + Send + 'static>(
         &self,
-        operation: &'static str,
-        path: &'static str,
+        (operation, path): (&'static str, &'static str),
         (paging, resume): (Paging, Option<Checkpoint>),
         key: KeyOf<T>,
         pairs: impl Fn(u64) -> Result<Vec<(&'static str, String)>, Error> + Send + Sync + 'static,

@@ -4,6 +4,7 @@ use crate::error::Error;
 use crate::pagination::paging_setters;
 use crate::wire::comma_list;
 use chrono::{NaiveDate, NaiveDateTime};
+use converz_api::wire::{list_calls, list_reps};
 use converz_api::MAX_PAGE_SIZE;
 
 const DEFAULT_PAGE_SIZE: u64 = 10_000;
@@ -62,20 +63,17 @@ impl RepQuery {
         "Rows per request, 1 to 1,000,000 (default 10,000). Pages are decoded row by row, so a large page costs no memory, only a longer request."
     );
 
-    fn paging_pairs(&self, page: u64) -> Result<Vec<(&'static str, String)>, Error> {
-        let size = self.checked_page_size()?;
-        Ok(vec![
-            ("n_per_page", size.to_string()),
-            ("page", page.to_string()),
-        ])
-    }
-
     pub(crate) fn pairs(&self, page: u64) -> Result<Vec<(&'static str, String)>, Error> {
-        let mut pairs = self.paging_pairs(page)?;
-        repeated(&mut pairs, "rep_id", &self.rep_ids);
-        repeated(&mut pairs, "department", &self.departments);
+        use list_reps::query as q;
+        let size = self.checked_page_size()?;
+        let mut pairs = vec![
+            (q::N_PER_PAGE, size.to_string()),
+            (q::PAGE, page.to_string()),
+        ];
+        repeated(&mut pairs, q::REP_ID, &self.rep_ids);
+        repeated(&mut pairs, q::DEPARTMENT, &self.departments);
         if let Some(active) = self.active {
-            pairs.push(("active", u8::from(active).to_string()));
+            pairs.push((q::ACTIVE, u8::from(active).to_string()));
         }
         Ok(pairs)
     }
@@ -201,14 +199,6 @@ impl CallQuery {
         "Rows per request, 1 to 1,000,000 (default 10,000). Pages are decoded row by row, so a large page costs no memory, only a longer request."
     );
 
-    fn paging_pairs(&self, page: u64) -> Result<Vec<(&'static str, String)>, Error> {
-        let size = self.checked_page_size()?;
-        Ok(vec![
-            ("n_per_page", size.to_string()),
-            ("page", page.to_string()),
-        ])
-    }
-
     pub(crate) fn pairs(&self, page: u64) -> Result<Vec<(&'static str, String)>, Error> {
         if let (Some(a), Some(b)) = (self.start_date, self.end_date) {
             if b < a {
@@ -217,23 +207,28 @@ impl CallQuery {
                 )));
             }
         }
-        let mut pairs = self.paging_pairs(page)?;
+        use list_calls::query as q;
+        let size = self.checked_page_size()?;
+        let mut pairs = vec![
+            (q::N_PER_PAGE, size.to_string()),
+            (q::PAGE, page.to_string()),
+        ];
         let minute = "%Y-%m-%d %H:%M";
         let optional = [
-            ("start_date", self.start_date.map(|d| d.to_string())),
-            ("end_date", self.end_date.map(|d| d.to_string())),
-            ("after", self.after.map(|t| t.format(minute).to_string())),
-            ("before", self.before.map(|t| t.format(minute).to_string())),
-            ("metric", self.metrics.clone()),
-            ("columns", self.columns.clone()),
-            ("vendor_call_id", self.vendor_call_id.clone()),
+            (q::START_DATE, self.start_date.map(|d| d.to_string())),
+            (q::END_DATE, self.end_date.map(|d| d.to_string())),
+            (q::AFTER, self.after.map(|t| t.format(minute).to_string())),
+            (q::BEFORE, self.before.map(|t| t.format(minute).to_string())),
+            (q::METRIC, self.metrics.clone()),
+            (q::COLUMNS, self.columns.clone()),
+            (q::VENDOR_CALL_ID, self.vendor_call_id.clone()),
         ];
         pairs.extend(optional.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))));
-        repeated(&mut pairs, "rep_id", &self.rep_ids);
-        repeated(&mut pairs, "vendor", &self.vendors);
-        repeated(&mut pairs, "campaign", &self.campaigns);
-        repeated(&mut pairs, "subcampaign", &self.subcampaigns);
-        repeated(&mut pairs, "department", &self.departments);
+        repeated(&mut pairs, q::REP_ID, &self.rep_ids);
+        repeated(&mut pairs, q::VENDOR, &self.vendors);
+        repeated(&mut pairs, q::CAMPAIGN, &self.campaigns);
+        repeated(&mut pairs, q::SUBCAMPAIGN, &self.subcampaigns);
+        repeated(&mut pairs, q::DEPARTMENT, &self.departments);
         Ok(pairs)
     }
 }

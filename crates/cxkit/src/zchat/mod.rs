@@ -47,8 +47,8 @@ use std::sync::Arc;
 pub const TOKEN_VAR: &str = "ZCHAT_TOKEN";
 /// The optional base-URL override read by [`Client::from_env`].
 pub const BASE_URL_VAR: &str = "ZCHAT_BASE_URL";
-/// The most rows one history or ongoing page can hold.
-pub const MAX_PAGE_SIZE: u32 = 10_000;
+/// The most rows one history or ongoing page can hold (`limit`'s `maximum` in the spec).
+pub const MAX_PAGE_SIZE: u32 = zchat_api::wire::list_history::query::LIMIT_MAXIMUM as u32;
 
 /// A Zenvia Chat client. Cheap to clone; `Debug` never shows the token.
 #[derive(Clone, Debug)]

@@ -156,6 +156,39 @@ async fn a_page_that_keeps_breaking_gives_up_after_the_policys_attempts() {
 }
 
 #[tokio::test]
+async fn a_page_that_keeps_breaking_while_skipping_gives_up_after_the_policys_attempts() {
+    let body = page(1..=5);
+    let script = vec![
+        Answer {
+            cut: inside(&body, 4),
+            body: body.clone(),
+        },
+        // Every request again breaks before the rows already yielded are read past.
+        Answer {
+            cut: inside(&body, 2),
+            body,
+        },
+    ];
+    let (base, served) = scripted_server(script).await;
+    // Bounded: a walk that never gives up would otherwise hang the suite.
+    let within = std::time::Duration::from_secs(60);
+    let (ids, error) = tokio::time::timeout(within, ids_and_error(base, 3))
+        .await
+        .expect("the page gave up");
+    assert!(
+        !ids.is_empty() && ids.iter().copied().eq(1..=ids.len() as i64),
+        "{ids:?}"
+    );
+    let error = error.expect("an error in the end");
+    assert!(matches!(error, cxkit::Error::Interrupted { .. }), "{error}");
+    assert_eq!(
+        served.load(Ordering::SeqCst),
+        3,
+        "the first request and two more"
+    );
+}
+
+#[tokio::test]
 async fn rows_that_moved_between_the_requests_end_the_page_with_an_error() {
     let first = page(1..=5);
     let script = vec![
