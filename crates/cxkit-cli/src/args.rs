@@ -143,7 +143,7 @@ pub struct Credentials {
     /// Zenvia Chat API token.
     #[arg(
         long,
-        env = "ZCHAT_TOKEN",
+        env = cxkit::zchat::TOKEN_VAR,
         hide_env_values = true,
         global = true,
         help_heading = "Credentials"
@@ -152,7 +152,7 @@ pub struct Credentials {
     /// Zenvia Chat base URL override.
     #[arg(
         long,
-        env = "ZCHAT_BASE_URL",
+        env = cxkit::zchat::BASE_URL_VAR,
         global = true,
         help_heading = "Credentials"
     )]
@@ -160,7 +160,7 @@ pub struct Credentials {
     /// Converz API key.
     #[arg(
         long,
-        env = "CONVERZ_API_KEY",
+        env = cxkit::converz::API_KEY_VAR,
         hide_env_values = true,
         global = true,
         help_heading = "Credentials"
@@ -169,7 +169,7 @@ pub struct Credentials {
     /// Converz base URL (your tenant's, e.g. https://acme.converz.co/api/v1).
     #[arg(
         long,
-        env = "CONVERZ_BASE_URL",
+        env = cxkit::converz::BASE_URL_VAR,
         global = true,
         help_heading = "Credentials"
     )]
@@ -177,7 +177,7 @@ pub struct Credentials {
     /// Zenvia Conversion API key.
     #[arg(
         long,
-        env = "CONVERSION_API_KEY",
+        env = cxkit::conversion::API_KEY_VAR,
         hide_env_values = true,
         global = true,
         help_heading = "Credentials"
@@ -186,7 +186,7 @@ pub struct Credentials {
     /// Zenvia Conversion base URL override.
     #[arg(
         long,
-        env = "CONVERSION_BASE_URL",
+        env = cxkit::conversion::BASE_URL_VAR,
         global = true,
         help_heading = "Credentials"
     )]
@@ -394,7 +394,7 @@ pub enum Webhook {
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: std::net::SocketAddr,
         /// The shared secret deliveries must carry as ?secret=…
-        #[arg(long, env = "WEBHOOK_SECRET", hide_env_values = true)]
+        #[arg(long, env = cxkit::conversion::webhook::SECRET_VAR, hide_env_values = true)]
         secret: String,
         /// Stop after this many events.
         #[arg(long)]

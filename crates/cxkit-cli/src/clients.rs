@@ -5,7 +5,7 @@
 
 use crate::args::Credentials;
 use crate::error::CliError;
-use cxkit::{conversion, converz, zchat};
+use cxkit::{conversion, converz, zchat, Vendor};
 
 /// One vendor's base URL and the credential it accepts.
 pub struct Endpoint {
@@ -46,10 +46,19 @@ pub struct Clients {
     timeout: Option<std::time::Duration>,
 }
 
-fn missing(variable: &str, flag: &str, what: &str) -> CliError {
+/// A missing setting, named by its environment variable and the flag that also sets it (the
+/// flags are the variables in lower case: `ZCHAT_TOKEN` is `--zchat-token`).
+fn missing(variable: &str, what: &str) -> CliError {
+    let flag = variable.to_ascii_lowercase().replace('_', "-");
     CliError::config(format!(
         "missing {what}: set {variable} or pass --{flag} (or use --sandbox)"
     ))
+}
+
+/// One vendor's credential and base URL as given by flags or the environment.
+struct Given<'a> {
+    secret: &'a Option<String>,
+    base_url: &'a Option<String>,
 }
 
 impl Clients {
@@ -70,55 +79,38 @@ impl Clients {
 
     /// The Zenvia Chat client.
     pub fn zchat(&self) -> Result<zchat::Client, CliError> {
-        let mut builder = zchat::Client::builder().retry(self.retry.clone());
-        if let Some(timeout) = self.timeout {
-            builder = builder.timeout(timeout);
-        }
-        let builder = match &self.sandbox {
-            Some(s) => builder
-                .base_url(s.zchat.base_url.clone())
-                .token(s.zchat.secret.clone()),
-            None => {
-                let c = &self.credentials;
-                let token = c.zchat_token.clone().ok_or_else(|| {
-                    missing("ZCHAT_TOKEN", "zchat-token", "the Zenvia Chat API token")
-                })?;
-                let builder = builder.token(token);
-                match &c.zchat_base_url {
-                    Some(url) => builder.base_url(url.clone()),
-                    None => builder,
-                }
-            }
-        };
-        Ok(builder.build()?)
+        let c = &self.credentials;
+        self.client::<zchat::Zchat>(
+            |s| &s.zchat,
+            Given {
+                secret: &c.zchat_token,
+                base_url: &c.zchat_base_url,
+            },
+        )
     }
 
     /// The Converz client.
     pub fn converz(&self) -> Result<converz::Client, CliError> {
-        let mut builder = converz::Client::builder().retry(self.retry.clone());
-        if let Some(timeout) = self.timeout {
-            builder = builder.timeout(timeout);
-        }
-        let builder = match &self.sandbox {
-            Some(s) => builder
-                .base_url(s.converz.base_url.clone())
-                .api_key(s.converz.secret.clone()),
-            None => {
-                let c = &self.credentials;
-                let key = c.converz_api_key.clone().ok_or_else(|| {
-                    missing("CONVERZ_API_KEY", "converz-api-key", "the Converz API key")
-                })?;
-                let url = c.converz_base_url.clone().ok_or_else(|| {
-                    missing(
-                        "CONVERZ_BASE_URL",
-                        "converz-base-url",
-                        "your Converz tenant's base URL",
-                    )
-                })?;
-                builder.api_key(key).base_url(url)
-            }
-        };
-        Ok(builder.build()?)
+        let c = &self.credentials;
+        self.client::<converz::Converz>(
+            |s| &s.converz,
+            Given {
+                secret: &c.converz_api_key,
+                base_url: &c.converz_base_url,
+            },
+        )
+    }
+
+    /// The Zenvia Conversion client.
+    pub fn conversion(&self) -> Result<conversion::Client, CliError> {
+        let c = &self.credentials;
+        self.client::<conversion::Conversion>(
+            |s| &s.conversion,
+            Given {
+                secret: &c.conversion_api_key,
+                base_url: &c.conversion_base_url,
+            },
+        )
     }
 
     /// The Zenvia Conversion API key the client uses (the sandbox's with `--sandbox`).
@@ -127,37 +119,42 @@ impl Clients {
             (Some(s), _) => Ok(s.conversion.secret.clone()),
             (None, Some(key)) => Ok(cxkit::Secret::new(key.clone())),
             (None, None) => Err(missing(
-                "CONVERSION_API_KEY",
-                "conversion-api-key",
-                "the Zenvia Conversion API key",
+                conversion::API_KEY_VAR,
+                <conversion::Conversion as Vendor>::CREDENTIAL,
             )),
         }
     }
 
-    /// The Zenvia Conversion client.
-    pub fn conversion(&self) -> Result<conversion::Client, CliError> {
-        let mut builder = conversion::Client::builder().retry(self.retry.clone());
+    /// Any vendor's client through the facade's one builder: the sandbox's endpoint with
+    /// `--sandbox`, else the given credential and base URL (required when the vendor has no
+    /// global host).
+    fn client<V: Vendor>(
+        &self,
+        endpoint: fn(&Endpoints) -> &Endpoint,
+        given: Given<'_>,
+    ) -> Result<V::Client, CliError> {
+        let mut builder = cxkit::ClientBuilder::<V>::default().retry(self.retry.clone());
         if let Some(timeout) = self.timeout {
             builder = builder.timeout(timeout);
         }
-        let builder = match &self.sandbox {
-            Some(s) => builder
-                .base_url(s.conversion.base_url.clone())
-                .api_key(s.conversion.secret.clone()),
+        builder = match &self.sandbox {
+            Some(s) => {
+                let endpoint = endpoint(s);
+                builder
+                    .base_url(endpoint.base_url.clone())
+                    .credential(endpoint.secret.clone())
+            }
             None => {
-                let c = &self.credentials;
-                let key = c.conversion_api_key.clone().ok_or_else(|| {
-                    missing(
-                        "CONVERSION_API_KEY",
-                        "conversion-api-key",
-                        "the Zenvia Conversion API key",
-                    )
-                })?;
-                let builder = builder.api_key(key);
-                match &c.conversion_base_url {
-                    Some(url) => builder.base_url(url.clone()),
-                    None => builder,
+                let secret = given
+                    .secret
+                    .clone()
+                    .ok_or_else(|| missing(V::CREDENTIAL_VAR, V::CREDENTIAL))?;
+                match (given.base_url, V::DEFAULT_BASE_URL) {
+                    (Some(url), _) => builder.base_url(url.clone()),
+                    (None, Some(_)) => builder,
+                    (None, None) => return Err(missing(V::BASE_URL_VAR, V::BASE_URL_HINT)),
                 }
+                .credential(secret)
             }
         };
         Ok(builder.build()?)

@@ -402,22 +402,26 @@ fn a_failed_export_leaves_the_output_untouched_and_resumes_to_the_same_file() {
 
 #[test]
 fn missing_credentials_are_named_and_secrets_never_printed() {
-    cxkit()
-        .args(["zchat", "history"])
-        .assert()
-        .code(3)
-        .stderr(predicate::str::contains("ZCHAT_TOKEN"));
+    cxkit().args(["zchat", "history"]).assert().code(3).stderr(
+        predicate::str::contains("ZCHAT_TOKEN").and(predicate::str::contains("--zchat-token")),
+    );
     cxkit()
         .args(["converz", "calls"])
         .env("CONVERZ_API_KEY", "k")
         .assert()
         .code(3)
-        .stderr(predicate::str::contains("CONVERZ_BASE_URL"));
+        .stderr(
+            predicate::str::contains("CONVERZ_BASE_URL")
+                .and(predicate::str::contains("--converz-base-url")),
+        );
     cxkit()
         .args(["conversion", "prospects"])
         .assert()
         .code(3)
-        .stderr(predicate::str::contains("CONVERSION_API_KEY"));
+        .stderr(
+            predicate::str::contains("CONVERSION_API_KEY")
+                .and(predicate::str::contains("--conversion-api-key")),
+        );
     let server = MockServer::start();
     server.mock(|when, then| {
         when.path("/prospects");

@@ -13,7 +13,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     use cxkit::conversion::{Client, KnownTopicName, Lead, TopicName, WebhookEvent};
 
     let client = Client::from_env()?;
-    let secret = cxkit::Secret::new(std::env::var("WEBHOOK_SECRET")?);
+    let secret = cxkit::Secret::new(std::env::var(cxkit::conversion::webhook::SECRET_VAR)?);
     let public_url = std::env::var("PUBLIC_URL")?;
 
     // Refused before sending if it has no utmSource or no phone/e-mail; never retried.

@@ -1,5 +1,5 @@
-//! What every vendor client's builder shares: base URL, timeout, retries, user agent, HTTP
-//! client, and reading settings from the environment.
+//! The settings behind every client builder ([`crate::ClientBuilder`]): turning them into the
+//! generated client's inputs, and reading them from the environment.
 
 use crate::error::{ConfigError, Error};
 use cxkit_runtime::{ApiProfile, ClientContext, Credential, RetryPolicy};
@@ -120,48 +120,3 @@ pub(crate) fn env_url(
         _ => Ok(None),
     }
 }
-
-/// The setters every builder has; `$credential` names the credential setter.
-macro_rules! common_builder_setters {
-    () => {
-        /// The base URL (scheme, host, path prefix), e.g. a sandbox or proxy.
-        pub fn base_url(mut self, url: impl Into<String>) -> Self {
-            self.settings.base_url = Some(url.into());
-            self
-        }
-
-        /// The timeout of each attempt (default 60 s).
-        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-            self.settings.timeout = Some(timeout);
-            self
-        }
-
-        /// The retry policy (default: 3 attempts, jittered exponential backoff).
-        pub fn retry(mut self, policy: cxkit_runtime::RetryPolicy) -> Self {
-            self.settings.retry = Some(policy);
-            self
-        }
-
-        /// The `User-Agent` header (default `cxkit/<version>`).
-        pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
-            self.settings.user_agent = Some(agent.into());
-            self
-        }
-
-        /// Adjusts the HTTP client (proxies, TLS roots, connection pools):
-        /// `.http_client(|b| b.pool_max_idle_per_host(4))`. Redirects and `Referer` are
-        /// turned off after it runs, whatever it sets: a credential must never travel to
-        /// another origin.
-        pub fn http_client(
-            mut self,
-            configure: impl Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder
-                + Send
-                + Sync
-                + 'static,
-        ) -> Self {
-            self.settings.http = Some($crate::config::HttpConfig(std::sync::Arc::new(configure)));
-            self
-        }
-    };
-}
-pub(crate) use common_builder_setters;

@@ -22,6 +22,7 @@
 //! Generated types are re-exported in each module, so `cxkit` is the only dependency a user
 //! needs.
 
+pub mod client;
 pub mod config;
 pub mod conversion;
 pub mod converz;
@@ -32,6 +33,7 @@ pub mod schema;
 mod wire;
 pub mod zchat;
 
+pub use client::{ClientBuilder, Vendor};
 pub use config::Lookup;
 pub use cxkit_runtime::{RetryPolicy, Secret};
 pub use error::{Api, ConfigError, Error};

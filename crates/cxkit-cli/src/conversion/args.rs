@@ -94,7 +94,7 @@ pub enum Conversion {
         #[arg(long)]
         url: String,
         /// The shared secret (16+ characters) the receiver checks.
-        #[arg(long, env = "WEBHOOK_SECRET", hide_env_values = true)]
+        #[arg(long, env = cxkit::conversion::webhook::SECRET_VAR, hide_env_values = true)]
         secret: String,
         /// Topic (repeatable): prospects, interactions, quotes, agents.
         #[arg(long = "topic", default_values_t = ["prospects".to_string(), "interactions".to_string()])]

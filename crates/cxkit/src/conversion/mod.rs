@@ -46,10 +46,11 @@ pub use quotes::QuoteQuery;
 /// Every generated type of this API (the facade re-exports the common ones above).
 pub use conversion_api::types;
 
-use crate::config::{common_builder_setters, env_secret, env_url, Lookup, Settings};
-use crate::error::{from_generated, Api, ConfigError, Error};
+use crate::client::Vendor;
+use crate::config::Lookup;
+use crate::error::{from_generated, Api, Error};
 use crate::pagination::{Cursor, RowStream};
-use cxkit_runtime::Secret;
+use cxkit_runtime::{ApiProfile, ClientContext, Credential, Secret};
 use futures::stream::{self, StreamExt};
 use std::sync::Arc;
 use walk::{windowed, within, Walk};
@@ -68,35 +69,43 @@ pub struct Client {
     raw: conversion_api::Client,
 }
 
-/// Builds a [`Client`]: `Client::builder().api_key("…").build()?`.
-#[derive(Clone, Debug, Default)]
-pub struct ClientBuilder {
-    settings: Settings,
-    api_key: Option<Secret>,
+/// Zenvia Conversion as a [`Vendor`]: an `api-key` in the query string, a global host.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Conversion;
+
+impl crate::client::Sealed for Conversion {}
+
+impl Vendor for Conversion {
+    type Client = Client;
+    const CREDENTIAL: &'static str = "the Zenvia Conversion API key";
+    const CREDENTIAL_VAR: &'static str = API_KEY_VAR;
+    const BASE_URL_VAR: &'static str = BASE_URL_VAR;
+    const DEFAULT_BASE_URL: Option<&'static str> = Some(conversion_api::DEFAULT_BASE_URL);
+    const BASE_URL_HINT: &'static str =
+        "the Zenvia Conversion base URL (the production server when unset)";
+
+    fn profile() -> &'static ApiProfile {
+        &conversion_api::PROFILE
+    }
+
+    fn credential(secret: Secret) -> Credential {
+        conversion_api::api_key(secret)
+    }
+
+    fn client(base_url: &str, http: reqwest::Client, context: ClientContext, _: Self) -> Client {
+        Client {
+            raw: conversion_api::Client::new_with_client(base_url, http, context),
+        }
+    }
 }
+
+/// Builds a [`Client`]: `Client::builder().api_key("…").build()?`.
+pub type ClientBuilder = crate::ClientBuilder<Conversion>;
 
 impl ClientBuilder {
     /// The integration's API key.
-    pub fn api_key(mut self, key: impl Into<Secret>) -> Self {
-        self.api_key = Some(key.into());
-        self
-    }
-
-    common_builder_setters!();
-
-    /// Checks the settings and builds the client.
-    pub fn build(self) -> Result<Client, Error> {
-        let key = self.api_key.ok_or_else(|| {
-            ConfigError::Invalid("no Conversion API key: call `.api_key(..)`".into())
-        })?;
-        let (base, http, context) = self.settings.finish(
-            Some(conversion_api::DEFAULT_BASE_URL),
-            &conversion_api::PROFILE,
-            conversion_api::api_key(key),
-        )?;
-        Ok(Client {
-            raw: conversion_api::Client::new_with_client(&base, http, context),
-        })
+    pub fn api_key(self, key: impl Into<Secret>) -> Self {
+        self.credential(key)
     }
 }
 
@@ -108,17 +117,12 @@ impl Client {
 
     /// A client from `CONVERSION_API_KEY` (required) and `CONVERSION_BASE_URL` (optional).
     pub fn from_env() -> Result<Self, Error> {
-        Self::from_env_with(|name| std::env::var(name).ok())
+        ClientBuilder::from_env()?.build()
     }
 
     /// Like [`from_env`](Self::from_env), reading variables through `lookup`.
     pub fn from_env_with(lookup: impl Lookup) -> Result<Self, Error> {
-        let key = env_secret(&lookup, API_KEY_VAR, "the Zenvia Conversion API key")?;
-        let mut builder = Self::builder().api_key(key);
-        if let Some(url) = env_url(&lookup, BASE_URL_VAR)? {
-            builder = builder.base_url(url);
-        }
-        builder.build()
+        ClientBuilder::from_env_with(lookup)?.build()
     }
 
     /// The generated client, for anything the facade does not wrap.

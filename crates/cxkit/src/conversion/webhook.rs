@@ -19,6 +19,9 @@ use cxkit_runtime::{excerpt, normalize::EXCERPT_LIMIT, Secret};
 /// The query parameter carrying the shared secret in the callback URL.
 pub const SECRET_PARAM: &str = "secret";
 
+/// The environment variable the CLI and the examples read the shared webhook secret from.
+pub const SECRET_VAR: &str = "WEBHOOK_SECRET";
+
 /// Parses a delivery body. Unknown topics and event types parse (as `String` variants) and
 /// unknown fields are kept in `extra`.
 pub fn parse(body: &[u8]) -> Result<WebhookEvent, Error> {

@@ -35,13 +35,14 @@ pub use update::{
 /// Every generated type of this API (the facade re-exports the common ones above).
 pub use converz_api::types;
 
-use crate::config::{common_builder_setters, env_secret, env_url, Lookup, Settings};
+use crate::client::Vendor;
+use crate::config::Lookup;
 use crate::error::{from_generated, Api, ConfigError, Error, VendorError};
 use crate::json_rows::{decode_rows_with, OpenRow, RowErrorKind};
 use crate::pagination::{key_hash, numbered, start_page, Checkpoint, KeyOf, Paging, RowStream};
 use converz_api::{wire, ResponseValue};
 use cxkit_runtime::progenitor_client::ClientInfo;
-use cxkit_runtime::Secret;
+use cxkit_runtime::{ApiProfile, ClientContext, Credential, Secret};
 use futures::stream::{BoxStream, StreamExt};
 use serde::de::DeserializeOwned;
 use std::future::Future;
@@ -58,52 +59,63 @@ pub struct Client {
     update_chunk_rows: usize,
 }
 
-/// Builds a [`Client`]: `Client::builder().base_url(..).api_key(..).build()?`.
-#[derive(Clone, Debug, Default)]
-pub struct ClientBuilder {
-    settings: Settings,
-    api_key: Option<Secret>,
+/// Converz as a [`Vendor`]: an `X-API-Key` header, one host per tenant, and the settings only
+/// its builder has.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Converz {
     update_chunk_rows: Option<usize>,
 }
 
+impl crate::client::Sealed for Converz {}
+
+impl Vendor for Converz {
+    type Client = Client;
+    const CREDENTIAL: &'static str = "the Converz API key";
+    const CREDENTIAL_VAR: &'static str = API_KEY_VAR;
+    const BASE_URL_VAR: &'static str = BASE_URL_VAR;
+    const DEFAULT_BASE_URL: Option<&'static str> = None;
+    const BASE_URL_HINT: &'static str =
+        "your tenant's base URL, e.g. https://acme.converz.co/api/v1";
+
+    fn profile() -> &'static ApiProfile {
+        &converz_api::PROFILE
+    }
+
+    fn credential(secret: Secret) -> Credential {
+        converz_api::api_key(secret)
+    }
+
+    fn client(base_url: &str, http: reqwest::Client, context: ClientContext, me: Self) -> Client {
+        Client {
+            raw: converz_api::Client::new_with_client(base_url, http, context),
+            update_chunk_rows: me
+                .update_chunk_rows
+                .unwrap_or(converz_api::MAX_UPDATE_ROWS)
+                .clamp(1, converz_api::MAX_UPDATE_ROWS),
+        }
+    }
+}
+
+/// Builds a [`Client`]: `Client::builder().base_url(..).api_key(..).build()?`.
+pub type ClientBuilder = crate::ClientBuilder<Converz>;
+
 impl ClientBuilder {
     /// The API key (provisioned by Converz).
-    pub fn api_key(mut self, key: impl Into<Secret>) -> Self {
-        self.api_key = Some(key.into());
-        self
+    pub fn api_key(self, key: impl Into<Secret>) -> Self {
+        self.credential(key)
     }
 
     /// The tenant's base URL from its subdomain (`https://{domain}.converz.co/api/v1`).
-    pub fn tenant(mut self, domain: &str) -> Result<Self, Error> {
+    pub fn tenant(self, domain: &str) -> Result<Self, Error> {
         let url = converz_api::tenant_base_url(domain)
             .map_err(|e| ConfigError::Invalid(e.to_string()))?;
-        self.settings.base_url = Some(url);
-        Ok(self)
+        Ok(self.base_url(url))
     }
 
     /// Rows per update request, at most 100,000 (the default).
     pub fn update_chunk_rows(mut self, rows: usize) -> Self {
-        self.update_chunk_rows = Some(rows);
+        self.vendor.update_chunk_rows = Some(rows);
         self
-    }
-
-    common_builder_setters!();
-
-    /// Checks the settings and builds the client.
-    pub fn build(self) -> Result<Client, Error> {
-        let key = self.api_key.ok_or_else(|| {
-            ConfigError::Invalid("no Converz API key: call `.api_key(..)`".into())
-        })?;
-        let (base, http, context) =
-            self.settings
-                .finish(None, &converz_api::PROFILE, converz_api::api_key(key))?;
-        Ok(Client {
-            raw: converz_api::Client::new_with_client(&base, http, context),
-            update_chunk_rows: self
-                .update_chunk_rows
-                .unwrap_or(converz_api::MAX_UPDATE_ROWS)
-                .clamp(1, converz_api::MAX_UPDATE_ROWS),
-        })
     }
 }
 
@@ -115,17 +127,12 @@ impl Client {
 
     /// A client from `CONVERZ_API_KEY` and `CONVERZ_BASE_URL` (both required).
     pub fn from_env() -> Result<Self, Error> {
-        Self::from_env_with(|name| std::env::var(name).ok())
+        ClientBuilder::from_env()?.build()
     }
 
     /// Like [`from_env`](Self::from_env), reading variables through `lookup`.
     pub fn from_env_with(lookup: impl Lookup) -> Result<Self, Error> {
-        let key = env_secret(&lookup, API_KEY_VAR, "the Converz API key")?;
-        let base = env_url(&lookup, BASE_URL_VAR)?.ok_or(ConfigError::MissingVariable {
-            variable: BASE_URL_VAR,
-            hint: "your tenant's base URL, e.g. https://acme.converz.co/api/v1",
-        })?;
-        Self::builder().api_key(key).base_url(base).build()
+        ClientBuilder::from_env_with(lookup)?.build()
     }
 
     /// The generated client, for anything the facade does not wrap.

@@ -35,10 +35,11 @@ pub use zchat_api::types::{
 /// Every generated type of this API (the facade re-exports the common ones above).
 pub use zchat_api::types;
 
-use crate::config::{common_builder_setters, env_secret, env_url, Lookup, Settings};
+use crate::client::Vendor;
+use crate::config::Lookup;
 use crate::error::{from_generated, Api, Error};
 use crate::pagination::{key_hash, numbered, start_page, Checkpoint, KeyOf, Paging, RowStream};
-use cxkit_runtime::Secret;
+use cxkit_runtime::{ApiProfile, ClientContext, Credential, Secret};
 use futures::stream::{self, StreamExt};
 use std::future::Future;
 use std::sync::Arc;
@@ -56,35 +57,43 @@ pub struct Client {
     raw: zchat_api::Client,
 }
 
-/// Builds a [`Client`]: `Client::builder().token("…").build()?`.
-#[derive(Clone, Debug, Default)]
-pub struct ClientBuilder {
-    settings: Settings,
-    token: Option<Secret>,
+/// Zenvia Chat as a [`Vendor`]: a token in the query string, a global host.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Zchat;
+
+impl crate::client::Sealed for Zchat {}
+
+impl Vendor for Zchat {
+    type Client = Client;
+    const CREDENTIAL: &'static str = "the Zenvia Chat API token";
+    const CREDENTIAL_VAR: &'static str = TOKEN_VAR;
+    const BASE_URL_VAR: &'static str = BASE_URL_VAR;
+    const DEFAULT_BASE_URL: Option<&'static str> = Some(zchat_api::DEFAULT_BASE_URL);
+    const BASE_URL_HINT: &'static str =
+        "the Zenvia Chat base URL (the production server when unset)";
+
+    fn profile() -> &'static ApiProfile {
+        &zchat_api::PROFILE
+    }
+
+    fn credential(secret: Secret) -> Credential {
+        zchat_api::token(secret)
+    }
+
+    fn client(base_url: &str, http: reqwest::Client, context: ClientContext, _: Self) -> Client {
+        Client {
+            raw: zchat_api::Client::new_with_client(base_url, http, context),
+        }
+    }
 }
+
+/// Builds a [`Client`]: `Client::builder().token("…").build()?`.
+pub type ClientBuilder = crate::ClientBuilder<Zchat>;
 
 impl ClientBuilder {
     /// The API token (Settings > Integrations > API in the admin UI).
-    pub fn token(mut self, token: impl Into<Secret>) -> Self {
-        self.token = Some(token.into());
-        self
-    }
-
-    common_builder_setters!();
-
-    /// Checks the settings and builds the client.
-    pub fn build(self) -> Result<Client, Error> {
-        let token = self.token.ok_or_else(|| {
-            crate::ConfigError::Invalid("no zchat token: call `.token(..)`".into())
-        })?;
-        let (base, http, context) = self.settings.finish(
-            Some(zchat_api::DEFAULT_BASE_URL),
-            &zchat_api::PROFILE,
-            zchat_api::token(token),
-        )?;
-        Ok(Client {
-            raw: zchat_api::Client::new_with_client(&base, http, context),
-        })
+    pub fn token(self, token: impl Into<Secret>) -> Self {
+        self.credential(token)
     }
 }
 
@@ -96,17 +105,12 @@ impl Client {
 
     /// A client from `ZCHAT_TOKEN` (required) and `ZCHAT_BASE_URL` (optional).
     pub fn from_env() -> Result<Self, Error> {
-        Self::from_env_with(|name| std::env::var(name).ok())
+        ClientBuilder::from_env()?.build()
     }
 
     /// Like [`from_env`](Self::from_env), reading variables through `lookup`.
     pub fn from_env_with(lookup: impl Lookup) -> Result<Self, Error> {
-        let token = env_secret(&lookup, TOKEN_VAR, "the Zenvia Chat API token")?;
-        let mut builder = Self::builder().token(token);
-        if let Some(url) = env_url(&lookup, BASE_URL_VAR)? {
-            builder = builder.base_url(url);
-        }
-        builder.build()
+        ClientBuilder::from_env_with(lookup)?.build()
     }
 
     /// The generated client, for anything the facade does not wrap.

@@ -1,0 +1,231 @@
+//! The one client shape: a [`ClientBuilder`] generic over the [`Vendor`], so base URL, timeout,
+//! retries, user agent, HTTP client and `from_env` are written once for the three APIs.
+//!
+//! Each vendor module names its builder (`zchat::ClientBuilder` is `ClientBuilder<zchat::Zchat>`)
+//! and adds only what is its own: the credential's name (`token` or `api_key`), a tenant host,
+//! the Converz update chunk size.
+//!
+//! ```
+//! use cxkit::{zchat, ClientBuilder, Vendor};
+//!
+//! // Any vendor's client from a credential and a base URL, e.g. a local sandbox.
+//! fn local<V: Vendor>(secret: &str) -> Result<V::Client, cxkit::Error> {
+//!     ClientBuilder::<V>::default()
+//!         .credential(secret)
+//!         .base_url("http://127.0.0.1:8080")
+//!         .build()
+//! }
+//! let client: zchat::Client = local::<zchat::Zchat>("token")?;
+//! # Ok::<(), cxkit::Error>(())
+//! ```
+
+use crate::config::{env_secret, env_url, HttpConfig, Lookup, Settings};
+use crate::error::{ConfigError, Error};
+use cxkit_runtime::{ApiProfile, ClientContext, Credential, RetryPolicy, Secret};
+use std::time::Duration;
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// What sets one vendor's client apart; everything else is [`ClientBuilder`]. Implemented by
+/// [`zchat::Zchat`](crate::zchat::Zchat), [`converz::Converz`](crate::converz::Converz) and
+/// [`conversion::Conversion`](crate::conversion::Conversion) only.
+///
+/// A value of the vendor type holds the builder settings only that vendor has.
+pub trait Vendor:
+    sealed::Sealed + Clone + std::fmt::Debug + Default + Send + Sync + 'static
+{
+    /// The facade client the builder makes.
+    type Client;
+    /// What the credential is, for messages (`the Zenvia Chat API token`).
+    const CREDENTIAL: &'static str;
+    /// The environment variable [`ClientBuilder::from_env`] reads the credential from.
+    const CREDENTIAL_VAR: &'static str;
+    /// The environment variable [`ClientBuilder::from_env`] reads the base URL from.
+    const BASE_URL_VAR: &'static str;
+    /// The production server, or `None` when every tenant has its own host (then a base URL
+    /// is required).
+    const DEFAULT_BASE_URL: Option<&'static str>;
+    /// What the base URL looks like, for the message when a required one is missing.
+    const BASE_URL_HINT: &'static str;
+    /// How the runtime treats this API (envelope, error bodies).
+    fn profile() -> &'static ApiProfile;
+    /// The credential, placed where the spec's security scheme says.
+    fn credential(secret: Secret) -> Credential;
+    /// The client over a checked base URL, HTTP client and runtime context.
+    fn client(
+        base_url: &str,
+        http: reqwest::Client,
+        context: ClientContext,
+        vendor: Self,
+    ) -> Self::Client;
+}
+
+pub(crate) use sealed::Sealed;
+
+/// Builds any vendor's client; each vendor module names it (`zchat::ClientBuilder`, …) and adds
+/// its own setters. `Debug` never shows the credential.
+#[derive(Clone, Debug, Default)]
+pub struct ClientBuilder<V: Vendor> {
+    settings: Settings,
+    credential: Option<Secret>,
+    pub(crate) vendor: V,
+}
+
+impl<V: Vendor> ClientBuilder<V> {
+    /// A builder whose credential and base URL come from `V`'s environment variables (the
+    /// credential is required, the base URL when the vendor has no global host); the other
+    /// settings can still be changed before [`build`](Self::build).
+    pub fn from_env() -> Result<Self, Error> {
+        Self::from_env_with(|name| std::env::var(name).ok())
+    }
+
+    /// Like [`from_env`](Self::from_env), reading variables through `lookup`.
+    pub fn from_env_with(lookup: impl Lookup) -> Result<Self, Error> {
+        let secret = env_secret(&lookup, V::CREDENTIAL_VAR, V::CREDENTIAL)?;
+        let builder = Self::default().credential(secret);
+        match (env_url(&lookup, V::BASE_URL_VAR)?, V::DEFAULT_BASE_URL) {
+            (Some(url), _) => Ok(builder.base_url(url)),
+            (None, Some(_)) => Ok(builder),
+            (None, None) => Err(ConfigError::MissingVariable {
+                variable: V::BASE_URL_VAR,
+                hint: V::BASE_URL_HINT,
+            }
+            .into()),
+        }
+    }
+
+    /// The credential (the zchat token, or the Converz or Conversion API key).
+    pub fn credential(mut self, secret: impl Into<Secret>) -> Self {
+        self.credential = Some(secret.into());
+        self
+    }
+
+    /// The base URL (scheme, host, path prefix), e.g. a sandbox or proxy.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.settings.base_url = Some(url.into());
+        self
+    }
+
+    /// The timeout of each attempt (default 60 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.settings.timeout = Some(timeout);
+        self
+    }
+
+    /// The retry policy (default: 3 attempts, jittered exponential backoff).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.settings.retry = Some(policy);
+        self
+    }
+
+    /// The `User-Agent` header (default `cxkit/<version>`).
+    pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
+        self.settings.user_agent = Some(agent.into());
+        self
+    }
+
+    /// Adjusts the HTTP client (proxies, TLS roots, connection pools):
+    /// `.http_client(|b| b.pool_max_idle_per_host(4))`. Redirects and `Referer` are turned off
+    /// after it runs, whatever it sets: a credential must never travel to another origin.
+    pub fn http_client(
+        mut self,
+        configure: impl Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync + 'static,
+    ) -> Self {
+        self.settings.http = Some(HttpConfig(std::sync::Arc::new(configure)));
+        self
+    }
+
+    /// Checks the settings (URL, credential) and builds the client.
+    pub fn build(self) -> Result<V::Client, Error> {
+        let secret = self.credential.ok_or_else(|| {
+            ConfigError::Invalid(format!("no {}: set a credential", V::CREDENTIAL))
+        })?;
+        let (base, http, context) =
+            self.settings
+                .finish(V::DEFAULT_BASE_URL, V::profile(), V::credential(secret))?;
+        Ok(V::client(&base, http, context, self.vendor))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{conversion, converz, zchat};
+    use std::collections::HashMap;
+
+    fn lookup(pairs: &[(&str, &str)]) -> impl Lookup {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |name: &str| map.get(name).cloned()
+    }
+
+    fn missing_variable<V: Vendor>(result: Result<ClientBuilder<V>, Error>) -> &'static str {
+        match result {
+            Err(Error::Config(ConfigError::MissingVariable { variable, .. })) => variable,
+            other => panic!("expected a missing variable, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn from_env_requires_each_vendors_credential_variable() {
+        let none = lookup(&[]);
+        assert_eq!(
+            missing_variable(ClientBuilder::<zchat::Zchat>::from_env_with(&none)),
+            zchat::TOKEN_VAR
+        );
+        assert_eq!(
+            missing_variable(ClientBuilder::<converz::Converz>::from_env_with(&none)),
+            converz::API_KEY_VAR
+        );
+        assert_eq!(
+            missing_variable(ClientBuilder::<conversion::Conversion>::from_env_with(
+                &none
+            )),
+            conversion::API_KEY_VAR
+        );
+    }
+
+    #[test]
+    fn a_vendor_without_a_global_host_requires_its_base_url_variable() {
+        let key_only = lookup(&[(converz::API_KEY_VAR, "k")]);
+        assert_eq!(
+            missing_variable(ClientBuilder::<converz::Converz>::from_env_with(&key_only)),
+            converz::BASE_URL_VAR
+        );
+        let token_only = lookup(&[(zchat::TOKEN_VAR, "t")]);
+        assert!(ClientBuilder::<zchat::Zchat>::from_env_with(&token_only)
+            .and_then(ClientBuilder::build)
+            .is_ok());
+    }
+
+    #[test]
+    fn building_without_a_credential_names_what_is_missing() {
+        let error = ClientBuilder::<converz::Converz>::default()
+            .base_url("http://127.0.0.1:1")
+            .build()
+            .unwrap_err();
+        assert!(error.to_string().contains("the Converz API key"), "{error}");
+        let error = ClientBuilder::<zchat::Zchat>::default()
+            .build()
+            .unwrap_err();
+        assert!(
+            error.to_string().contains("the Zenvia Chat API token"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_malformed_base_url_variable_is_refused_with_its_name() {
+        let bad = lookup(&[(zchat::TOKEN_VAR, "t"), (zchat::BASE_URL_VAR, "not a url")]);
+        match ClientBuilder::<zchat::Zchat>::from_env_with(&bad) {
+            Err(Error::Config(ConfigError::InvalidVariable { variable, .. })) => {
+                assert_eq!(variable, zchat::BASE_URL_VAR)
+            }
+            other => panic!("expected an invalid variable, got {other:?}"),
+        }
+    }
+}
