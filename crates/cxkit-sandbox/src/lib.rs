@@ -84,10 +84,9 @@ pub struct SandboxConfig {
     pub faults: Faults,
     /// Accepted credentials.
     pub credentials: Credentials,
-    /// Webhook redelivery: attempts and the delay before the second one (doubling).
-    pub webhook_attempts: u32,
-    /// Delay before the first redelivery.
-    pub webhook_backoff: Duration,
+    /// Webhook redelivery: how many attempts, and the delays between them (the runtime's
+    /// policy, as the clients use; by default 5 attempts, 200 ms doubling, no jitter).
+    pub webhook_retry: conversion_api::RetryPolicy,
 }
 
 impl Default for SandboxConfig {
@@ -105,8 +104,10 @@ impl Default for SandboxConfig {
                 .unwrap_or_default(),
             faults: Faults::default(),
             credentials: Credentials::default(),
-            webhook_attempts: 5,
-            webhook_backoff: Duration::from_millis(200),
+            webhook_retry: conversion_api::RetryPolicy::default()
+                .with_max_attempts(5)
+                .with_initial_backoff(Duration::from_millis(200))
+                .with_jitter(false),
         }
     }
 }

@@ -11,6 +11,8 @@ mod conversion_messaging;
 mod conversion_rules;
 #[path = "semantics/conversion_state.rs"]
 mod conversion_state;
+#[path = "semantics/conversion_webhooks.rs"]
+mod conversion_webhooks;
 #[path = "semantics/converz_report.rs"]
 mod converz_report;
 #[path = "semantics/fake.rs"]
@@ -390,89 +392,6 @@ async fn conversion_leads_create_then_merge_and_prospects_page_by_cursor() {
         Some(400),
         "the vendor refuses ranges over 31 days"
     );
-}
-
-#[tokio::test]
-async fn interactions_created_through_the_api_are_listed_and_delivered_with_redelivery() {
-    let s = Sandbox::start_with(SandboxConfig {
-        webhook_backoff: std::time::Duration::from_millis(20),
-        ..SandboxConfig::default()
-    })
-    .await
-    .unwrap();
-    let c = conversion_client(&s);
-    let receiver = MockServer::start_async().await;
-    let failing = receiver
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path("/hook")
-                .json_body_includes(r#"{"attempts": 1}"#);
-            then.status(500);
-        })
-        .await;
-    let accepted = receiver
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path("/hook")
-                .json_body_includes(r#"{"attempts": 2}"#)
-                .json_body_includes(r#"{"topic": "interactions"}"#);
-            then.status(200);
-        })
-        .await;
-    let secret = cxkit::Secret::new("0123456789abcdef-secret");
-    c.subscribe_webhook(
-        &receiver.url("/hook"),
-        &secret,
-        [conversion::TopicName::from(
-            conversion::KnownTopicName::Interactions,
-        )],
-    )
-    .await
-    .unwrap();
-
-    let prospect = c
-        .prospects(conversion::ProspectQuery::new().page_size(1))
-        .try_next()
-        .await
-        .unwrap()
-        .unwrap();
-    let event: conversion_api::types::NewEvent =
-        serde_json::from_value(json!({"type": "note", "content": "called back"})).unwrap();
-    let created = c
-        .raw()
-        .create_prospect_interaction()
-        .prospect_id(prospect.id.clone())
-        .body(event)
-        .send()
-        .await
-        .unwrap();
-    let listed: Vec<_> = c
-        .prospect_interactions(&prospect.id, conversion::InteractionQuery::new())
-        .try_collect()
-        .await
-        .unwrap();
-    assert!(listed.iter().any(|i| i.id == created[0].id));
-
-    for _ in 0..100 {
-        if accepted.calls_async().await == 1 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    failing.assert_calls_async(1).await;
-    accepted.assert_calls_async(1).await;
-
-    let missing: conversion_api::types::NewEvent =
-        serde_json::from_value(json!({"type": "note"})).unwrap();
-    let error = c
-        .raw()
-        .create_prospect_interaction()
-        .prospect_id("000000000000000000000000")
-        .body(missing)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(error.status().map(|s| s.as_u16()), Some(404));
 }
 
 #[tokio::test]

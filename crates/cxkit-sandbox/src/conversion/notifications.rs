@@ -147,7 +147,7 @@ async fn unsubscribe_all(State(state): State<Arc<AppState>>, _: Authorized) -> A
 }
 
 /// Posts `subject`'s change to every active subscription of its topic, in the background,
-/// retrying (with doubling delays) until the receiver answers `2xx` or the attempts run out.
+/// retrying under the sandbox's webhook retry policy until the receiver answers `2xx`.
 pub(crate) fn notify(state: &Arc<AppState>, change: Change, subject: Subject) {
     let (topic, operation_id, prospect, interaction, quote) = match subject {
         Subject::Prospect(p) => (KnownTopicName::Prospects, p.id.clone(), p, None, None),
@@ -206,11 +206,11 @@ pub(crate) fn notify(state: &Arc<AppState>, change: Change, subject: Subject) {
     }
 }
 
-/// POSTs `event` to `url` until the receiver answers `2xx`, waiting `webhook_backoff`
-/// (doubling) between attempts, at most `webhook_attempts` times.
+/// POSTs `event` to `url` until the receiver answers `2xx` or the sandbox's webhook retry
+/// policy runs out of attempts, waiting the policy's backoff between them.
 async fn deliver(state: Arc<AppState>, url: String, mut event: types::WebhookEvent) {
-    let attempts = state.config.webhook_attempts.max(1);
-    let mut delay = state.config.webhook_backoff;
+    let policy = &state.config.webhook_retry;
+    let attempts = policy.max_attempts();
     for attempt in 1..=attempts {
         event.attempts = Some(i64::from(attempt));
         event.sent = Some(Utc::now());
@@ -219,9 +219,9 @@ async fn deliver(state: Arc<AppState>, url: String, mut event: types::WebhookEve
             Ok(r) => tracing::debug!(status = %r.status(), attempt, "webhook refused"),
             Err(e) => tracing::debug!(error = %e.without_url(), attempt, "webhook failed"),
         }
-        if attempt < attempts {
-            tokio::time::sleep(delay).await;
-            delay *= 2;
+        match policy.delay(attempt + 1, None) {
+            Some(delay) if attempt < attempts => tokio::time::sleep(delay).await,
+            _ => return,
         }
     }
 }
