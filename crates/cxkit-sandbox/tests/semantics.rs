@@ -22,7 +22,6 @@ use chrono::{Duration, TimeZone, Utc};
 use cxkit::{conversion, converz, zchat, RetryPolicy};
 use cxkit_sandbox::{Faults, Sandbox, SandboxConfig};
 use futures::TryStreamExt;
-use httpmock::prelude::*;
 use serde_json::json;
 
 fn no_retry() -> RetryPolicy {
