@@ -6,6 +6,7 @@ mod common;
 mod config;
 mod conversion;
 mod converz;
+mod decoders;
 mod paging;
 mod resume;
 mod setters;

@@ -1,0 +1,131 @@
+//! No bytes a server sends make a decoder panic: the streaming row splitter, the webhook
+//! parser, the generated row types and the runtime's body helpers answer random input with a
+//! value or a typed error. A valid array decodes to the same rows however it is chunked.
+
+use bytes::Bytes;
+use cxkit::converz::Call;
+use cxkit::json_rows::decode_rows;
+use cxkit::Secret;
+use futures::StreamExt;
+use proptest::prelude::*;
+use serde_json::Value;
+use std::time::SystemTime;
+
+/// Splits `body` after each of `cuts` (taken modulo its length), as a network would.
+fn chunks(body: &[u8], cuts: &[usize]) -> Vec<Result<Bytes, std::io::Error>> {
+    let mut at: Vec<usize> = cuts.iter().map(|c| c % (body.len() + 1)).collect();
+    at.extend([0, body.len()]);
+    at.sort_unstable();
+    at.dedup();
+    at.windows(2)
+        .map(|w| Ok(Bytes::copy_from_slice(&body[w[0]..w[1]])))
+        .collect()
+}
+
+/// Every item of the decoded stream, stopping after the first error (as callers do).
+fn decode<T: serde::de::DeserializeOwned + Send + 'static>(
+    body: &[u8],
+    cuts: &[usize],
+) -> Vec<Result<T, String>> {
+    let stream = decode_rows::<T, _, _>(futures::stream::iter(chunks(body, cuts)));
+    let items = futures::executor::block_on(stream.take(body.len() + 2).collect::<Vec<_>>());
+    let mut out = Vec::new();
+    for item in items {
+        let failed = item.is_err();
+        out.push(item.map_err(|e| e.reason));
+        if failed {
+            break;
+        }
+    }
+    out
+}
+
+fn json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        (-1e12f64..1e12).prop_map(Value::from),
+        any::<String>().prop_map(Value::from),
+        Just(Value::from("a \"quoted\" [bracket] {brace}, \\ backslash")),
+    ];
+    leaf.prop_recursive(3, 32, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..5).prop_map(Value::from),
+            prop::collection::btree_map("[a-z_]{1,10}", inner, 0..6)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+/// Bytes that look like a JSON array of rows, then possibly damaged.
+fn almost_rows() -> impl Strategy<Value = Vec<u8>> {
+    (
+        prop::collection::vec(json(), 0..6),
+        prop::option::of((any::<prop::sample::Index>(), any::<u8>())),
+        any::<bool>(),
+    )
+        .prop_map(|(rows, damage, truncate)| {
+            let mut bytes = serde_json::to_vec(&rows).expect("serialisable");
+            if let Some((at, byte)) = damage {
+                let i = at.index(bytes.len());
+                bytes[i] = byte;
+            }
+            if truncate {
+                bytes.truncate(bytes.len() / 2);
+            }
+            bytes
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1_000, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_row_splitter_never_panics_on_any_bytes(
+        body in prop_oneof![prop::collection::vec(any::<u8>(), 0..256), almost_rows()],
+        cuts in prop::collection::vec(any::<usize>(), 0..8),
+    ) {
+        let values = decode::<Value>(&body, &cuts);
+        let calls = decode::<Call>(&body, &cuts);
+        // Each item is either a row or the one error that ends the stream.
+        prop_assert!(values.iter().rev().skip(1).all(Result::is_ok));
+        prop_assert!(calls.iter().rev().skip(1).all(Result::is_ok));
+    }
+
+    #[test]
+    fn a_valid_array_decodes_to_the_same_rows_however_it_is_chunked(
+        rows in prop::collection::vec(json(), 0..8),
+        cuts in prop::collection::vec(any::<usize>(), 0..12),
+    ) {
+        let body = serde_json::to_vec(&rows).expect("serialisable");
+        let decoded: Result<Vec<Value>, String> = decode::<Value>(&body, &cuts).into_iter().collect();
+        prop_assert_eq!(decoded, Ok(rows));
+    }
+
+    #[test]
+    fn webhook_parsing_and_the_runtime_body_helpers_never_panic(
+        body in prop_oneof![
+            prop::collection::vec(any::<u8>(), 0..256),
+            json().prop_map(|v| v.to_string().into_bytes()),
+        ],
+        max in 0usize..64,
+        status in 100u16..600,
+        header in any::<String>(),
+    ) {
+        let _ = cxkit::conversion::webhook::parse(&body);
+        let _ = serde_json::from_slice::<cxkit::zchat::HistoryRow>(&body);
+        let _ = serde_json::from_slice::<cxkit::converz::Rep>(&body);
+        let excerpt = cxkit_runtime::excerpt(&body, max);
+        prop_assert!(excerpt.len() <= max + '…'.len_utf8(), "{}", excerpt.len());
+        let secret = Secret::new("s3cr3t-value-123");
+        let text = String::from_utf8_lossy(&body);
+        let redacted = cxkit_runtime::redact(&format!("{text}s3cr3t-value-123"), &[&secret]);
+        prop_assert!(!redacted.contains("s3cr3t-value-123"));
+        let status = reqwest::StatusCode::from_u16(status).expect("in range");
+        let message = cxkit_runtime::normalize::failure_message(status, &body, &[&secret]);
+        prop_assert!(!message.contains("s3cr3t-value-123"));
+        let _ = cxkit_runtime::parse_retry_after(&header, SystemTime::now());
+        let _ = cxkit_runtime::parse_rate_limit_reset(&header, SystemTime::now());
+    }
+}
