@@ -22,15 +22,15 @@
 //! # Ok(()) }
 //! ```
 
+mod chunks;
 mod page;
 mod query;
 mod update;
 
+pub use chunks::{ChunkOutcome, ChunkStatus, Progress, UpdateReport};
 pub use converz_api::types::{Call, Rep, ReportRow};
 pub use query::{CallQuery, RepQuery, ReportQuery};
-pub use update::{
-    CallUpdate, ChunkOutcome, ChunkStatus, Progress, RepUpdate, Update, UpdateKey, UpdateReport,
-};
+pub use update::{CallUpdate, RepUpdate, Update, UpdateKey};
 
 /// Every generated type of this API (the facade re-exports the common ones above).
 pub use converz_api::types;
@@ -276,7 +276,7 @@ impl Client {
             Output = Result<ResponseValue<types::UpdateResult>, converz_api::Error<types::Error>>,
         >,
     {
-        update::send_in_chunks(update, self.update_chunk_rows, progress, |body| {
+        chunks::send_in_chunks(update, self.update_chunk_rows, progress, |body| {
             let typed = serde_json::from_value::<B>(body);
             let ctx = self.raw.context();
             let sent = typed.map(&send);

@@ -1,0 +1,153 @@
+//! `cxkit converz …`.
+
+use super::{export_all, export_list, Context};
+use crate::args::Converz;
+use crate::error::CliError;
+use crate::output::Columns;
+use cxkit::converz;
+use cxkit::Api;
+use serde_json::{json, Value};
+
+/// `cxkit converz …`
+pub async fn converz(ctx: &Context<'_>, command: Converz) -> Result<(), CliError> {
+    let client = ctx.clients.converz()?;
+    match command {
+        Converz::Reps {
+            rep_ids,
+            departments,
+            active,
+            page_size,
+        } => {
+            let mut query = converz::RepQuery::new()
+                .rep_ids(rep_ids)
+                .departments(departments)
+                .page_size(page_size);
+            if let Some(a) = active {
+                query = query.active(a);
+            }
+            let columns = Columns::Schema(Api::Converz, "Rep");
+            export_list(ctx, columns, page_size, |at| {
+                client.reps(match at {
+                    Some(at) => query.resume_from(at),
+                    None => query,
+                })
+            })
+            .await
+        }
+        Converz::Calls {
+            start_date,
+            end_date,
+            campaigns,
+            vendors,
+            rep_ids,
+            columns,
+            metrics,
+            page_size,
+        } => {
+            let mut query = converz::CallQuery::new()
+                .campaigns(campaigns)
+                .vendors(vendors)
+                .rep_ids(rep_ids)
+                .page_size(page_size)
+                .prefetch(true);
+            if let Some(d) = start_date {
+                query = query.start_date(d);
+            }
+            if let Some(d) = end_date {
+                query = query.end_date(d);
+            }
+            if !columns.is_empty() {
+                query = query.columns(columns);
+            }
+            if !metrics.is_empty() {
+                query = query.metrics(metrics);
+            }
+            let columns = Columns::Schema(Api::Converz, "Call");
+            export_list(ctx, columns, page_size, |at| {
+                client.calls(match at {
+                    Some(at) => query.resume_from(at),
+                    None => query,
+                })
+            })
+            .await
+        }
+        Converz::Report {
+            days,
+            group_by,
+            metrics,
+        } => {
+            let mut query = converz::ReportQuery::new();
+            if let Some(d) = days {
+                query = query.days(d);
+            }
+            if !group_by.is_empty() {
+                query = query.group_by(group_by);
+            }
+            if !metrics.is_empty() {
+                query = query.metrics(metrics);
+            }
+            let columns = Columns::Schema(Api::Converz, "ReportRow");
+            export_all(ctx.open(columns)?, client.report(&query).await?).await
+        }
+        Converz::UpdateReps { csv } => {
+            let update = converz::Update::<String>::from_csv(open(&csv)?)?;
+            let report = client
+                .update_reps_with_progress(&update, progress(ctx.quiet))
+                .await?;
+            write_report(ctx, report).await
+        }
+        Converz::UpdateCalls { csv } => {
+            let update = converz::Update::<i64>::from_csv(open(&csv)?)?;
+            let report = client
+                .update_calls_with_progress(&update, progress(ctx.quiet))
+                .await?;
+            write_report(ctx, report).await
+        }
+    }
+}
+
+fn open(path: &std::path::Path) -> Result<std::fs::File, CliError> {
+    std::fs::File::open(path)
+        .map_err(|e| CliError::usage(format!("cannot read {}: {e}", path.display())))
+}
+
+fn progress(quiet: bool) -> impl FnMut(converz::Progress) {
+    move |p| {
+        if !quiet {
+            eprintln!(
+                "chunk {}/{}: {}/{} rows sent",
+                p.chunk + 1,
+                p.chunks,
+                p.rows_done,
+                p.rows_total
+            );
+        }
+    }
+}
+
+/// One row per chunk; fails (exit 1) when a chunk was not applied, after writing the report.
+async fn write_report(ctx: &Context<'_>, report: converz::UpdateReport) -> Result<(), CliError> {
+    let rows: Vec<Value> = report
+        .chunks
+        .iter()
+        .map(|c| {
+            let (status, error) = match &c.status {
+                converz::ChunkStatus::Sent(_) => ("sent", None),
+                converz::ChunkStatus::Failed(e) => ("failed", Some(e.to_string())),
+                converz::ChunkStatus::NotSent => ("not sent", None),
+            };
+            json!({"chunk": c.index + 1, "first_row": c.rows.start, "rows": c.rows.len(), "status": status, "error": error})
+        })
+        .collect();
+    export_all(ctx.open(Columns::FromRows)?, rows).await?;
+    match report.error() {
+        Some(e) => Err(CliError {
+            code: crate::error::API,
+            message: format!(
+                "the update stopped: {e}; rows not applied: {:?}",
+                report.rows_not_applied()
+            ),
+        }),
+        None => Ok(()),
+    }
+}

@@ -1,0 +1,93 @@
+//! One function per subcommand (one module per vendor): build the query, stream rows into the
+//! output. Here: what they share, the context and the export loop.
+
+mod converz;
+mod period;
+mod webhook;
+mod zchat;
+
+pub use converz::converz;
+pub(crate) use period::utc_period;
+pub use webhook::webhook;
+pub use zchat::zchat;
+
+use crate::args::{self};
+use crate::clients::Clients;
+use crate::error::CliError;
+use crate::output::{Columns, Output, Spec};
+use cxkit::pagination::{Checkpoint, Progress, RowStream};
+use futures::{Stream, StreamExt};
+use serde::Serialize;
+
+/// What every command needs: the clients and how to open the output.
+pub struct Context<'a> {
+    pub clients: &'a Clients,
+    pub format: Option<args::Format>,
+    pub output: Option<&'a std::path::Path>,
+    pub columns: Option<&'a [String]>,
+    pub quiet: bool,
+    pub resume: bool,
+    /// The command line, recorded in checkpoints.
+    pub command: &'a str,
+}
+
+impl Context<'_> {
+    fn spec(&self, columns: Columns) -> Spec<'_> {
+        Spec {
+            format: self.format,
+            path: self.output,
+            columns,
+            select: self.columns,
+            quiet: self.quiet,
+            resume: self.resume,
+            command: self.command,
+        }
+    }
+
+    /// An output for a command that is not a list (nothing to resume).
+    pub(crate) fn open(&self, columns: Columns) -> Result<Output, CliError> {
+        if self.resume {
+            return Err(CliError::usage("--resume applies to list exports only"));
+        }
+        Output::open(self.spec(columns)).map(|(out, _)| out)
+    }
+}
+
+/// Exports a list: opens the output (picking up its checkpoint with `--resume`), asks
+/// `rows` for the list from there, writes every row and records a checkpoint after each
+/// complete page. The first error aborts; `FILE` appears only when the list is complete.
+pub(crate) async fn export_list<T: Serialize + Send + 'static>(
+    ctx: &Context<'_>,
+    columns: Columns,
+    page_size: u64,
+    rows: impl FnOnce(Option<Checkpoint>) -> RowStream<T>,
+) -> Result<(), CliError> {
+    let (out, resume) = Output::open(ctx.spec(columns))?;
+    let mut out = out.with_page_size(page_size);
+    let mut items = rows(resume).with_checkpoints();
+    while let Some(item) = items.next().await {
+        match item? {
+            Progress::Row(row) => out.write_row(&row)?,
+            Progress::Checkpoint(c) => out.checkpoint(&c)?,
+        }
+    }
+    out.finish()?;
+    Ok(())
+}
+
+/// Writes every row of `rows`; the first error aborts (and `--output` is left untouched).
+pub(crate) async fn export<T: Serialize>(
+    mut out: Output,
+    rows: impl Stream<Item = Result<T, cxkit::Error>>,
+) -> Result<(), CliError> {
+    let mut rows = std::pin::pin!(rows);
+    while let Some(row) = rows.next().await {
+        out.write_row(&row?)?;
+    }
+    out.finish()?;
+    Ok(())
+}
+
+pub(crate) async fn export_all<T: Serialize>(out: Output, rows: Vec<T>) -> Result<(), CliError> {
+    export(out, futures::stream::iter(rows.into_iter().map(Ok))).await
+}

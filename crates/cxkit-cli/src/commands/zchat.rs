@@ -1,0 +1,125 @@
+//! `cxkit zchat …`.
+
+use super::period::period;
+use super::{export_all, export_list, Context};
+use crate::args::{Zchat, ZchatFilters};
+use crate::error::CliError;
+use crate::output::Columns;
+use cxkit::pagination::Checkpoint;
+use cxkit::zchat;
+use cxkit::Api;
+use serde_json::json;
+
+fn channels(names: &[String]) -> Vec<zchat::Channel> {
+    names
+        .iter()
+        .map(|n| {
+            serde_json::from_value(json!(n.to_uppercase()))
+                .unwrap_or(zchat::Channel::String(n.clone()))
+        })
+        .collect()
+}
+
+fn states(names: &[String]) -> Vec<zchat::State> {
+    names
+        .iter()
+        .map(|n| {
+            serde_json::from_value(json!(n.to_uppercase()))
+                .unwrap_or(zchat::State::String(n.clone()))
+        })
+        .collect()
+}
+
+macro_rules! zchat_filters {
+    ($query:expr, $f:expr) => {
+        $query
+            .channels(channels(&$f.channels))
+            .states(states(&$f.states))
+            .agents(&$f.agents)
+            .departments(&$f.departments)
+            .page_size($f.page_size)
+    };
+}
+
+/// `cxkit zchat …`
+pub async fn zchat(ctx: &Context<'_>, command: Zchat) -> Result<(), CliError> {
+    let client = ctx.clients.zchat()?;
+    match command {
+        Zchat::Report {
+            period: p,
+            group_by,
+            filters,
+        } => {
+            let grouping: zchat::ReportGrouping = serde_json::from_value(json!(group_by))
+                .map_err(|_| CliError::usage(format!("unknown grouping `{group_by}`")))?;
+            let mut query = zchat::ReportQuery::new().group_by(grouping);
+            if let Some((from, to)) = period(&p)? {
+                query = query.between(from, to);
+            }
+            let ZchatFilters {
+                channels: c,
+                states: s,
+                agents,
+                departments,
+                ..
+            } = filters;
+            let query = query
+                .channels(channels(&c))
+                .states(states(&s))
+                .agents(&agents)
+                .departments(&departments);
+            let columns = Columns::Schema(Api::Zchat, "ReportRow");
+            export_all(ctx.open(columns)?, client.report(&query).await?).await
+        }
+        Zchat::History {
+            period: p,
+            filters,
+            search,
+            active,
+            expanded,
+            no_prefetch,
+        } => {
+            let mut query =
+                zchat_filters!(zchat::HistoryQuery::new(), filters).prefetch(!no_prefetch);
+            if let Some((from, to)) = period(&p)? {
+                query = query.between(from, to);
+            }
+            if let Some(s) = search {
+                query = query.search(s);
+            }
+            if let Some(a) = active {
+                query = query.active(a);
+            }
+            let page_size = filters.page_size.into();
+            let resumed = move |at: Option<Checkpoint>| match at {
+                Some(at) => query.resume_from(at),
+                None => query,
+            };
+            if expanded {
+                let columns = Columns::Schema(Api::Zchat, "ExpandedHistoryRow");
+                export_list(ctx, columns, page_size, |at| {
+                    client.history_expanded(resumed(at))
+                })
+                .await
+            } else {
+                let columns = Columns::Schema(Api::Zchat, "HistoryRow");
+                export_list(ctx, columns, page_size, |at| client.history(resumed(at))).await
+            }
+        }
+        Zchat::Ongoing { filters } => {
+            let query = zchat_filters!(zchat::OngoingQuery::new(), filters);
+            let columns = Columns::Schema(Api::Zchat, "OngoingRow");
+            export_list(ctx, columns, filters.page_size.into(), |at| {
+                client.ongoing(match at {
+                    Some(at) => query.resume_from(at),
+                    None => query,
+                })
+            })
+            .await
+        }
+        Zchat::Messages { protocol } => {
+            let columns = Columns::Schema(Api::Zchat, "Message");
+            export_all(ctx.open(columns)?, client.messages(&protocol).await?).await
+        }
+    }
+}
