@@ -11,8 +11,11 @@
 #[path = "contract/conversion.rs"]
 mod conversion;
 
+/// The same OpenAPI 3.0.3 → draft-7 conversion the sandbox checks request bodies with (its
+/// rules are pinned by `nullable_and_one_of_follow_openapi_3_0_3` below).
+use cxkit_sandbox::contract::convert;
 use cxkit_sandbox::Sandbox;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
@@ -21,49 +24,6 @@ fn spec(name: &str) -> Value {
     let yaml: serde_yaml::Value =
         serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     serde_json::to_value(yaml).unwrap()
-}
-
-/// An OpenAPI 3.0.3 schema object as a draft-7 schema.
-fn convert(schema: &Value) -> Value {
-    let Value::Object(map) = schema else {
-        return schema.clone();
-    };
-    let mut out = Map::new();
-    for (key, v) in map {
-        let converted = match key.as_str() {
-            // Annotations and OpenAPI-only keywords; `nullable` is handled below.
-            "example" | "examples" | "discriminator" | "nullable" | "xml" | "externalDocs" => {
-                continue
-            }
-            "$ref" => Value::String(
-                v.as_str()
-                    .unwrap_or_default()
-                    .replace("#/components/schemas/", "#/definitions/"),
-            ),
-            "properties" => Value::Object(
-                v.as_object()
-                    .into_iter()
-                    .flatten()
-                    .map(|(name, s)| (name.clone(), convert(s)))
-                    .collect(),
-            ),
-            "items" | "additionalProperties" | "not" => convert(v),
-            "allOf" | "anyOf" | "oneOf" => {
-                Value::Array(v.as_array().into_iter().flatten().map(convert).collect())
-            }
-            // `enum`, `required`, `default`, `type`, `format`…: values, not schemas.
-            _ => v.clone(),
-        };
-        out.insert(key.clone(), converted);
-    }
-    // OpenAPI 3.0.3: "A true value adds "null" to the allowed types specified by the type
-    // keyword, only if type is explicitly defined within the same Schema Object."
-    if map.get("nullable") == Some(&Value::Bool(true)) {
-        if let Some(Value::String(t)) = map.get("type") {
-            out.insert("type".into(), json!([t, "null"]));
-        }
-    }
-    Value::Object(out)
 }
 
 /// Every schema of `components.schemas`, converted.

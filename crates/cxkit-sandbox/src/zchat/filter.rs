@@ -2,8 +2,8 @@
 //! types, `active`, `search`) and the rows of one page under them.
 
 use super::data::{protocol, Data, Interaction};
-use super::error;
-use crate::{value, Pairs};
+use super::{authorize, error, paging};
+use crate::{parse_query, value, AppState, Pairs};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, Offset, TimeZone, Utc};
@@ -163,4 +163,17 @@ pub(super) fn page_of(data: &Data, filter: &Filter, limit: u64, page: u64) -> Ve
         .skip(skip as usize)
         .take(limit as usize)
         .collect()
+}
+
+/// An authorised list request's filter, page size and page number; the first problem found
+/// (credential, then filters, then paging) as the vendor's answer.
+pub(super) fn list_request(
+    state: &AppState,
+    raw_query: Option<&str>,
+) -> Result<(Filter, u64, u64), Response> {
+    let pairs = parse_query(raw_query);
+    authorize(state, &pairs)?;
+    let filter = Filter::parse(&pairs, state.config.anchor)?;
+    let (limit, page) = paging(&pairs)?;
+    Ok((filter, limit, page))
 }

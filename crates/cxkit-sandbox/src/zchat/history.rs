@@ -2,9 +2,9 @@
 //! row shape.
 
 use super::data::{protocol, Data, Interaction, DEPARTMENTS};
-use super::filter::{page_of, Filter};
-use super::{authorize, envelope, paging};
-use crate::{parse_query, rng, typed, AppState};
+use super::envelope;
+use super::filter::{list_request, page_of};
+use crate::{rng, typed, AppState};
 use axum::extract::{RawQuery, State};
 use axum::response::Response;
 use chrono::{DateTime, Duration, Utc};
@@ -70,14 +70,9 @@ pub(super) async fn history(
     State(state): State<Arc<AppState>>,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let pairs = parse_query(raw.as_deref());
-    if let Err(r) = authorize(&state, &pairs) {
-        return r;
-    }
-    let (filter, (limit, page)) = match (Filter::parse(&pairs, state.config.anchor), paging(&pairs))
-    {
-        (Ok(f), Ok(p)) => (f, p),
-        (Err(r), _) | (_, Err(r)) => return r,
+    let (filter, limit, page) = match list_request(&state, raw.as_deref()) {
+        Ok((filter, limit, page)) => (filter, limit, page),
+        Err(r) => return r,
     };
     let data = Data::history(&state);
     envelope(
@@ -92,14 +87,9 @@ pub(super) async fn history_expanded(
     State(state): State<Arc<AppState>>,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let pairs = parse_query(raw.as_deref());
-    if let Err(r) = authorize(&state, &pairs) {
-        return r;
-    }
-    let (filter, (limit, page)) = match (Filter::parse(&pairs, state.config.anchor), paging(&pairs))
-    {
-        (Ok(f), Ok(p)) => (f, p),
-        (Err(r), _) | (_, Err(r)) => return r,
+    let (filter, limit, page) = match list_request(&state, raw.as_deref()) {
+        Ok((filter, limit, page)) => (filter, limit, page),
+        Err(r) => return r,
     };
     let data = Data::history(&state);
     let rows: Vec<Value> = page_of(&data, &filter, limit, page)

@@ -2,10 +2,10 @@
 //! the agent's status and an open state.
 
 use super::data::Data;
-use super::filter::{page_of, Filter};
+use super::envelope;
+use super::filter::{list_request, page_of};
 use super::history::{agent, history_row};
-use super::{authorize, envelope, paging};
-use crate::{parse_query, AppState};
+use crate::AppState;
 use axum::extract::{RawQuery, State};
 use axum::response::Response;
 use std::sync::Arc;
@@ -15,14 +15,9 @@ pub(super) async fn ongoing(
     State(state): State<Arc<AppState>>,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let pairs = parse_query(raw.as_deref());
-    if let Err(r) = authorize(&state, &pairs) {
-        return r;
-    }
-    let (filter, (limit, page)) = match (Filter::parse(&pairs, state.config.anchor), paging(&pairs))
-    {
-        (Ok(f), Ok(p)) => (f.without_period(), p),
-        (Err(r), _) | (_, Err(r)) => return r,
+    let (filter, limit, page) = match list_request(&state, raw.as_deref()) {
+        Ok((filter, limit, page)) => (filter.without_period(), limit, page),
+        Err(r) => return r,
     };
     let data = Data::ongoing(&state);
     let rows: Vec<types::OngoingRow> = page_of(&data, &filter, limit, page)
