@@ -1,4 +1,5 @@
-//! No input makes the sandbox panic or fail with a `5xx`: random path parameters, query
+//! No input makes the sandbox panic or fail with a `5xx`, and every refusal comes in the
+//! vendor's error shape: random path parameters, query
 //! strings and bodies (JSON or not), with and without the credential, thrown at every
 //! operation of the three specs. The router is called in-process, so a panicking handler fails
 //! the property with the smallest input that caused it.
@@ -19,6 +20,29 @@ struct Operation {
     path: String,
     query: Vec<String>,
     credential: Credential,
+    error_shape: ErrorShape,
+}
+
+/// The body each vendor answers a refused request with.
+#[derive(Clone, Copy, Debug)]
+enum ErrorShape {
+    /// zchat: `{"success": false, "error": "…"}`.
+    Zchat,
+    /// Converz: `{"code": "…", "error": "…"}`.
+    Converz,
+    /// Conversion: `{"code": "…", "message": "…", "summary": "…"}`.
+    Conversion,
+}
+
+impl ErrorShape {
+    fn holds(self, body: &Value) -> bool {
+        let text = |key: &str| body[key].is_string();
+        match self {
+            ErrorShape::Zchat => body["success"] == false && text("error"),
+            ErrorShape::Converz => text("code") && text("error"),
+            ErrorShape::Conversion => text("code") && text("message"),
+        }
+    }
 }
 
 /// Where an operation's credential goes.
@@ -35,11 +59,13 @@ fn operations() -> Vec<Operation> {
             zchat_api::SPEC_YAML,
             "/zchat",
             Credential::Query(zchat_api::wire::CREDENTIAL_NAME, keys.zchat_token),
+            ErrorShape::Zchat,
         ),
         (
             converz_api::SPEC_YAML,
             "/converz/api/v1",
             Credential::Header(converz_api::wire::CREDENTIAL_NAME, keys.converz_api_key),
+            ErrorShape::Converz,
         ),
         (
             conversion_api::SPEC_YAML,
@@ -48,10 +74,11 @@ fn operations() -> Vec<Operation> {
                 conversion_api::wire::CREDENTIAL_NAME,
                 keys.conversion_api_key,
             ),
+            ErrorShape::Conversion,
         ),
     ];
     let mut operations = Vec::new();
-    for (spec, prefix, credential) in vendors {
+    for (spec, prefix, credential, error_shape) in vendors {
         let spec: Value = serde_yaml::from_str(spec).expect("the spec is YAML");
         for (path, item) in spec["paths"].as_object().expect("paths") {
             for (method, op) in item.as_object().expect("a path item") {
@@ -73,6 +100,7 @@ fn operations() -> Vec<Operation> {
                     path: format!("{prefix}{path}"),
                     query,
                     credential: credential.clone(),
+                    error_shape,
                 });
             }
         }
@@ -224,7 +252,7 @@ fn request(op: &Operation, input: &Input) -> Request<Body> {
 }
 
 #[test]
-fn no_input_makes_any_sandbox_route_panic_or_answer_5xx() {
+fn no_input_makes_a_sandbox_route_panic_answer_5xx_or_leave_the_vendors_error_shape() {
     let operations = operations();
     assert!(
         operations.len() > 50,
@@ -256,11 +284,21 @@ fn no_input_makes_any_sandbox_route_panic_or_answer_5xx() {
             let op = &operations[input.operation];
             let request = request(op, &input);
             let described = format!("{} {}", request.method(), request.uri());
-            let status = runtime.block_on(async {
+            let (status, body) = runtime.block_on(async {
                 let response = app.clone().oneshot(request).await.expect("infallible");
-                response.status()
+                let status = response.status();
+                let body = axum::body::to_bytes(response.into_body(), usize::MAX).await;
+                (status, body.expect("a body that can be read"))
             });
             prop_assert!(!status.is_server_error(), "{described} answered {status}");
+            if status.is_client_error() {
+                let error: Value = serde_json::from_slice(&body).unwrap_or_default();
+                prop_assert!(
+                    op.error_shape.holds(&error),
+                    "{described} answered {status} with {:?}, not the vendor's error shape",
+                    String::from_utf8_lossy(&body)
+                );
+            }
             Ok(())
         })
         .unwrap_or_else(|failure| panic!("{failure}"));
