@@ -52,34 +52,20 @@ pub(super) async fn run(
             emails,
             comments,
         } => {
-            macro_rules! build {
-                ($builder:expr) => {{
-                    let mut b = $builder;
-                    if let Some(v) = first_name {
-                        b = b.first_name(v);
-                    }
-                    if let Some(v) = last_name {
-                        b = b.last_name(v);
-                    }
-                    if let Some(v) = comments {
-                        b = b.comments(v);
-                    }
-                    for p in phones {
-                        b = b.phone(p);
-                    }
-                    for e in emails {
-                        b = b.email(e);
-                    }
-                    b.build()?
-                }};
-            }
-            let lead = match kind {
-                LeadKind::Retail => build!(conversion::Lead::retail(utm_source)),
-                LeadKind::Vehicle => build!(conversion::Lead::vehicle(utm_source)),
-                LeadKind::Insurance => build!(conversion::Lead::insurance(utm_source)),
-                LeadKind::SavingPlan => build!(conversion::Lead::saving_plan(utm_source)),
-                LeadKind::RealEstate => build!(conversion::Lead::real_estate(utm_source)),
+            let contact = Contact {
+                first_name,
+                last_name,
+                comments,
+                phones,
+                emails,
             };
+            let lead = match kind {
+                LeadKind::Retail => contact.lead(conversion::Lead::retail(utm_source)),
+                LeadKind::Vehicle => contact.lead(conversion::Lead::vehicle(utm_source)),
+                LeadKind::Insurance => contact.lead(conversion::Lead::insurance(utm_source)),
+                LeadKind::SavingPlan => contact.lead(conversion::Lead::saving_plan(utm_source)),
+                LeadKind::RealEstate => contact.lead(conversion::Lead::real_estate(utm_source)),
+            }?;
             let created = client.create_lead(lead).await?;
             export_all(ctx.open(PROSPECTS)?, vec![created]).await?;
         }
@@ -199,4 +185,38 @@ fn data_filter(text: &str) -> Result<conversion::DataFilter, CliError> {
     Err(CliError::usage(format!(
         "`{text}` is not FIELD<op>VALUE with op one of = >= > <= < ~"
     )))
+}
+
+/// The lead fields `cxkit conversion lead` takes, whatever the kind.
+struct Contact {
+    first_name: Option<String>,
+    last_name: Option<String>,
+    comments: Option<String>,
+    phones: Vec<String>,
+    emails: Vec<String>,
+}
+
+impl Contact {
+    /// `builder` with these fields, checked and built.
+    fn lead<P: conversion::LeadKind>(
+        self,
+        mut builder: conversion::LeadBuilder<P>,
+    ) -> Result<conversion::NewLead, cxkit::Error> {
+        if let Some(v) = self.first_name {
+            builder = builder.first_name(v);
+        }
+        if let Some(v) = self.last_name {
+            builder = builder.last_name(v);
+        }
+        if let Some(v) = self.comments {
+            builder = builder.comments(v);
+        }
+        for phone in self.phones {
+            builder = builder.phone(phone);
+        }
+        for email in self.emails {
+            builder = builder.email(email);
+        }
+        builder.build()
+    }
 }
