@@ -21,6 +21,9 @@ struct Operation {
     query: Vec<String>,
     credential: Credential,
     error_shape: ErrorShape,
+    /// The property names of its JSON request body, so random bodies reach the handler's
+    /// typed fields (e.g. a lead's `priority` as a string).
+    body_keys: Vec<String>,
 }
 
 /// The body each vendor answers a refused request with.
@@ -95,17 +98,48 @@ fn operations() -> Vec<Operation> {
                     .filter(|p| p["in"] == "query")
                     .filter_map(|p| p["name"].as_str().map(str::to_owned))
                     .collect();
+                let body_keys = op["requestBody"]["content"]["application/json"]["schema"]
+                    .as_object()
+                    .map(|schema| {
+                        let mut keys = Vec::new();
+                        property_names(&spec, &Value::Object(schema.clone()), 0, &mut keys);
+                        keys
+                    })
+                    .unwrap_or_default();
                 operations.push(Operation {
                     method,
                     path: format!("{prefix}{path}"),
                     query,
                     credential: credential.clone(),
                     error_shape,
+                    body_keys,
                 });
             }
         }
     }
     operations
+}
+
+/// The property names of `schema`, through `$ref`s and `allOf`/`oneOf`/`anyOf` branches.
+fn property_names(spec: &Value, schema: &Value, depth: usize, out: &mut Vec<String>) {
+    if depth > 4 {
+        return;
+    }
+    if let Some(reference) = schema["$ref"].as_str() {
+        let name = reference.trim_start_matches("#/components/schemas/");
+        property_names(spec, &spec["components"]["schemas"][name], depth + 1, out);
+    }
+    for key in ["allOf", "oneOf", "anyOf"] {
+        for branch in schema[key].as_array().into_iter().flatten() {
+            property_names(spec, branch, depth + 1, out);
+        }
+    }
+    if let Some(properties) = schema["properties"].as_object() {
+        out.extend(properties.keys().cloned());
+    }
+    if let Some(items) = schema.get("items") {
+        property_names(spec, items, depth + 1, out);
+    }
 }
 
 /// Text that probes parsers: numbers at the edges, dates, lists, blanks, unicode, controls.
@@ -144,12 +178,22 @@ fn json() -> impl Strategy<Value = Value> {
     })
 }
 
-/// A request body: none, JSON (often an object), or arbitrary bytes.
-fn body() -> impl Strategy<Value = Option<Vec<u8>>> {
+/// A request body: none, JSON, arbitrary bytes, or an object over the operation's own
+/// property names (picked when the request is built) with random values.
+#[derive(Clone, Debug)]
+enum RandomBody {
+    None,
+    Bytes(Vec<u8>),
+    Shaped(Vec<(prop::sample::Index, Value)>),
+}
+
+fn body() -> impl Strategy<Value = RandomBody> {
     prop_oneof![
-        Just(None),
-        json().prop_map(|v| Some(v.to_string().into_bytes())),
-        prop::collection::vec(any::<u8>(), 0..64).prop_map(Some),
+        1 => Just(RandomBody::None),
+        2 => json().prop_map(|v| RandomBody::Bytes(v.to_string().into_bytes())),
+        1 => prop::collection::vec(any::<u8>(), 0..64).prop_map(RandomBody::Bytes),
+        4 => prop::collection::vec((any::<prop::sample::Index>(), json()), 0..10)
+            .prop_map(RandomBody::Shaped),
     ]
 }
 
@@ -161,7 +205,7 @@ struct Input {
     path_values: Vec<String>,
     query_values: Vec<Option<String>>,
     stray: Option<(String, String)>,
-    body: Option<Vec<u8>>,
+    body: RandomBody,
     authorised: bool,
 }
 
@@ -242,10 +286,24 @@ fn request(op: &Operation, input: &Input) -> Request<Body> {
         format!("{path}?{query}")
     };
     let builder = builder.uri(uri);
-    match &input.body {
+    let bytes = match &input.body {
+        RandomBody::None => None,
+        RandomBody::Bytes(bytes) => Some(bytes.clone()),
+        RandomBody::Shaped(fields) if op.body_keys.is_empty() => {
+            Some(Value::Object(Default::default()).to_string().into_bytes())
+        }
+        RandomBody::Shaped(fields) => {
+            let object: serde_json::Map<String, Value> = fields
+                .iter()
+                .map(|(at, value)| (at.get(&op.body_keys).clone(), value.clone()))
+                .collect();
+            Some(Value::Object(object).to_string().into_bytes())
+        }
+    };
+    match bytes {
         Some(bytes) => builder
             .header("content-type", "application/json")
-            .body(Body::from(bytes.clone())),
+            .body(Body::from(bytes)),
         None => builder.body(Body::empty()),
     }
     .expect("a well-formed request")
