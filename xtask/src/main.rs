@@ -8,12 +8,15 @@
 //! - `cargo xtask bench [--smoke]`: the benchmarks behind `docs/benchmarks.md` (see `bench/`).
 //! - `cargo xtask schemathesis [--quick]`: every spec against the sandbox with schemathesis.
 //! - `cargo xtask mutants [--in-diff REF] [--list]`: mutation testing of the data-safety code.
+//! - `cargo xtask airbyte`: `cxkit airbyte` against the Airbyte protocol's published models.
 
+mod airbyte;
 mod bench;
 mod endpoints;
 mod inventory;
 mod lint;
 mod mutants;
+mod python;
 mod schemathesis;
 mod snapshots;
 mod specs;
@@ -23,7 +26,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: cargo xtask regen [--check] | bench [--smoke] | schemathesis [--quick]
-       | mutants [--in-diff REF] [--list] [-- CARGO-MUTANTS-ARGS]
+       | mutants [--in-diff REF] [--list] [-- CARGO-MUTANTS-ARGS] | airbyte
 
   regen           lint + validate specs/, rewrite docs/endpoints.md and tests/snapshots/,
                   print what changed against HEAD
@@ -32,6 +35,7 @@ const USAGE: &str = "usage: cargo xtask regen [--check] | bench [--smoke] | sche
   bench --smoke   every benchmark step on tiny data, debug builds; writes nothing (CI)
   schemathesis    every spec against the sandbox with schemathesis --checks all (PyPI)
   schemathesis --quick   the same with fewer examples per operation (CI)
+  airbyte         cxkit airbyte's messages against airbyte-protocol-models (PyPI)
   mutants         cargo-mutants on the files in .cargo/mutants.toml; summary for docs/testing.md
   mutants --in-diff REF  only mutants on lines changed since the git ref REF
   mutants --list  list the mutants without testing them
@@ -47,6 +51,7 @@ fn main() -> ExitCode {
         ["bench", "--smoke"] => bench::run(&workspace_root(), true),
         ["schemathesis"] => schemathesis::run(&workspace_root(), false),
         ["schemathesis", "--quick"] => schemathesis::run(&workspace_root(), true),
+        ["airbyte"] => airbyte::run(&workspace_root()),
         ["mutants", rest @ ..] => match mutants::Options::parse(rest) {
             Some(options) => mutants::run(&workspace_root(), options),
             None => {

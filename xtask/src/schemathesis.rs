@@ -8,7 +8,8 @@
 //! `target/tools/schemathesis` on first use. Per-vendor settings, with the one documented
 //! exception, are in `xtask/schemathesis/<vendor>.toml`.
 
-use std::path::{Path, PathBuf};
+use crate::python::{cargo_build, venv};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -20,13 +21,9 @@ const VENDORS: [(&str, &str); 3] = [
 
 /// Runs schemathesis for every spec; `quick` uses fewer examples per operation (CI).
 pub fn run(root: &Path, quick: bool) -> Result<(), String> {
-    let python = install(root)?;
+    let python = venv(root, "schemathesis", "schemathesis")?;
     println!("== building the sandbox");
-    status(
-        Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .current_dir(root)
-            .args(["build", "-p", "cxkit-sandbox", "--bin", "cxkit-sandbox"]),
-    )?;
+    cargo_build(root, &["-p", "cxkit-sandbox", "--bin", "cxkit-sandbox"])?;
     let examples = if quick { "25" } else { "100" };
     let mut failed = Vec::new();
     for (vendor, prefix) in VENDORS {
@@ -55,37 +52,6 @@ pub fn run(root: &Path, quick: bool) -> Result<(), String> {
             failed.join(", ")
         ))
     }
-}
-
-/// The venv's Python, with schemathesis installed.
-fn install(root: &Path) -> Result<PathBuf, String> {
-    let venv = root.join("target/tools/schemathesis");
-    let python = venv.join("bin/python");
-    let ready = python.exists()
-        && Command::new(&python)
-            .args(["-c", "import schemathesis"])
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-    if ready {
-        return Ok(python);
-    }
-    println!("== installing schemathesis into {}", venv.display());
-    status(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
-    status(
-        Command::new(&python)
-            .args(["-m", "pip", "install", "--quiet", "-r"])
-            .arg(root.join("xtask/schemathesis/requirements.txt")),
-    )
-    .map_err(|e| format!("{e}\n(schemathesis comes from PyPI; is it reachable?)"))?;
-    Ok(python)
-}
-
-fn status(command: &mut Command) -> Result<(), String> {
-    let s = command.status().map_err(|e| format!("{command:?}: {e}"))?;
-    s.success()
-        .then_some(())
-        .ok_or_else(|| format!("{command:?} failed: {s}"))
 }
 
 /// The sandbox binary on a free port of 127.0.0.1, stopped when dropped.

@@ -46,6 +46,16 @@ pub struct Cli {
         help_heading = "Global options"
     )]
     pub resume: bool,
+    /// Incremental export (list commands with a time filter): start where the run that wrote
+    /// FILE stopped, and skip the rows it wrote; FILE is replaced once the output is complete.
+    /// With `airbyte read`: the state to read from.
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        help_heading = "Global options"
+    )]
+    pub state: Option<PathBuf>,
     /// Table and CSV columns, comma-separated dotted paths (default: every field).
     #[arg(
         long,
@@ -208,6 +218,9 @@ pub enum Command {
     /// Receive Zenvia Conversion webhook deliveries.
     #[command(subcommand)]
     Webhook(Webhook),
+    /// Run as an Airbyte source (protocol v0.3): spec, check, discover, read.
+    #[command(subcommand)]
+    Airbyte(crate::airbyte::Airbyte),
     /// Print shell completions.
     #[command(after_help = "Example:\n  cxkit completions bash > /etc/bash_completion.d/cxkit")]
     Completions {

@@ -4,6 +4,7 @@
 //! `sandbox`, on by default) runs any command against an embedded fake of the three APIs, with
 //! no credentials.
 
+mod airbyte;
 mod args;
 mod clients;
 mod commands;
@@ -62,6 +63,9 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         clap_complete::generate(shell, &mut Cli::command(), "cxkit", &mut std::io::stdout());
         return Ok(());
     }
+    if let Command::Airbyte(command) = cli.command {
+        return airbyte::run(command, cli.state.as_deref()).await;
+    }
     #[cfg(feature = "sandbox")]
     let sandbox = embedded::start(&cli.sandbox).await?;
     #[cfg(not(feature = "sandbox"))]
@@ -79,13 +83,14 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         quiet: cli.quiet || cli.verbose > 0,
         resume: cli.resume,
         command: &command,
+        state: cli.state.as_deref(),
     };
     match cli.command {
         Command::Zchat(c) => commands::zchat(&ctx, c).await,
         Command::Converz(c) => commands::converz(&ctx, c).await,
         Command::Conversion(c) => conversion::run(&ctx, c).await,
         Command::Webhook(c) => commands::webhook(&ctx, c).await,
-        Command::Completions { .. } => Ok(()),
+        Command::Completions { .. } | Command::Airbyte(_) => Ok(()),
     }
 }
 

@@ -30,6 +30,7 @@ pub mod error;
 pub mod json_rows;
 pub mod pagination;
 pub mod schema;
+pub mod sync;
 mod wire;
 pub mod zchat;
 

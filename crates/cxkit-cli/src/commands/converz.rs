@@ -26,7 +26,7 @@ pub async fn converz(ctx: &Context<'_>, command: Converz) -> Result<(), CliError
                 query = query.active(a);
             }
             let columns = Columns::Schema(Api::Converz, "Rep");
-            export_list(ctx, columns, page_size, |at| {
+            export_list(ctx, "converz_reps", columns, page_size, |at, _| {
                 client.reps(match at {
                     Some(at) => query.resume_from(at),
                     None => query,
@@ -63,7 +63,14 @@ pub async fn converz(ctx: &Context<'_>, command: Converz) -> Result<(), CliError
                 query = query.metrics(metrics);
             }
             let columns = Columns::Schema(Api::Converz, "Call");
-            export_list(ctx, columns, page_size, |at| {
+            export_list(ctx, "converz_calls", columns, page_size, |at, since| {
+                if let Some(since) = since {
+                    // `after` has minute precision: the overlap covers the cut seconds.
+                    query = query.after(since.naive_utc());
+                    if start_date.is_none_or(|d| d < since.date_naive()) {
+                        query = query.start_date(since.date_naive());
+                    }
+                }
                 client.calls(match at {
                     Some(at) => query.resume_from(at),
                     None => query,

@@ -3,6 +3,7 @@
 
 mod converz;
 mod period;
+mod state;
 mod webhook;
 mod zchat;
 
@@ -15,6 +16,7 @@ use crate::args::{self};
 use crate::clients::Clients;
 use crate::error::CliError;
 use crate::output::{Columns, Output, Spec};
+use chrono::{DateTime, Utc};
 use cxkit::pagination::{Checkpoint, Progress, RowStream};
 use futures::{Stream, StreamExt};
 use serde::Serialize;
@@ -29,6 +31,8 @@ pub struct Context<'a> {
     pub resume: bool,
     /// The command line, recorded in checkpoints.
     pub command: &'a str,
+    /// `--state FILE`: an incremental export.
+    pub state: Option<&'a std::path::Path>,
 }
 
 impl Context<'_> {
@@ -53,25 +57,46 @@ impl Context<'_> {
     }
 }
 
-/// Exports a list: opens the output (picking up its checkpoint with `--resume`), asks
-/// `rows` for the list from there, writes every row and records a checkpoint after each
-/// complete page. The first error aborts; `FILE` appears only when the list is complete.
+/// Exports the list of `stream`: opens the output (picking up its checkpoint with
+/// `--resume`), asks `rows` for the list from there (and from the state's start with
+/// `--state`), writes every row and records a checkpoint after each complete page. The first
+/// error aborts; `FILE` appears only when the list is complete, and the state file is replaced
+/// only after that.
 pub(crate) async fn export_list<T: Serialize + Send + 'static>(
     ctx: &Context<'_>,
+    stream: &'static str,
     columns: Columns,
     page_size: u64,
-    rows: impl FnOnce(Option<Checkpoint>) -> RowStream<T>,
+    rows: impl FnOnce(Option<Checkpoint>, Option<DateTime<Utc>>) -> RowStream<T>,
 ) -> Result<(), CliError> {
+    let mut state = match ctx.state {
+        Some(_) if ctx.resume => {
+            return Err(CliError::usage(
+                "--state and --resume do not go together: an interrupted --state export \
+                 leaves its state as it was, so run the same command again",
+            ))
+        }
+        Some(path) => Some(state::StateFile::open(path, stream)?),
+        None => None,
+    };
+    let since = state.as_ref().and_then(state::StateFile::since);
     let (out, resume) = Output::open(ctx.spec(columns))?;
     let mut out = out.with_page_size(page_size);
-    let mut items = rows(resume).with_checkpoints();
+    let mut items = rows(resume, since).with_checkpoints();
     while let Some(item) = items.next().await {
         match item? {
-            Progress::Row(row) => out.write_row(&row)?,
+            Progress::Row(row) => {
+                if state.as_mut().map_or(Ok(true), |s| s.admit(&row))? {
+                    out.write_row(&row)?;
+                }
+            }
             Progress::Checkpoint(c) => out.checkpoint(&c)?,
         }
     }
     out.finish()?;
+    if let Some(state) = &state {
+        state.save()?;
+    }
     Ok(())
 }
 

@@ -5,6 +5,7 @@ use super::{export_all, export_list, Context};
 use crate::args::{Zchat, ZchatFilters};
 use crate::error::CliError;
 use crate::output::Columns;
+use chrono::{DateTime, Utc};
 use cxkit::pagination::Checkpoint;
 use cxkit::zchat;
 use cxkit::Api;
@@ -81,7 +82,8 @@ pub async fn zchat(ctx: &Context<'_>, command: Zchat) -> Result<(), CliError> {
         } => {
             let mut query =
                 zchat_filters!(zchat::HistoryQuery::new(), filters).prefetch(!no_prefetch);
-            if let Some((from, to)) = period(&p)? {
+            let span = period(&p)?;
+            if let Some((from, to)) = span {
                 query = query.between(from, to);
             }
             if let Some(s) = search {
@@ -91,30 +93,51 @@ pub async fn zchat(ctx: &Context<'_>, command: Zchat) -> Result<(), CliError> {
                 query = query.active(a);
             }
             let page_size = filters.page_size.into();
-            let resumed = move |at: Option<Checkpoint>| match at {
-                Some(at) => query.resume_from(at),
-                None => query,
+            let resumed = move |at: Option<Checkpoint>, since: Option<DateTime<Utc>>| {
+                if let Some(since) = since {
+                    let now = Utc::now().fixed_offset();
+                    let (from, to) = span.unwrap_or((since.fixed_offset(), now));
+                    let since = since.with_timezone(from.offset());
+                    query = query.between(from.max(since).min(to), to);
+                }
+                match at {
+                    Some(at) => query.resume_from(at),
+                    None => query,
+                }
             };
             if expanded {
                 let columns = Columns::Schema(Api::Zchat, "ExpandedHistoryRow");
-                export_list(ctx, columns, page_size, |at| {
-                    client.history_expanded(resumed(at))
-                })
+                export_list(
+                    ctx,
+                    "zchat_history_expanded",
+                    columns,
+                    page_size,
+                    |at, since| client.history_expanded(resumed(at, since)),
+                )
                 .await
             } else {
                 let columns = Columns::Schema(Api::Zchat, "HistoryRow");
-                export_list(ctx, columns, page_size, |at| client.history(resumed(at))).await
+                export_list(ctx, "zchat_history", columns, page_size, |at, since| {
+                    client.history(resumed(at, since))
+                })
+                .await
             }
         }
         Zchat::Ongoing { filters } => {
             let query = zchat_filters!(zchat::OngoingQuery::new(), filters);
             let columns = Columns::Schema(Api::Zchat, "OngoingRow");
-            export_list(ctx, columns, filters.page_size.into(), |at| {
-                client.ongoing(match at {
-                    Some(at) => query.resume_from(at),
-                    None => query,
-                })
-            })
+            export_list(
+                ctx,
+                "zchat_ongoing",
+                columns,
+                filters.page_size.into(),
+                |at, _| {
+                    client.ongoing(match at {
+                        Some(at) => query.resume_from(at),
+                        None => query,
+                    })
+                },
+            )
             .await
         }
         Zchat::Messages { protocol } => {

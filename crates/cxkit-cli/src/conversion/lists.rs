@@ -4,6 +4,7 @@ use super::args::{Conversion, LeadKind};
 use crate::commands::{export_all, export_list, utc_period, Context};
 use crate::error::CliError;
 use crate::output::Columns;
+use chrono::{DateTime, Utc};
 use cxkit::conversion;
 use cxkit::Api;
 use serde_json::{json, Value};
@@ -14,26 +15,22 @@ const SUBSCRIPTIONS: Columns = Columns::Schema(Api::Conversion, "Subscription");
 
 /// The callback URL with its `secret` parameter masked: CLI output never shows a secret.
 fn masked_subscription(mut s: Value) -> Value {
-    if let Some(url) = s
-        .get("callbackUrl")
-        .and_then(Value::as_str)
-        .and_then(masked_url)
-    {
-        s["callbackUrl"] = json!(url);
+    if let Some(url) = s.get("callbackUrl").and_then(Value::as_str) {
+        s["callbackUrl"] = json!(cxkit::conversion::webhook::masked_callback_url(url));
     }
     s
 }
 
-fn masked_url(text: &str) -> Option<String> {
-    let (base, query) = text.split_once('?')?;
-    let masked: Vec<String> = query
-        .split('&')
-        .map(|pair| match pair.split_once('=') {
-            Some((k, _)) if k == cxkit::conversion::webhook::SECRET_PARAM => format!("{k}=***"),
-            _ => pair.to_owned(),
-        })
-        .collect();
-    Some(format!("{base}?{}", masked.join("&")))
+/// The period an incremental run asks for: from the later of `--from` and the state's start,
+/// to `--to` or now; `None` on a first run.
+fn since_period(
+    span: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    since: Option<DateTime<Utc>>,
+) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    let since = since?;
+    let to = span.map_or_else(Utc::now, |(_, to)| to);
+    let from = span.map_or(since, |(from, _)| from.max(since));
+    Some((from.min(to), to))
 }
 
 /// The list, lead and subscription commands; any other command is handed back.
@@ -79,7 +76,8 @@ pub(super) async fn run(
             let mut query = conversion::ProspectQuery::new()
                 .page_size(page_size)
                 .prefetch(true);
-            if let Some((from, to)) = utc_period(&p)? {
+            let span = utc_period(&p)?;
+            if let Some((from, to)) = span {
                 query = query.created_between(from, to);
             }
             if let Some(s) = status {
@@ -91,12 +89,21 @@ pub(super) async fn run(
             for condition in data {
                 query = query.additional_data(data_filter(&condition)?);
             }
-            export_list(ctx, PROSPECTS, page_size, |at| {
-                client.prospects(match at {
-                    Some(at) => query.resume_from(at),
-                    None => query,
-                })
-            })
+            export_list(
+                ctx,
+                "conversion_prospects",
+                PROSPECTS,
+                page_size,
+                |at, since| {
+                    if let Some((from, to)) = since_period(span, since) {
+                        query = query.created_between(from, to);
+                    }
+                    client.prospects(match at {
+                        Some(at) => query.resume_from(at),
+                        None => query,
+                    })
+                },
+            )
             .await?;
         }
         Conversion::Interactions {
@@ -108,19 +115,29 @@ pub(super) async fn run(
             let mut query = conversion::InteractionQuery::new()
                 .via(via)
                 .page_size(page_size);
-            if let Some((from, to)) = utc_period(&p)? {
+            let span = utc_period(&p)?;
+            if let Some((from, to)) = span {
                 query = query.created_between(from, to);
             }
-            export_list(ctx, INTERACTIONS, page_size, |at| {
-                let query = match at {
-                    Some(at) => query.resume_from(at),
-                    None => query,
-                };
-                match prospect {
-                    Some(id) => client.prospect_interactions(&id, query),
-                    None => client.interactions(query),
-                }
-            })
+            export_list(
+                ctx,
+                "conversion_interactions",
+                INTERACTIONS,
+                page_size,
+                |at, since| {
+                    if let Some((from, to)) = since_period(span, since) {
+                        query = query.created_between(from, to);
+                    }
+                    let query = match at {
+                        Some(at) => query.resume_from(at),
+                        None => query,
+                    };
+                    match prospect {
+                        Some(id) => client.prospect_interactions(&id, query),
+                        None => client.interactions(query),
+                    }
+                },
+            )
             .await?;
         }
         Conversion::Subscribe {

@@ -48,14 +48,26 @@ pub fn load(output: &Path) -> Result<Option<Saved>, CliError> {
 
 /// Replaces the checkpoint of `output` atomically.
 pub fn save(output: &Path, saved: &Saved) -> Result<(), CliError> {
-    let path = path_for(output);
-    let temp = with_suffix(output, "checkpoint.tmp");
+    let text = serde_json::to_vec_pretty(saved).map_err(|e| CliError::io(e.to_string()))?;
+    write_atomically(&path_for(output), &text)
+}
+
+/// Replaces `path` with `bytes` so that a crash leaves the old file or the new one, whole:
+/// written beside it, synced, renamed over it, and the directory synced.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    let temp = with_suffix(path, "tmp");
     let fail = |e: std::io::Error| CliError::io(format!("cannot write {}: {e}", path.display()));
     let mut file = std::fs::File::create(&temp).map_err(fail)?;
-    let text = serde_json::to_vec_pretty(saved).map_err(|e| CliError::io(e.to_string()))?;
-    file.write_all(&text).map_err(fail)?;
+    file.write_all(bytes).map_err(fail)?;
     file.sync_all().map_err(fail)?;
-    std::fs::rename(&temp, &path).map_err(fail)
+    std::fs::rename(&temp, path).map_err(fail)?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        // Makes the rename itself durable; a platform that cannot open a directory skips it.
+        if let Ok(dir) = std::fs::File::open(dir) {
+            let _ = dir.sync_all();
+        }
+    }
+    Ok(())
 }
 
 /// Removes the checkpoint of `output` (the export completed, or starts over).

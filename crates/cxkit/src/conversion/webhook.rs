@@ -65,6 +65,31 @@ pub fn callback_url(url: &str, secret: &Secret) -> Result<String, Error> {
     Ok(parsed.into())
 }
 
+/// `url` with the value of its `secret` parameter replaced by `***`, for anything shown or
+/// stored: output never carries a webhook secret.
+///
+/// ```
+/// use cxkit::conversion::webhook::masked_callback_url;
+/// assert_eq!(
+///     masked_callback_url("https://h/x?a=1&secret=s3cr3t"),
+///     "https://h/x?a=1&secret=***"
+/// );
+/// assert_eq!(masked_callback_url("https://h/x"), "https://h/x");
+/// ```
+pub fn masked_callback_url(url: &str) -> String {
+    let Some((base, query)) = url.split_once('?') else {
+        return url.to_owned();
+    };
+    let masked: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((k, _)) if k == SECRET_PARAM => format!("{k}=***"),
+            _ => pair.to_owned(),
+        })
+        .collect();
+    format!("{base}?{}", masked.join("&"))
+}
+
 #[cfg(feature = "webhook-server")]
 mod server;
 #[cfg(feature = "webhook-server")]

@@ -1,0 +1,213 @@
+//! `airbyte read`: the configured streams' records, with per-stream state after them.
+
+use super::messages::{now_ms, Failure, Messages, Status};
+use crate::error::CliError;
+use chrono::{DateTime, Utc};
+use cxkit::sync::{stream, Incremental, Source, StreamDef, StreamState};
+use futures::StreamExt;
+use serde::Deserialize;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::io::Write;
+
+/// The configured catalog (`--catalog FILE`): the streams to read and how.
+#[derive(Deserialize)]
+pub struct ConfiguredCatalog {
+    streams: Vec<ConfiguredStream>,
+}
+
+#[derive(Deserialize)]
+struct ConfiguredStream {
+    stream: StreamName,
+    sync_mode: SyncMode,
+    #[serde(default)]
+    cursor_field: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct StreamName {
+    name: String,
+}
+
+#[derive(Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+enum SyncMode {
+    FullRefresh,
+    Incremental,
+}
+
+/// Reads a JSON file of type `T`; a problem is a configuration error.
+pub fn load<T: serde::de::DeserializeOwned>(
+    path: &std::path::Path,
+    what: &str,
+) -> Result<T, CliError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::config(format!("cannot read the {what} {}: {e}", path.display())))?;
+    serde_json::from_str(&text)
+        .map_err(|e| CliError::config(format!("invalid {what} {}: {e}", path.display())))
+}
+
+/// The incoming state by stream: the per-stream form (a list of `STATE` messages' `state`
+/// objects) or the legacy one (an object of stream name → state, maybe under `data`).
+pub fn states(incoming: Option<Value>) -> Result<HashMap<String, StreamState>, CliError> {
+    let mut out = HashMap::new();
+    let parse = |name: &str, v: &Value| {
+        serde_json::from_value::<StreamState>(v.clone())
+            .map_err(|e| CliError::config(format!("invalid state of stream `{name}`: {e}")))
+    };
+    match incoming {
+        None | Some(Value::Null) => {}
+        Some(Value::Array(items)) => {
+            for item in &items {
+                if let Some(name) = item["stream"]["stream_descriptor"]["name"].as_str() {
+                    let state = &item["stream"]["stream_state"];
+                    out.insert(name.to_owned(), parse(name, state)?);
+                } else if let Some(data) = item.get("data").and_then(Value::as_object) {
+                    for (name, state) in data {
+                        out.insert(name.clone(), parse(name, state)?);
+                    }
+                }
+            }
+        }
+        Some(Value::Object(map)) => {
+            let map = match map.get("data").and_then(Value::as_object) {
+                Some(data) => data.clone(),
+                None => map,
+            };
+            for (name, state) in &map {
+                out.insert(name.clone(), parse(name, state)?);
+            }
+        }
+        Some(other) => {
+            return Err(CliError::config(format!(
+                "invalid state: expected a list or an object, got {other}"
+            )))
+        }
+    }
+    Ok(out)
+}
+
+/// What a failed stream needs to be reported as.
+struct StreamError {
+    message: String,
+    failure: Failure,
+}
+
+impl From<cxkit::Error> for StreamError {
+    fn from(e: cxkit::Error) -> Self {
+        let failure = match &e {
+            cxkit::Error::Config(_) | cxkit::Error::InvalidInput(_) => Failure::Config,
+            e if matches!(e.status().map(|s| s.as_u16()), Some(401 | 403)) => Failure::Config,
+            _ => Failure::System,
+        };
+        Self {
+            message: e.to_string(),
+            failure,
+        }
+    }
+}
+
+/// Reads every stream of `catalog`; a failed stream is reported and the others still run.
+pub async fn read<W: Write>(
+    out: &mut Messages<W>,
+    source: &Source,
+    start: DateTime<Utc>,
+    catalog: ConfiguredCatalog,
+    mut states: HashMap<String, StreamState>,
+) -> Result<(), CliError> {
+    let write = CliError::write;
+    let mut failed = Vec::new();
+    for configured in catalog.streams {
+        let name = configured.stream.name.as_str();
+        let def = match stream(name).filter(|d| source.has(d.api)) {
+            Some(def) => def,
+            None => {
+                let message = match stream(name) {
+                    Some(d) => format!("stream `{name}` needs {} in the config", d.api),
+                    None => format!("unknown stream `{name}` (run discover)"),
+                };
+                out.error(Some(name), &message, Failure::Config)
+                    .map_err(write)?;
+                failed.push((message, Failure::Config));
+                continue;
+            }
+        };
+        let incremental = configured.sync_mode == SyncMode::Incremental;
+        if incremental && def.cursor.is_none() {
+            let message = format!("stream `{name}` is full refresh only: it has no cursor");
+            out.error(Some(name), &message, Failure::Config)
+                .map_err(write)?;
+            failed.push((message, Failure::Config));
+            continue;
+        }
+        if let Some(c) = def.cursor.filter(|_| incremental) {
+            if !configured.cursor_field.is_empty() && configured.cursor_field != [c.field] {
+                eprintln!(
+                    "cxkit: `{name}`: the cursor is source-defined, using `{}`",
+                    c.field
+                );
+            }
+        }
+        let previous = if incremental {
+            states.remove(name)
+        } else {
+            None
+        };
+        out.status(name, Status::Started).map_err(write)?;
+        match read_stream(out, source, def, start, previous, incremental).await {
+            Ok(()) => out.status(name, Status::Complete).map_err(write)?,
+            Err(e) => {
+                out.status(name, Status::Incomplete).map_err(write)?;
+                out.error(Some(name), &e.message, e.failure)
+                    .map_err(write)?;
+                failed.push((e.message, e.failure));
+            }
+        }
+    }
+    out.flush().map_err(write)?;
+    match failed.first() {
+        None => Ok(()),
+        Some((message, failure)) => Err(CliError {
+            code: match failure {
+                Failure::Config => crate::error::CONFIG,
+                Failure::System => crate::error::API,
+            },
+            message: format!("{} stream(s) failed; the first: {message}", failed.len()),
+        }),
+    }
+}
+
+/// One stream: its records, then (incremental) the state that covers them.
+async fn read_stream<W: Write>(
+    out: &mut Messages<W>,
+    source: &Source,
+    def: &'static StreamDef,
+    start: DateTime<Utc>,
+    previous: Option<StreamState>,
+    incremental: bool,
+) -> Result<(), StreamError> {
+    let io = |e: std::io::Error| StreamError {
+        message: format!("writing to stdout: {e}"),
+        failure: Failure::System,
+    };
+    let mut run = Incremental::new(def, previous);
+    let mut rows = source.read(def, run.start(start))?;
+    let mut running = false;
+    while let Some(row) = rows.next().await {
+        let row = row?;
+        if run.admit(&row) {
+            if !running {
+                out.status(def.name, Status::Running).map_err(io)?;
+                running = true;
+            }
+            out.record(def.name, &row, now_ms()).map_err(io)?;
+        }
+    }
+    // A stream's state comes only after all its records: rows need not arrive in cursor
+    // order, so a state in mid-stream could skip older rows not yet read.
+    if let Some(state) = run.state().filter(|_| incremental) {
+        let state = serde_json::to_value(state).unwrap_or_default();
+        out.state(def.name, &state, run.emitted()).map_err(io)?;
+    }
+    Ok(())
+}

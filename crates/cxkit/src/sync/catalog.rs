@@ -1,0 +1,365 @@
+//! The catalog: every list cxkit can sync, with its row schema (from the specs), primary key
+//! and, where the API can filter by time, its cursor.
+
+use crate::error::Api;
+use serde_json::{Map, Value};
+
+/// A cursor: the row field that orders rows in time, and how far back a run starts before
+/// the last value seen (rows can appear late, or share the last second).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cursor {
+    /// The row field (top level) holding a date-time.
+    pub field: &'static str,
+    /// Seconds an incremental run re-reads before the last cursor value; rows seen there
+    /// in the previous run are recognised by primary key and not emitted again.
+    pub overlap_secs: i64,
+    /// Whether the spec names the field (Converz `Call` rows are open: its start column is
+    /// our reading of the vendor's `after` filter).
+    pub in_spec: bool,
+}
+
+/// One stream: a list operation as a sync sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StreamDef {
+    /// The stream's name (`zchat_history`, `conversion_prospects`, …).
+    pub name: &'static str,
+    /// The vendor it comes from.
+    pub api: Api,
+    /// The generated row type whose JSON Schema the rows follow.
+    pub row_type: &'static str,
+    /// The fields that identify a row (top level).
+    pub primary_key: &'static [&'static str],
+    /// The cursor, for streams that can run incrementally; `None`: full refresh only.
+    pub cursor: Option<Cursor>,
+    /// What the stream holds, for catalogs and `--help`.
+    pub description: &'static str,
+}
+
+const HOUR: i64 = 3600;
+
+const fn full(
+    name: &'static str,
+    api: Api,
+    row_type: &'static str,
+    primary_key: &'static [&'static str],
+    description: &'static str,
+) -> StreamDef {
+    StreamDef {
+        name,
+        api,
+        row_type,
+        primary_key,
+        cursor: None,
+        description,
+    }
+}
+
+const fn incremental(
+    name: &'static str,
+    api: Api,
+    row_type: &'static str,
+    primary_key: &'static [&'static str],
+    cursor: Cursor,
+    description: &'static str,
+) -> StreamDef {
+    StreamDef {
+        name,
+        api,
+        row_type,
+        primary_key,
+        cursor: Some(cursor),
+        description,
+    }
+}
+
+const fn cursor(field: &'static str, in_spec: bool) -> Cursor {
+    Cursor {
+        field,
+        overlap_secs: HOUR,
+        in_spec,
+    }
+}
+
+/// Every stream, in a stable order.
+pub const STREAMS: &[StreamDef] = &[
+    incremental(
+        "zchat_history",
+        Api::Zchat,
+        "HistoryRow",
+        &["id"],
+        cursor("created_at", true),
+        "Zenvia Chat service history: one row per interaction.",
+    ),
+    incremental(
+        "zchat_history_expanded",
+        Api::Zchat,
+        "ExpandedHistoryRow",
+        &["id"],
+        cursor("startTime", true),
+        "Zenvia Chat service history with per-state counters and times.",
+    ),
+    full(
+        "zchat_ongoing",
+        Api::Zchat,
+        "OngoingRow",
+        &["id"],
+        "Zenvia Chat interactions in progress now.",
+    ),
+    full(
+        "zchat_reports",
+        Api::Zchat,
+        "ReportRow",
+        &["title"],
+        "Zenvia Chat Digital Channels report from the start date until now (one row per group).",
+    ),
+    full(
+        "converz_reps",
+        Api::Converz,
+        "Rep",
+        &["rep_id"],
+        "Converz users (reps).",
+    ),
+    incremental(
+        "converz_calls",
+        Api::Converz,
+        "Call",
+        &["call_id"],
+        cursor("start_time", false),
+        "Converz conversations (calls).",
+    ),
+    full(
+        "converz_report",
+        Api::Converz,
+        "ReportRow",
+        &[],
+        "Converz analytics report from the start date until today.",
+    ),
+    incremental(
+        "conversion_prospects",
+        Api::Conversion,
+        "Prospect",
+        &["id"],
+        cursor("created", true),
+        "Zenvia Conversion prospects.",
+    ),
+    incremental(
+        "conversion_interactions",
+        Api::Conversion,
+        "Interaction",
+        &["id"],
+        cursor("createdAt", true),
+        "Zenvia Conversion interactions.",
+    ),
+    full(
+        "conversion_groups",
+        Api::Conversion,
+        "GroupNode",
+        &["id"],
+        "Zenvia Conversion groups.",
+    ),
+    full(
+        "conversion_agents",
+        Api::Conversion,
+        "Agent",
+        &["id"],
+        "Zenvia Conversion agents of every group.",
+    ),
+    full(
+        "conversion_industries",
+        Api::Conversion,
+        "Industry",
+        &["name"],
+        "Zenvia Conversion industries.",
+    ),
+    full(
+        "conversion_lead_categories",
+        Api::Conversion,
+        "Category",
+        &["name"],
+        "Zenvia Conversion lead categories.",
+    ),
+    full(
+        "conversion_topics",
+        Api::Conversion,
+        "Topic",
+        &["name"],
+        "Zenvia Conversion webhook topics.",
+    ),
+    full(
+        "conversion_subscriptions",
+        Api::Conversion,
+        "Subscription",
+        &["id"],
+        "Zenvia Conversion webhook subscriptions (callback secrets masked).",
+    ),
+    full(
+        "conversion_channels",
+        Api::Conversion,
+        "Channel",
+        &["channelId"],
+        "Zenvia Conversion messaging channels.",
+    ),
+    full(
+        "conversion_integrations",
+        Api::Conversion,
+        "Integration",
+        &["id"],
+        "Zenvia Conversion integrations of the account.",
+    ),
+    full(
+        "conversion_labels",
+        Api::Conversion,
+        "ProspectLabel",
+        &["key"],
+        "Zenvia Conversion prospect labels.",
+    ),
+    full(
+        "conversion_archiving_reasons",
+        Api::Conversion,
+        "ArchivingReason",
+        &["reason"],
+        "Zenvia Conversion archiving reasons.",
+    ),
+];
+
+/// The stream called `name`.
+///
+/// ```
+/// let s = cxkit::sync::stream("conversion_prospects").unwrap();
+/// assert_eq!(s.primary_key, ["id"]);
+/// assert_eq!(s.cursor.unwrap().field, "created");
+/// assert!(cxkit::sync::stream("nope").is_none());
+/// ```
+pub fn stream(name: &str) -> Option<&'static StreamDef> {
+    STREAMS.iter().find(|s| s.name == name)
+}
+
+impl StreamDef {
+    /// The JSON Schema of a row, self-contained (every `$ref` inlined), with date-times
+    /// marked as Airbyte's `timestamp_with_timezone`.
+    pub fn json_schema(&self) -> Value {
+        let root = crate::schema::json_schema(self.api, self.row_type)
+            .map(|r| serde_json::to_value(r).unwrap_or_default())
+            .unwrap_or_default();
+        let definitions = root
+            .get("definitions")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        let mut schema = inline(&root, &definitions, 0);
+        if let Value::Object(map) = &mut schema {
+            map.remove("definitions");
+            map.remove("$schema");
+            map.insert(
+                "$schema".into(),
+                "http://json-schema.org/draft-07/schema#".into(),
+            );
+            // The specs keep objects open: a row with a column the spec does not name is
+            // still valid and keeps that column.
+            map.entry("additionalProperties")
+                .or_insert(Value::Bool(true));
+        }
+        schema
+    }
+}
+
+/// `schema` with every local `$ref` replaced by its definition; past 12 nested references
+/// (only a recursive type gets there) a value is left open (`{}`).
+fn inline(schema: &Value, definitions: &Map<String, Value>, depth: usize) -> Value {
+    match schema {
+        Value::Object(map) => {
+            if let Some(target) = map
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.rsplit('/').next())
+                .and_then(|name| definitions.get(name))
+            {
+                if depth >= 12 {
+                    return Value::Object(Map::new());
+                }
+                let mut resolved = inline(target, definitions, depth + 1);
+                // A description or nullability written beside the `$ref` wins.
+                if let Value::Object(resolved) = &mut resolved {
+                    for (k, v) in map.iter().filter(|(k, _)| *k != "$ref") {
+                        resolved.insert(k.clone(), inline(v, definitions, depth));
+                    }
+                }
+                return resolved;
+            }
+            let mut out = Map::new();
+            for (k, v) in map {
+                if k == "definitions" {
+                    continue;
+                }
+                out.insert(k.clone(), inline(v, definitions, depth));
+            }
+            if out.get("format").and_then(Value::as_str) == Some("date-time") {
+                out.insert("airbyte_type".into(), "timestamp_with_timezone".into());
+            }
+            Value::Object(out)
+        }
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|v| inline(v, definitions, depth))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_every_row_type_has_a_schema() {
+        let mut names: Vec<_> = STREAMS.iter().map(|s| s.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), STREAMS.len());
+        for s in STREAMS {
+            let schema = s.json_schema();
+            assert!(
+                schema.get("type").is_some() || schema.get("properties").is_some(),
+                "{}: {schema}",
+                s.name
+            );
+            assert!(
+                !schema.to_string().contains("$ref"),
+                "{}: a $ref is left",
+                s.name
+            );
+        }
+    }
+
+    #[test]
+    fn keys_and_cursors_are_properties_of_the_spec_rows() {
+        for s in STREAMS {
+            let schema = s.json_schema();
+            let props = schema["properties"]
+                .as_object()
+                .cloned()
+                .unwrap_or_default();
+            for key in s.primary_key {
+                assert!(props.contains_key(*key), "{}: key {key}", s.name);
+            }
+            if let Some(c) = s.cursor.filter(|c| c.in_spec) {
+                assert!(
+                    props.contains_key(c.field),
+                    "{}: cursor {}",
+                    s.name,
+                    c.field
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn date_times_carry_the_airbyte_type() {
+        let schema = stream("conversion_prospects").unwrap().json_schema();
+        let created = &schema["properties"]["created"];
+        assert_eq!(created["format"], "date-time", "{created}");
+        assert_eq!(created["airbyte_type"], "timestamp_with_timezone");
+    }
+}

@@ -1,0 +1,182 @@
+//! Reading any stream of the catalog as JSON rows, from whichever vendors are configured.
+
+use super::catalog::StreamDef;
+use crate::error::{Api, Error};
+use crate::{conversion, converz, zchat};
+use chrono::{DateTime, Utc};
+use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
+use serde::Serialize;
+use serde_json::Value;
+
+/// The configured vendors; a vendor left out has no streams.
+#[derive(Clone, Debug, Default)]
+pub struct Source {
+    /// Zenvia Chat.
+    pub zchat: Option<zchat::Client>,
+    /// Converz.
+    pub converz: Option<converz::Client>,
+    /// Zenvia Conversion.
+    pub conversion: Option<conversion::Client>,
+}
+
+/// A stream's rows as JSON values, in the API's order.
+pub type Rows = BoxStream<'static, Result<Value, Error>>;
+
+fn to_value<T: Serialize>(row: T) -> Result<Value, Error> {
+    serde_json::to_value(row).map_err(|e| Error::InvalidInput(format!("unserialisable row: {e}")))
+}
+
+fn rows<T: Serialize + Send + 'static>(
+    list: impl futures::Stream<Item = Result<T, Error>> + Send + 'static,
+) -> Rows {
+    list.map(|r| r.and_then(to_value)).boxed()
+}
+
+fn all<T, F>(fetch: F) -> Rows
+where
+    T: Serialize + Send + 'static,
+    F: std::future::Future<Output = Result<Vec<T>, Error>> + Send + 'static,
+{
+    stream::once(fetch)
+        .map_ok(|list| stream::iter(list.into_iter().map(to_value)))
+        .try_flatten()
+        .boxed()
+}
+
+impl Source {
+    /// Whether `api` is configured.
+    pub fn has(&self, api: Api) -> bool {
+        match api {
+            Api::Zchat => self.zchat.is_some(),
+            Api::Converz => self.converz.is_some(),
+            Api::Conversion => self.conversion.is_some(),
+        }
+    }
+
+    /// The streams of the configured vendors.
+    pub fn streams(&self) -> impl Iterator<Item = &'static StreamDef> + '_ {
+        super::STREAMS.iter().filter(|s| self.has(s.api))
+    }
+
+    /// One cheap call to `api`, to check its credential.
+    pub async fn check(&self, api: Api) -> Result<(), Error> {
+        match api {
+            Api::Zchat => {
+                let client = self.client(&self.zchat, api)?;
+                let mut first = client.ongoing(zchat::OngoingQuery::new().page_size(1));
+                first.next().await.transpose().map(drop)
+            }
+            Api::Converz => {
+                let client = self.client(&self.converz, api)?;
+                let mut first = client.reps(converz::RepQuery::new().page_size(1));
+                first.next().await.transpose().map(drop)
+            }
+            Api::Conversion => self.client(&self.conversion, api)?.topics().await.map(drop),
+        }
+    }
+
+    /// The rows of `stream` from `from` (streams with a time filter) until now.
+    pub fn read(&self, stream: &StreamDef, from: DateTime<Utc>) -> Result<Rows, Error> {
+        let now = Utc::now().max(from);
+        Ok(match stream.name {
+            "zchat_history" => {
+                let q = zchat::HistoryQuery::new().between(from, now).prefetch(true);
+                rows(self.client(&self.zchat, stream.api)?.history(q))
+            }
+            "zchat_history_expanded" => {
+                let q = zchat::HistoryQuery::new().between(from, now).prefetch(true);
+                rows(self.client(&self.zchat, stream.api)?.history_expanded(q))
+            }
+            "zchat_ongoing" => rows(
+                self.client(&self.zchat, stream.api)?
+                    .ongoing(zchat::OngoingQuery::new()),
+            ),
+            "zchat_reports" => {
+                let client = self.client(&self.zchat, stream.api)?.clone();
+                let q = zchat::ReportQuery::new().between(from, now);
+                all(async move { client.report(&q).await })
+            }
+            "converz_reps" => rows(
+                self.client(&self.converz, stream.api)?
+                    .reps(converz::RepQuery::new()),
+            ),
+            "converz_calls" => {
+                let q = converz::CallQuery::new()
+                    .start_date(from.date_naive())
+                    .after(from.naive_utc())
+                    .prefetch(true);
+                rows(self.client(&self.converz, stream.api)?.calls(q))
+            }
+            "converz_report" => {
+                let client = self.client(&self.converz, stream.api)?.clone();
+                let q = converz::ReportQuery::new()
+                    .start_date(from.date_naive())
+                    .end_date(now.date_naive());
+                all(async move { client.report(&q).await })
+            }
+            "conversion_prospects" => {
+                let q = conversion::ProspectQuery::new()
+                    .created_between(from, now)
+                    .prefetch(true);
+                rows(self.client(&self.conversion, stream.api)?.prospects(q))
+            }
+            "conversion_interactions" => {
+                let q = conversion::InteractionQuery::new().created_between(from, now);
+                rows(self.client(&self.conversion, stream.api)?.interactions(q))
+            }
+            _ => self.directory(stream)?,
+        })
+    }
+
+    /// The Conversion lists that come in one answer.
+    fn directory(&self, stream: &StreamDef) -> Result<Rows, Error> {
+        let c = self.client(&self.conversion, stream.api)?.clone();
+        Ok(match stream.name {
+            "conversion_groups" => all(async move { c.groups().await }),
+            "conversion_agents" => all(async move { agents_of_every_group(&c).await }),
+            "conversion_industries" => all(async move { c.industries().await }),
+            "conversion_lead_categories" => all(async move { c.lead_categories().await }),
+            "conversion_topics" => all(async move { c.topics().await }),
+            "conversion_subscriptions" => all(async move {
+                let list = c.subscriptions().await?;
+                Ok(list.into_iter().map(masked_subscription).collect())
+            }),
+            "conversion_channels" => all(async move { c.channels().await }),
+            "conversion_integrations" => all(async move { c.integrations().await }),
+            "conversion_labels" => all(async move { c.labels().await }),
+            "conversion_archiving_reasons" => all(async move { c.archiving_reasons().await }),
+            other => {
+                return Err(Error::InvalidInput(format!("unknown stream `{other}`")));
+            }
+        })
+    }
+
+    fn client<'a, C>(&self, client: &'a Option<C>, api: Api) -> Result<&'a C, Error> {
+        client
+            .as_ref()
+            .ok_or_else(|| Error::InvalidInput(format!("{api} is not configured")))
+    }
+}
+
+/// Every group's agents, each agent once (an agent can belong to several groups).
+async fn agents_of_every_group(
+    c: &conversion::Client,
+) -> Result<Vec<conversion::types::Agent>, Error> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for group in c.groups().await? {
+        for agent in c.agents(&group.id, None).await? {
+            if seen.insert(agent.id.clone()) {
+                out.push(agent);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A subscription with the secret in its callback URL masked: a sync never copies a
+/// credential into a warehouse.
+fn masked_subscription(mut s: conversion::Subscription) -> Value {
+    s.callback_url = conversion::webhook::masked_callback_url(&s.callback_url);
+    to_value(s).unwrap_or_default()
+}

@@ -1,0 +1,277 @@
+//! Incremental state: where the last run of a stream stopped, and which rows it already
+//! emitted near that point, so the next run starts a little earlier and still emits no row
+//! twice.
+
+use super::catalog::StreamDef;
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// What one stream's last run left: the latest cursor value it saw and the primary keys of
+/// the rows inside the overlap before it (key → that row's cursor value).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StreamState {
+    /// The latest cursor value seen (RFC 3339, UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<DateTime<Utc>>,
+    /// Rows already emitted within the overlap before `cursor`: primary key → cursor value.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub seen: BTreeMap<String, DateTime<Utc>>,
+}
+
+/// Reads a cursor value the way vendors write date-times: RFC 3339, or a naive
+/// `YYYY-MM-DD[ T]HH:MM[:SS[.fff]]` taken as UTC.
+///
+/// ```
+/// use cxkit::sync::parse_time;
+/// assert!(parse_time("2024-03-01T10:00:00.123Z").is_some());
+/// assert_eq!(parse_time("2024-03-01 10:00:00"), parse_time("2024-03-01T10:00:00Z"));
+/// assert!(parse_time("created_at_iso").is_none());
+/// ```
+pub fn parse_time(text: &str) -> Option<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Some(t.with_timezone(&Utc));
+    }
+    [
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
+    .map(|t| t.and_utc())
+}
+
+/// Follows one stream's run: which rows to emit and the state to save afterwards.
+///
+/// Feed every row the API returns to [`admit`](Self::admit) in order; emit those it admits;
+/// once they are durable, save [`state`](Self::state). A full-refresh stream admits every
+/// row and leaves no state.
+#[derive(Clone, Debug)]
+pub struct Incremental {
+    stream: &'static StreamDef,
+    previous: StreamState,
+    latest: Option<DateTime<Utc>>,
+    recent: BTreeMap<String, DateTime<Utc>>,
+    emitted: u64,
+    repeated: u64,
+}
+
+impl Incremental {
+    /// Follows `stream`, continuing from `previous` (a first run: `None`).
+    pub fn new(stream: &'static StreamDef, previous: Option<StreamState>) -> Self {
+        let previous = previous.unwrap_or_default();
+        Self {
+            stream,
+            latest: previous.cursor,
+            recent: BTreeMap::new(),
+            previous,
+            emitted: 0,
+            repeated: 0,
+        }
+    }
+
+    /// Where this run starts reading: the previous cursor less the overlap, or `None` when
+    /// there is no previous cursor (start from the configured start) or no cursor at all.
+    pub fn since(&self) -> Option<DateTime<Utc>> {
+        let cursor = self.stream.cursor?;
+        self.previous
+            .cursor
+            .map(|c| c - Duration::seconds(cursor.overlap_secs))
+    }
+
+    /// The later of [`since`](Self::since) and `start`: the first run starts at `start`.
+    pub fn start(&self, start: DateTime<Utc>) -> DateTime<Utc> {
+        self.since().map_or(start, |s| s.max(start))
+    }
+
+    /// Whether to emit `row`: `false` for a row the previous run emitted (seen in the
+    /// overlap, by primary key) or one this run already emitted.
+    pub fn admit(&mut self, row: &Value) -> bool {
+        let Some(cursor) = self.stream.cursor else {
+            self.emitted += 1;
+            return true;
+        };
+        let key = self.key(row);
+        if self.previous.seen.contains_key(&key) || self.recent.contains_key(&key) {
+            self.repeated += 1;
+            return false;
+        }
+        self.emitted += 1;
+        if let Some(at) = row
+            .get(cursor.field)
+            .and_then(Value::as_str)
+            .and_then(parse_time)
+        {
+            self.latest = Some(self.latest.map_or(at, |l| l.max(at)));
+            self.recent.insert(key, at);
+            self.prune(cursor.overlap_secs);
+        } else {
+            // No readable cursor: the row is emitted (nothing is lost) and remembered until the
+            // end of the run, but it cannot move the cursor.
+            self.recent.insert(key, DateTime::<Utc>::MAX_UTC);
+        }
+        true
+    }
+
+    /// The stream followed.
+    pub fn stream(&self) -> &'static StreamDef {
+        self.stream
+    }
+
+    /// Rows emitted so far.
+    pub fn emitted(&self) -> u64 {
+        self.emitted
+    }
+
+    /// Rows not emitted because an earlier run (or this one) already had them.
+    pub fn repeated(&self) -> u64 {
+        self.repeated
+    }
+
+    /// The state that covers every row admitted so far; `None` for a full-refresh stream.
+    pub fn state(&self) -> Option<StreamState> {
+        let cursor = self.stream.cursor?;
+        let Some(latest) = self.latest else {
+            return Some(self.previous.clone());
+        };
+        let floor = latest - Duration::seconds(cursor.overlap_secs);
+        let seen = self
+            .previous
+            .seen
+            .iter()
+            .chain(&self.recent)
+            .filter(|(_, at)| **at >= floor && **at != DateTime::<Utc>::MAX_UTC)
+            .map(|(k, at)| (k.clone(), *at))
+            .collect();
+        Some(StreamState {
+            cursor: Some(latest),
+            seen,
+        })
+    }
+
+    /// The row's primary key as one string (the key fields' JSON, joined); the whole row
+    /// for a stream without a key.
+    fn key(&self, row: &Value) -> String {
+        if self.stream.primary_key.is_empty() {
+            return row.to_string();
+        }
+        let parts: Vec<String> = self
+            .stream
+            .primary_key
+            .iter()
+            .map(|k| match row.get(*k) {
+                Some(Value::String(s)) => s.clone(),
+                Some(v) => v.to_string(),
+                None => String::new(),
+            })
+            .collect();
+        parts.join("\u{1f}")
+    }
+
+    /// Forgets keys that fell out of the overlap, so a long run holds only the rows of the
+    /// last `overlap` seconds.
+    fn prune(&mut self, overlap_secs: i64) {
+        if self.recent.len() < 4096 {
+            return;
+        }
+        if let Some(latest) = self.latest {
+            let floor = latest - Duration::seconds(overlap_secs);
+            self.recent
+                .retain(|_, at| *at >= floor || *at == DateTime::<Utc>::MAX_UTC);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::stream;
+    use super::*;
+    use serde_json::json;
+
+    fn row(id: &str, created: &str) -> Value {
+        json!({"id": id, "created": created})
+    }
+
+    #[test]
+    fn a_second_run_starts_before_the_cursor_and_skips_what_it_saw() {
+        let s = stream("conversion_prospects").unwrap();
+        let mut first = Incremental::new(s, None);
+        assert_eq!(first.since(), None);
+        for (id, t) in [
+            ("a", "2024-03-01T08:00:00Z"),
+            ("c", "2024-03-01T10:00:00Z"),
+            ("b", "2024-03-01T09:30:00Z"),
+        ] {
+            assert!(first.admit(&row(id, t)));
+        }
+        let state = first.state().unwrap();
+        assert_eq!(state.cursor, parse_time("2024-03-01T10:00:00Z"));
+        // a is older than the one-hour overlap; b and c are inside it.
+        assert_eq!(state.seen.keys().collect::<Vec<_>>(), ["b", "c"]);
+
+        let mut second = Incremental::new(s, Some(state));
+        assert_eq!(second.since(), parse_time("2024-03-01T09:00:00Z"));
+        let emitted: Vec<bool> = [
+            ("b", "2024-03-01T09:30:00Z"),
+            ("c", "2024-03-01T10:00:00Z"),
+            ("d", "2024-03-01T10:00:00Z"),
+        ]
+        .iter()
+        .map(|(id, t)| second.admit(&row(id, t)))
+        .collect();
+        assert_eq!(emitted, [false, false, true]);
+        assert_eq!((second.emitted(), second.repeated()), (1, 2));
+        let third = second.state().unwrap();
+        assert_eq!(third.seen.keys().collect::<Vec<_>>(), ["b", "c", "d"]);
+    }
+
+    #[test]
+    fn an_empty_run_keeps_the_state_and_a_repeat_within_a_run_is_dropped() {
+        let s = stream("conversion_interactions").unwrap();
+        let before = StreamState {
+            cursor: parse_time("2024-01-01T00:00:00Z"),
+            seen: BTreeMap::from([("x".into(), parse_time("2024-01-01T00:00:00Z").unwrap())]),
+        };
+        let run = Incremental::new(s, Some(before.clone()));
+        assert_eq!(run.state(), Some(before));
+
+        let mut run = Incremental::new(s, None);
+        let r = json!({"id": "1", "createdAt": "2024-01-01T00:00:00Z"});
+        assert!(run.admit(&r));
+        assert!(!run.admit(&r));
+    }
+
+    #[test]
+    fn rows_without_a_readable_cursor_are_emitted_but_do_not_move_it() {
+        let s = stream("zchat_history").unwrap();
+        let mut run = Incremental::new(s, None);
+        assert!(run.admit(&json!({"id": "p1", "created_at": "created_at_iso"})));
+        assert!(run.admit(&json!({"id": "p2", "created_at": "2024-05-01 12:00:00"})));
+        let state = run.state().unwrap();
+        assert_eq!(state.cursor, parse_time("2024-05-01T12:00:00Z"));
+        assert!(!state.seen.contains_key("p1"));
+    }
+
+    #[test]
+    fn full_refresh_streams_admit_everything_and_keep_no_state() {
+        let s = stream("conversion_groups").unwrap();
+        let mut run = Incremental::new(s, None);
+        assert!(run.admit(&json!({"id": "g"})));
+        assert!(run.admit(&json!({"id": "g"})));
+        assert_eq!(run.state(), None);
+        assert_eq!(run.since(), None);
+    }
+
+    #[test]
+    fn state_round_trips_as_json() {
+        let state = StreamState {
+            cursor: parse_time("2024-03-01T10:00:00Z"),
+            seen: BTreeMap::from([("k".into(), parse_time("2024-03-01T09:59:00Z").unwrap())]),
+        };
+        let text = serde_json::to_string(&state).unwrap();
+        assert_eq!(serde_json::from_str::<StreamState>(&text).unwrap(), state);
+    }
+}
