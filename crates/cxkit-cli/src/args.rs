@@ -249,8 +249,9 @@ pub struct ZchatFilters {
     /// Only this channel (repeatable): WHATSAPP, EMAIL, TEXT, …
     #[arg(long = "channel")]
     pub channels: Vec<String>,
-    /// Only this status (repeatable): ENDED, CANCELED, …
-    #[arg(long = "state")]
+    /// Only this status, the rows' `current_state` (repeatable): ENDED, CANCELED, …
+    /// (`--state` is the incremental state file.)
+    #[arg(long = "current-state")]
     pub states: Vec<String>,
     /// Only this agent id (repeatable).
     #[arg(long = "agent")]
@@ -302,7 +303,7 @@ pub enum Zchat {
         no_prefetch: bool,
     },
     /// Ongoing interactions, every page.
-    #[command(after_help = "Example:\n  cxkit --sandbox zchat ongoing --state NOT_ANSWER")]
+    #[command(after_help = "Example:\n  cxkit --sandbox zchat ongoing --current-state NOT_ANSWER")]
     Ongoing {
         #[command(flatten)]
         filters: ZchatFilters,

@@ -2,26 +2,12 @@
 //! output on failure, missing credentials, and no secret in any output.
 #![cfg(feature = "sandbox")]
 
-use assert_cmd::Command;
+mod common;
+
+use common::cxkit;
 use httpmock::prelude::*;
 use predicates::prelude::*;
 use serde_json::{json, Value};
-
-fn cxkit() -> Command {
-    let mut cmd = Command::cargo_bin("cxkit").unwrap();
-    for var in [
-        "ZCHAT_TOKEN",
-        "ZCHAT_BASE_URL",
-        "CONVERZ_API_KEY",
-        "CONVERZ_BASE_URL",
-        "CONVERSION_API_KEY",
-        "CONVERSION_BASE_URL",
-        "WEBHOOK_SECRET",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd
-}
 
 fn stdout_of(args: &[&str]) -> String {
     let out = cxkit()
