@@ -9,10 +9,11 @@
 //! - `cargo xtask schemathesis [--quick]`: every spec against the sandbox with schemathesis.
 //! - `cargo xtask mutants [--in-diff REF] [--list]`: mutation testing of the data-safety code.
 //! - `cargo xtask airbyte`: `cxkit airbyte` against the Airbyte protocol's published models.
+//! - `cargo xtask parquet`: Parquet exports read by pyarrow and DuckDB.
 
-mod airbyte;
 mod bench;
 mod endpoints;
+mod interop;
 mod inventory;
 mod lint;
 mod mutants;
@@ -26,7 +27,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: cargo xtask regen [--check] | bench [--smoke] | schemathesis [--quick]
-       | mutants [--in-diff REF] [--list] [-- CARGO-MUTANTS-ARGS] | airbyte
+       | mutants [--in-diff REF] [--list] [-- CARGO-MUTANTS-ARGS] | airbyte | parquet
 
   regen           lint + validate specs/, rewrite docs/endpoints.md and tests/snapshots/,
                   print what changed against HEAD
@@ -36,6 +37,7 @@ const USAGE: &str = "usage: cargo xtask regen [--check] | bench [--smoke] | sche
   schemathesis    every spec against the sandbox with schemathesis --checks all (PyPI)
   schemathesis --quick   the same with fewer examples per operation (CI)
   airbyte         cxkit airbyte's messages against airbyte-protocol-models (PyPI)
+  parquet         cxkit's Parquet exports read by pyarrow and DuckDB (PyPI)
   mutants         cargo-mutants on the files in .cargo/mutants.toml; summary for docs/testing.md
   mutants --in-diff REF  only mutants on lines changed since the git ref REF
   mutants --list  list the mutants without testing them
@@ -51,7 +53,8 @@ fn main() -> ExitCode {
         ["bench", "--smoke"] => bench::run(&workspace_root(), true),
         ["schemathesis"] => schemathesis::run(&workspace_root(), false),
         ["schemathesis", "--quick"] => schemathesis::run(&workspace_root(), true),
-        ["airbyte"] => airbyte::run(&workspace_root()),
+        ["airbyte"] => interop::run(&workspace_root(), "airbyte", "airbyte_protocol.models"),
+        ["parquet"] => interop::run(&workspace_root(), "parquet", "pyarrow, duckdb"),
         ["mutants", rest @ ..] => match mutants::Options::parse(rest) {
             Some(options) => mutants::run(&workspace_root(), options),
             None => {

@@ -145,6 +145,9 @@ pub enum Format {
     Jsonl,
     /// Comma-separated values with a header.
     Csv,
+    /// Apache Parquet typed from the spec (needs --output; cargo feature `parquet`).
+    #[cfg(feature = "parquet")]
+    Parquet,
 }
 
 /// Credentials and base URLs; each falls back to its environment variable.

@@ -3,6 +3,7 @@
 
 use crate::error::Api;
 use schemars::schema::{RootSchema, Schema, SchemaObject};
+use serde_json::{Map, Value};
 
 /// The JSON Schema of the generated type `type_name` of `api` (`"HistoryRow"`, `"Call"`, …).
 pub fn json_schema(api: Api, type_name: &str) -> Option<RootSchema> {
@@ -14,6 +15,76 @@ pub fn json_schema(api: Api, type_name: &str) -> Option<RootSchema> {
     all.into_iter()
         .find(|(name, _)| *name == type_name)
         .map(|(_, schema)| schema)
+}
+
+/// The JSON Schema (draft 7) of `type_name` of `api` as one document: every `$ref` inlined,
+/// no `definitions`, objects open unless the spec closes them. What tools that do not follow
+/// references (Airbyte catalogs, the Parquet mapping) read.
+///
+/// ```
+/// let s = cxkit::schema::self_contained(cxkit::Api::Conversion, "Prospect").unwrap();
+/// assert_eq!(s["properties"]["created"]["format"], "date-time");
+/// assert!(!s.to_string().contains("$ref"));
+/// ```
+pub fn self_contained(api: Api, type_name: &str) -> Option<Value> {
+    let root = serde_json::to_value(json_schema(api, type_name)?).ok()?;
+    let definitions = root
+        .get("definitions")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let mut schema = inline(&root, &definitions, 0);
+    if let Value::Object(map) = &mut schema {
+        map.insert(
+            "$schema".into(),
+            "http://json-schema.org/draft-07/schema#".into(),
+        );
+        // The specs keep objects open: a row with a column the spec does not name is still
+        // valid and keeps that column.
+        map.entry("additionalProperties")
+            .or_insert(Value::Bool(true));
+    }
+    Some(schema)
+}
+
+/// `schema` with every local `$ref` replaced by its definition; past 12 nested references
+/// (only a recursive type gets there) a value is left open (`{}`).
+fn inline(schema: &Value, definitions: &Map<String, Value>, depth: usize) -> Value {
+    match schema {
+        Value::Object(map) => {
+            if let Some(target) = map
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.rsplit('/').next())
+                .and_then(|name| definitions.get(name))
+            {
+                if depth >= 12 {
+                    return Value::Object(Map::new());
+                }
+                let mut resolved = inline(target, definitions, depth + 1);
+                // A description or nullability written beside the `$ref` wins.
+                if let Value::Object(resolved) = &mut resolved {
+                    for (k, v) in map.iter().filter(|(k, _)| *k != "$ref") {
+                        resolved.insert(k.clone(), inline(v, definitions, depth));
+                    }
+                }
+                return resolved;
+            }
+            Value::Object(
+                map.iter()
+                    .filter(|(k, _)| *k != "definitions" && *k != "$schema")
+                    .map(|(k, v)| (k.clone(), inline(v, definitions, depth)))
+                    .collect(),
+            )
+        }
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|v| inline(v, definitions, depth))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
 }
 
 /// The dotted paths of the leaves of a row of `type_name` as the spec describes it, in a

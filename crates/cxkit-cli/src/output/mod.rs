@@ -7,7 +7,11 @@
 //! every field (see [`tabular`]): CSV rows are spooled as JSON Lines in `FILE.partial` until
 //! the last row has shown every column.
 
+#[cfg(feature = "parquet")]
+mod arrow_schema;
 pub mod checkpoint;
+#[cfg(feature = "parquet")]
+mod parquet;
 mod tabular;
 mod target;
 
@@ -65,6 +69,9 @@ pub struct Output {
     quiet: bool,
     page_size: Option<u64>,
     command: String,
+    /// `--format parquet`: the writer, into the same `FILE.partial`.
+    #[cfg(feature = "parquet")]
+    parquet: Option<parquet::ParquetOut>,
 }
 
 impl Output {
@@ -84,6 +91,8 @@ impl Output {
             (None, Columns::FromRows) => Layout::default(),
         };
         let spool = format == Format::Csv && spec.select.is_none();
+        #[cfg(feature = "parquet")]
+        let parquet_schema = parquet::schema_for(format, &spec)?;
         let (target, saved) = match spec.path {
             None if spool => (Target::create_anonymous()?, None),
             None => (
@@ -105,7 +114,13 @@ impl Output {
             quiet: spec.quiet,
             page_size: None,
             command: spec.command.to_owned(),
+            #[cfg(feature = "parquet")]
+            parquet: None,
         };
+        #[cfg(feature = "parquet")]
+        if let Some(schema) = parquet_schema {
+            output.parquet = Some(parquet::ParquetOut::create(output.target.file()?, &schema)?);
+        }
         if saved.is_none() {
             output.begin()?;
         }
@@ -162,6 +177,13 @@ impl Output {
                 self.layout.see(&value);
                 self.table.push(value);
             }
+            #[cfg(feature = "parquet")]
+            Format::Parquet => {
+                let value = serde_json::to_value(row).map_err(|e| CliError::io(e.to_string()))?;
+                if let Some(out) = &mut self.parquet {
+                    out.write(value)?;
+                }
+            }
         }
         self.target.write(&bytes)?;
         self.counted();
@@ -173,6 +195,11 @@ impl Output {
         let Some(path) = self.path.clone() else {
             return Ok(());
         };
+        #[cfg(feature = "parquet")]
+        if self.parquet.is_some() {
+            // A Parquet file ends with its footer: it cannot be resumed mid-way.
+            return Ok(());
+        }
         let bytes = self.target.sync()?;
         let saved = Saved {
             version: 1,
@@ -209,6 +236,10 @@ impl Output {
                 self.target.write(text.as_bytes())?;
             }
             _ => {}
+        }
+        #[cfg(feature = "parquet")]
+        if let Some(out) = self.parquet.take() {
+            out.finish()?;
         }
         self.target.sync()?;
         if self.spool {

@@ -64,6 +64,18 @@ impl Target {
         })
     }
 
+    /// The file behind `FILE.partial` (flushed), for a writer of its own (Parquet).
+    #[cfg(feature = "parquet")]
+    pub fn file(&mut self) -> Result<File, CliError> {
+        match self {
+            Target::File { writer, .. } => {
+                writer.flush().map_err(CliError::write)?;
+                writer.get_ref().try_clone().map_err(CliError::write)
+            }
+            Target::Stdout(_) => Err(CliError::usage("parquet needs --output FILE")),
+        }
+    }
+
     /// Writes `data`.
     pub fn write(&mut self, data: &[u8]) -> Result<(), CliError> {
         match self {

@@ -81,7 +81,7 @@ pub(crate) fn agent(n: u64) -> Agent {
         first_name: first.to_owned(),
         id: agent_id(n),
         last_name: last.to_owned(),
-        legacy_id: (n % 3 == 0).then(|| format!("CRM-{}", 1000 + n)),
+        legacy_id: n.is_multiple_of(3).then(|| format!("CRM-{}", 1000 + n)),
         phone: Some(format!("+5511988{n:06}")),
         extra: Map::new(),
     }

@@ -142,7 +142,7 @@ fn prospect(d: &Draw, created: DateTime<Utc>, inner: &mut Inner) -> Prospect {
     let first = d.pick(4, &FIRST);
     p.first_name = (d.percent(5) != 0).then(|| first.to_owned());
     p.last_name = (d.percent(6) < 15).then(|| d.pick(7, &LAST).to_owned());
-    let social_only = channel.medium != "phone" && d.at(8) % 2 == 0;
+    let social_only = channel.medium != "phone" && d.at(8).is_multiple_of(2);
     if !social_only {
         let phone = format!("+55119{:08}", d.at(9) % 100_000_000);
         model::add_phone(&mut p, &phone, || inner.id_at(created));
@@ -183,13 +183,13 @@ fn prospect(d: &Draw, created: DateTime<Utc>, inner: &mut Inner) -> Prospect {
             .push(lead(d, channel, created + Duration::days(3), 1));
     }
     let unassigned =
-        status == Status::Unclaimed || (status == Status::Archived && d.at(18) % 3 == 0);
+        status == Status::Unclaimed || (status == Status::Archived && d.at(18).is_multiple_of(3));
     if !unassigned {
         let agents = catalog::agents_of(group.id);
         p.agent = Some(catalog::agent(d.pick(19, &agents)));
         p.assigned = Some(created + Duration::minutes(2 + (d.at(20) % 30) as i64));
     }
-    if d.at(21) % 50 != 0 {
+    if !d.at(21).is_multiple_of(50) {
         p.first_contacted_at = Some(created + Duration::minutes(1 + (d.at(22) % 20) as i64));
     }
     if status == Status::Archived {

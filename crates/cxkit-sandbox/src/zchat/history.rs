@@ -61,7 +61,7 @@ pub(super) fn history_row(i: &Interaction) -> types::HistoryRow {
         first_answer_time: millis(i.created + Duration::seconds(40)),
         media: Some(types::Channel::String(i.channel.to_owned())),
         mood: Some(i.mood.to_string()),
-        sla_overdue: Some(i.index % 7 == 0),
+        sla_overdue: Some(i.index.is_multiple_of(7)),
         extra: Default::default(),
     }
 }

@@ -2,7 +2,7 @@
 //! and, where the API can filter by time, its cursor.
 
 use crate::error::Api;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// A cursor: the row field that orders rows in time, and how far back a run starts before
 /// the last value seen (rows can appear late, or share the last second).
@@ -238,73 +238,23 @@ impl StreamDef {
     /// The JSON Schema of a row, self-contained (every `$ref` inlined), with date-times
     /// marked as Airbyte's `timestamp_with_timezone`.
     pub fn json_schema(&self) -> Value {
-        let root = crate::schema::json_schema(self.api, self.row_type)
-            .map(|r| serde_json::to_value(r).unwrap_or_default())
-            .unwrap_or_default();
-        let definitions = root
-            .get("definitions")
-            .and_then(Value::as_object)
-            .cloned()
-            .unwrap_or_default();
-        let mut schema = inline(&root, &definitions, 0);
-        if let Value::Object(map) = &mut schema {
-            map.remove("definitions");
-            map.remove("$schema");
-            map.insert(
-                "$schema".into(),
-                "http://json-schema.org/draft-07/schema#".into(),
-            );
-            // The specs keep objects open: a row with a column the spec does not name is
-            // still valid and keeps that column.
-            map.entry("additionalProperties")
-                .or_insert(Value::Bool(true));
-        }
+        let mut schema = crate::schema::self_contained(self.api, self.row_type).unwrap_or_default();
+        mark_timestamps(&mut schema);
         schema
     }
 }
 
-/// `schema` with every local `$ref` replaced by its definition; past 12 nested references
-/// (only a recursive type gets there) a value is left open (`{}`).
-fn inline(schema: &Value, definitions: &Map<String, Value>, depth: usize) -> Value {
+/// Adds `airbyte_type: timestamp_with_timezone` beside every `format: date-time`.
+fn mark_timestamps(schema: &mut Value) {
     match schema {
         Value::Object(map) => {
-            if let Some(target) = map
-                .get("$ref")
-                .and_then(Value::as_str)
-                .and_then(|r| r.rsplit('/').next())
-                .and_then(|name| definitions.get(name))
-            {
-                if depth >= 12 {
-                    return Value::Object(Map::new());
-                }
-                let mut resolved = inline(target, definitions, depth + 1);
-                // A description or nullability written beside the `$ref` wins.
-                if let Value::Object(resolved) = &mut resolved {
-                    for (k, v) in map.iter().filter(|(k, _)| *k != "$ref") {
-                        resolved.insert(k.clone(), inline(v, definitions, depth));
-                    }
-                }
-                return resolved;
+            if map.get("format").and_then(Value::as_str) == Some("date-time") {
+                map.insert("airbyte_type".into(), "timestamp_with_timezone".into());
             }
-            let mut out = Map::new();
-            for (k, v) in map {
-                if k == "definitions" {
-                    continue;
-                }
-                out.insert(k.clone(), inline(v, definitions, depth));
-            }
-            if out.get("format").and_then(Value::as_str) == Some("date-time") {
-                out.insert("airbyte_type".into(), "timestamp_with_timezone".into());
-            }
-            Value::Object(out)
+            map.values_mut().for_each(mark_timestamps);
         }
-        Value::Array(items) => Value::Array(
-            items
-                .iter()
-                .map(|v| inline(v, definitions, depth))
-                .collect(),
-        ),
-        other => other.clone(),
+        Value::Array(items) => items.iter_mut().for_each(mark_timestamps),
+        _ => {}
     }
 }
 
