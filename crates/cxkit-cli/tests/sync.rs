@@ -216,13 +216,11 @@ fn airbyte_spec_discover_and_two_reads_without_a_repeat() {
                 .contains(&s["name"].as_str().unwrap())
         })
         .map(|s| {
-            let incremental = s["supported_sync_modes"]
-                .as_array()
-                .unwrap()
-                .contains(&json!("incremental"));
+            // Every stream asked for incremental, as PyAirbyte does: a stream without a cursor
+            // is read in full.
             json!({
                 "stream": s,
-                "sync_mode": if incremental { "incremental" } else { "full_refresh" },
+                "sync_mode": "incremental",
                 "destination_sync_mode": "append",
                 "cursor_field": s.get("default_cursor_field").cloned().unwrap_or(json!([])),
             })

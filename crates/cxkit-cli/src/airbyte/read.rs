@@ -132,13 +132,12 @@ pub async fn read<W: Write>(
                 continue;
             }
         };
-        let incremental = configured.sync_mode == SyncMode::Incremental;
+        let mut incremental = configured.sync_mode == SyncMode::Incremental;
         if incremental && def.cursor.is_none() {
-            let message = format!("stream `{name}` is full refresh only: it has no cursor");
-            out.error(Some(name), &message, Failure::Config)
-                .map_err(write)?;
-            failed.push((message, Failure::Config));
-            continue;
+            // As Airbyte's own CDK does (and PyAirbyte asks every stream for incremental): a
+            // stream without a cursor is read in full.
+            eprintln!("cxkit: `{name}` has no cursor: reading it in full");
+            incremental = false;
         }
         if let Some(c) = def.cursor.filter(|_| incremental) {
             if !configured.cursor_field.is_empty() && configured.cursor_field != [c.field] {
