@@ -51,6 +51,7 @@ pub fn connection_specification() -> Value {
             "additionalProperties": false,
             "properties": {
                 secret: {"type": "string", "airbyte_secret": true, "title": "Credential"},
+                // wire-literal: a JSON Schema keyword
                 "base_url": {"type": "string", "format": "uri", "title": "Base URL"}
             }
         })
@@ -61,13 +62,16 @@ pub fn connection_specification() -> Value {
         "type": "object",
         "additionalProperties": false,
         "properties": {
+            // wire-literal: the connector config's own key, not a vendor parameter
             "start_date": {
                 "type": "string",
+                // wire-literal: a JSON Schema keyword
                 "format": "date-time",
                 "title": "Start date",
                 "description": "Where time-filtered streams start on a first run (default: 30 days ago).",
                 "examples": ["2024-01-01T00:00:00Z"]
             },
+            // wire-literal: the connector config's own key
             "zchat": vendor("Zenvia Chat", "token", false),
             "converz": vendor("Converz", "api_key", true),
             "conversion": vendor("Zenvia Conversion", "api_key", false),

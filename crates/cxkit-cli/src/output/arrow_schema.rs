@@ -58,6 +58,7 @@ impl Shape {
                 _ => Shape::Json,
             };
         }
+        // wire-literal: a JSON Schema keyword
         let format = schema.get("format").and_then(Value::as_str);
         match single_type(schema) {
             Some("string") => match format {

@@ -248,6 +248,7 @@ impl StreamDef {
 fn mark_timestamps(schema: &mut Value) {
     match schema {
         Value::Object(map) => {
+            // wire-literal: a JSON Schema keyword
             if map.get("format").and_then(Value::as_str) == Some("date-time") {
                 map.insert("airbyte_type".into(), "timestamp_with_timezone".into());
             }
