@@ -8,6 +8,7 @@
 //! - `cargo xtask bench [--smoke]`: the benchmarks behind `docs/benchmarks.md` (see `bench/`).
 //! - `cargo xtask schemathesis [--quick]`: every spec against the sandbox with schemathesis.
 //! - `cargo xtask mutants [--in-diff REF] [--list]`: mutation testing of the data-safety code.
+//! - `cargo xtask review [BASE]`: every spec change classified, with the version bump it needs.
 //! - `cargo xtask airbyte`: `cxkit airbyte` against the Airbyte protocol's published models.
 //! - `cargo xtask parquet`: Parquet exports read by pyarrow and DuckDB.
 
@@ -18,6 +19,7 @@ mod inventory;
 mod lint;
 mod mutants;
 mod python;
+mod review;
 mod schemathesis;
 mod snapshots;
 mod specs;
@@ -28,6 +30,7 @@ use std::process::ExitCode;
 
 const USAGE: &str = "usage: cargo xtask regen [--check] | bench [--smoke] | schemathesis [--quick]
        | mutants [--in-diff REF] [--list] [-- CARGO-MUTANTS-ARGS] | airbyte | parquet
+       | review [BASE] [--markdown] [--deny-breaking] [--no-rust]
 
   regen           lint + validate specs/, rewrite docs/endpoints.md and tests/snapshots/,
                   print what changed against HEAD
@@ -36,6 +39,9 @@ const USAGE: &str = "usage: cargo xtask regen [--check] | bench [--smoke] | sche
   bench --smoke   every benchmark step on tiny data, debug builds; writes nothing (CI)
   schemathesis    every spec against the sandbox with schemathesis --checks all (PyPI)
   schemathesis --quick   the same with fewer examples per operation (CI)
+  review [BASE]   every spec change since BASE classified (breaking / needs review /
+                  compatible), the version each API crate needs, cargo-semver-checks beside it;
+                  fails when a breaking change lacks its version bump (--deny-breaking: on any)
   airbyte         cxkit airbyte's messages against airbyte-protocol-models (PyPI)
   parquet         cxkit's Parquet exports read by pyarrow and DuckDB (PyPI)
   mutants         cargo-mutants on the files in .cargo/mutants.toml; summary for docs/testing.md
@@ -53,6 +59,13 @@ fn main() -> ExitCode {
         ["bench", "--smoke"] => bench::run(&workspace_root(), true),
         ["schemathesis"] => schemathesis::run(&workspace_root(), false),
         ["schemathesis", "--quick"] => schemathesis::run(&workspace_root(), true),
+        ["review", rest @ ..] => match review::Options::parse(rest) {
+            Some(options) => review::run(&workspace_root(), options),
+            None => {
+                eprintln!("{USAGE}");
+                return ExitCode::from(2);
+            }
+        },
         ["airbyte"] => interop::run(&workspace_root(), "airbyte", "airbyte_protocol.models"),
         ["parquet"] => interop::run(&workspace_root(), "parquet", "pyarrow, duckdb"),
         ["mutants", rest @ ..] => match mutants::Options::parse(rest) {

@@ -5,22 +5,11 @@
 //! with SIGKILL during a burst keeps every acknowledged delivery, once.
 #![cfg(feature = "sandbox")]
 
-use assert_cmd::Command;
+mod common;
+
+use common::cxkit;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
-
-fn cxkit() -> Command {
-    let mut cmd = Command::cargo_bin("cxkit").unwrap();
-    for var in [
-        "ZCHAT_TOKEN",
-        "CONVERZ_API_KEY",
-        "CONVERSION_API_KEY",
-        "WEBHOOK_SECRET",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd
-}
 
 /// Exports `list` from the sandbox into `file`, with `faults` when given.
 fn export(list: &[&str], faults: Option<&str>, file: &Path) {

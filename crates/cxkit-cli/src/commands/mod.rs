@@ -53,6 +53,13 @@ impl Context<'_> {
         if self.resume {
             return Err(CliError::usage("--resume applies to list exports only"));
         }
+        if self.state.is_some() {
+            return Err(CliError::usage(
+                "--state applies to the list exports that can run incrementally: zchat history, \
+                 converz calls, conversion prospects and interactions (the Airbyte source also \
+                 reads conversion_quotes incrementally)",
+            ));
+        }
         Output::open(self.spec(columns)).map(|(out, _)| out)
     }
 }

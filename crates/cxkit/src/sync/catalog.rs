@@ -150,6 +150,14 @@ pub const STREAMS: &[StreamDef] = &[
         cursor("createdAt", true),
         "Zenvia Conversion interactions.",
     ),
+    incremental(
+        "conversion_quotes",
+        Api::Conversion,
+        "Quote",
+        &["id"],
+        cursor("createdAt", true),
+        "Zenvia Conversion quotes.",
+    ),
     full(
         "conversion_groups",
         Api::Conversion,

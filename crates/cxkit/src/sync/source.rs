@@ -124,6 +124,10 @@ impl Source {
                 let q = conversion::InteractionQuery::new().created_between(from, now);
                 rows(self.client(&self.conversion, stream.api)?.interactions(q))
             }
+            "conversion_quotes" => {
+                let q = conversion::QuoteQuery::new().created_between(from, now);
+                rows(self.client(&self.conversion, stream.api)?.quotes(q))
+            }
             _ => self.directory(stream)?,
         })
     }
