@@ -244,14 +244,7 @@ impl Diff<'_> {
     }
 
     fn responses(&mut self, b: &Value, a: &Value) {
-        let codes = |v: &Value| -> BTreeSet<String> {
-            v.as_mapping()
-                .into_iter()
-                .flatten()
-                .map(|(k, _)| text(k))
-                .collect()
-        };
-        let (before, after) = (codes(b), codes(a));
+        let (before, after) = (keys(b), keys(a));
         for code in &before {
             let label = format!("response {code}");
             if !after.contains(code) {
@@ -268,14 +261,7 @@ impl Diff<'_> {
     }
 
     fn content(&mut self, b: &Value, a: &Value, direction: Direction, label: &str) {
-        let types = |v: &Value| -> BTreeSet<String> {
-            v.as_mapping()
-                .into_iter()
-                .flatten()
-                .map(|(k, _)| text(k))
-                .collect()
-        };
-        let (before, after) = (types(b), types(a));
+        let (before, after) = (keys(b), keys(a));
         for media in before.difference(&after) {
             self.push(
                 Class::Breaking,
@@ -483,6 +469,15 @@ fn child(at: &str, name: &str) -> String {
     } else {
         format!("{at}: {name}")
     }
+}
+
+/// The keys of a mapping (response codes, media types), as text.
+fn keys(v: &Value) -> BTreeSet<String> {
+    v.as_mapping()
+        .into_iter()
+        .flatten()
+        .map(|(k, _)| text(k))
+        .collect()
 }
 
 fn text(v: &Value) -> String {
