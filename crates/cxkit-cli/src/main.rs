@@ -84,6 +84,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         resume: cli.resume,
         command: &command,
         state: cli.state.as_deref(),
+        concurrency: usize::from(cli.concurrency),
     };
     match cli.command {
         Command::Zchat(c) => commands::zchat(&ctx, c).await,

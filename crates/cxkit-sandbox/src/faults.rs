@@ -12,7 +12,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -46,6 +46,9 @@ pub struct Faults {
     pub slow_headers: Duration,
     /// Another origin redirects point at (`http://127.0.0.2:9999`); the path is kept.
     pub redirect_to: Option<String>,
+    /// A rate limit as real APIs have one: a request arriving while this many are being
+    /// answered gets `429` with `Retry-After` (`None`: no limit).
+    pub max_concurrent: Option<usize>,
 }
 
 impl Default for Faults {
@@ -64,6 +67,7 @@ impl Default for Faults {
             stall: Duration::from_secs(30),
             slow_headers: Duration::from_secs(2),
             redirect_to: None,
+            max_concurrent: None,
         }
     }
 }
@@ -83,13 +87,21 @@ impl Faults {
     }
 
     /// Parses `429=0.05,5xx=0.05,drop=0.05,cut=0.05,stall=0.01,slow=0.01,redirect=0.1`
-    /// (any subset; `mixed=0.2` spreads a rate over the first four).
+    /// (any subset; `mixed=0.2` spreads a rate over the first four), plus `concurrent=N` for
+    /// [`max_concurrent`](Self::max_concurrent).
     pub fn parse(text: &str) -> Result<Self, String> {
         let mut faults = Self::default();
         for item in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
             let (name, value) = item
                 .split_once('=')
                 .ok_or_else(|| format!("`{item}` is not NAME=RATE"))?;
+            if name == "concurrent" {
+                let limit = value.parse().ok().filter(|n| *n > 0);
+                let limit =
+                    limit.ok_or_else(|| format!("`{value}` is not a number of requests"))?;
+                faults.max_concurrent = Some(limit);
+                continue;
+            }
             let rate: f64 = value
                 .parse()
                 .ok()
@@ -122,6 +134,17 @@ pub(crate) struct Injector {
     faults: Faults,
     seed: u64,
     count: AtomicU64,
+    in_flight: Arc<AtomicUsize>,
+    over_limit: AtomicU64,
+}
+
+/// A request being answered, counted against [`Faults::max_concurrent`] until dropped.
+struct Answering(Arc<AtomicUsize>);
+
+impl Drop for Answering {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl Injector {
@@ -130,7 +153,27 @@ impl Injector {
             faults,
             seed,
             count: AtomicU64::new(0),
+            in_flight: Arc::default(),
+            over_limit: AtomicU64::new(0),
         }
+    }
+
+    /// Counts the request in, or `None` when it is over the concurrency limit.
+    fn admit(&self) -> Option<Answering> {
+        let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        let answering = Answering(self.in_flight.clone());
+        match self.faults.max_concurrent {
+            Some(limit) if now > limit => {
+                self.over_limit.fetch_add(1, Ordering::Relaxed);
+                None
+            }
+            _ => Some(answering),
+        }
+    }
+
+    /// Requests refused by [`admit`](Self::admit).
+    pub fn over_limit_count(&self) -> u64 {
+        self.over_limit.load(Ordering::Relaxed)
     }
 
     /// The fault of the next request, and a second draw for where in the body it strikes.
@@ -183,18 +226,16 @@ pub(crate) async fn inject(
     next: Next,
 ) -> Response {
     let f = &state.faults.faults;
+    let Some(_answering) = state.faults.admit() else {
+        return too_many(f.retry_after_secs);
+    };
     if !f.latency.is_zero() {
         tokio::time::sleep(f.latency).await;
     }
     let (fault, at) = state.faults.draw();
     match fault {
         Fault::None => next.run(request).await,
-        Fault::TooMany => (
-            StatusCode::TOO_MANY_REQUESTS,
-            [(header::RETRY_AFTER, f.retry_after_secs.to_string())],
-            "rate limited by the sandbox",
-        )
-            .into_response(),
+        Fault::TooMany => too_many(f.retry_after_secs),
         Fault::Unavailable => (
             StatusCode::SERVICE_UNAVAILABLE,
             "unavailable (sandbox fault)",
@@ -230,6 +271,15 @@ pub(crate) async fn inject(
             Response::from_parts(parts, body)
         }
     }
+}
+
+fn too_many(retry_after_secs: u64) -> Response {
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [(header::RETRY_AFTER, retry_after_secs.to_string())],
+        "rate limited by the sandbox",
+    )
+        .into_response()
 }
 
 /// A response whose body fails after `sent`: the server aborts the connection.

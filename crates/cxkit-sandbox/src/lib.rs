@@ -30,6 +30,7 @@ pub mod contract;
 mod conversion;
 mod converz;
 mod faults;
+mod replay;
 pub mod rng;
 mod zchat;
 
@@ -87,6 +88,9 @@ pub struct SandboxConfig {
     /// Webhook redelivery: how many attempts, and the delays between them (the runtime's
     /// policy, as the clients use; by default 5 attempts, 200 ms doubling, no jitter).
     pub webhook_retry: conversion_api::RetryPolicy,
+    /// Render each successful `GET` once and answer the same URL again with the same bytes
+    /// from memory (for benchmarks of the client; writes are not reflected in cached lists).
+    pub replay: bool,
 }
 
 impl Default for SandboxConfig {
@@ -108,6 +112,7 @@ impl Default for SandboxConfig {
                 .with_max_attempts(5)
                 .with_initial_backoff(Duration::from_millis(200))
                 .with_jitter(false),
+            replay: false,
         }
     }
 }
@@ -126,10 +131,16 @@ pub(crate) struct AppState {
     pub converz: converz::Store,
     pub conversion: conversion::Store,
     pub faults: faults::Injector,
+    pub rendered: replay::Rendered,
 }
 
 /// The router serving all three APIs: `/zchat`, `/converz/api/v1`, `/conversion/v1`.
 pub fn router(config: SandboxConfig) -> Router {
+    routes(config).0
+}
+
+/// The router and the state it serves.
+fn routes(config: SandboxConfig) -> (Router, Arc<AppState>) {
     let state = Arc::new(AppState {
         // Compiled in and checked by every test that starts a sandbox.
         conversion_contract: contract::Contract::parse(conversion_api::SPEC_YAML)
@@ -137,23 +148,30 @@ pub fn router(config: SandboxConfig) -> Router {
         converz: converz::Store::default(),
         conversion: conversion::Store::seeded(&config),
         faults: faults::Injector::new(config.faults.clone(), config.seed),
+        rendered: replay::Rendered::default(),
         config,
     });
-    Router::new()
+    let router = Router::new()
         .nest("/zchat", zchat::routes())
         .nest("/converz/api/v1", converz::routes())
         .nest(CONVERSION_PREFIX, conversion::routes())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
+            replay::replay,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
             faults::inject,
         ))
-        .with_state(state)
+        .with_state(state.clone());
+    (router, state)
 }
 
 /// A running sandbox on 127.0.0.1; stops when dropped.
 pub struct Sandbox {
     addr: SocketAddr,
     credentials: Credentials,
+    state: Arc<AppState>,
     shutdown: Option<oneshot::Sender<()>>,
 }
 
@@ -182,7 +200,7 @@ impl Sandbox {
         let addr = listener.local_addr()?;
         let credentials = config.credentials.clone();
         let (shutdown, stopped) = oneshot::channel::<()>();
-        let app = router(config);
+        let (app, state) = routes(config);
         tokio::spawn(async move {
             let serve = axum::serve(listener, app).with_graceful_shutdown(async {
                 let _ = stopped.await;
@@ -194,6 +212,7 @@ impl Sandbox {
         Ok(Self {
             addr,
             credentials,
+            state,
             shutdown: Some(shutdown),
         })
     }
@@ -221,6 +240,12 @@ impl Sandbox {
     /// The credentials it accepts.
     pub fn credentials(&self) -> &Credentials {
         &self.credentials
+    }
+
+    /// How many requests were answered `429` for exceeding
+    /// [`Faults::max_concurrent`](crate::Faults::max_concurrent).
+    pub fn over_limit_count(&self) -> u64 {
+        self.state.faults.over_limit_count()
     }
 }
 

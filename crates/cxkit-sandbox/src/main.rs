@@ -70,6 +70,12 @@ struct Args {
     /// The other origin redirects point at, e.g. http://127.0.0.2:9999.
     #[arg(long)]
     redirect_to: Option<String>,
+    /// Answer 429 to a request arriving while this many are being answered (a rate limit).
+    #[arg(long)]
+    max_concurrent: Option<usize>,
+    /// Render each successful GET once and answer repeats from memory (benchmarks).
+    #[arg(long)]
+    replay: bool,
     /// Seconds sent in Retry-After with a 429.
     #[arg(long, default_value_t = 1)]
     retry_after_secs: u64,
@@ -98,11 +104,13 @@ async fn main() -> std::io::Result<()> {
             rate_slow_headers: args.rate_slow_headers,
             rate_redirect: args.rate_redirect,
             retry_after_secs: args.retry_after_secs,
+            max_concurrent: args.max_concurrent,
             cut_max_bytes: args.cut_max_bytes,
             stall: Duration::from_millis(args.stall_ms),
             slow_headers: Duration::from_millis(args.slow_headers_ms),
             redirect_to: args.redirect_to,
         },
+        replay: args.replay,
         ..SandboxConfig::default()
     };
     let sandbox = Sandbox::bind(config, args.addr).await?;

@@ -3,6 +3,8 @@
 //! Conversion operations the facade does not wrap are called as plain JSON
 //! (`semantics/fake.rs`) in `semantics/conversion_*.rs`.
 
+#[path = "semantics/concurrency.rs"]
+mod concurrency;
 #[path = "semantics/conversion_data.rs"]
 mod conversion_data;
 #[path = "semantics/conversion_messaging.rs"]

@@ -3,7 +3,9 @@
 use crate::credential::Credential;
 use crate::normalize::ApiProfile;
 use crate::retry::RetryPolicy;
+use crate::throttle::Throttle;
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Credential, retry policy and timeout of one generated client, plus its vendor's
@@ -28,6 +30,7 @@ pub struct ClientContext {
     pub(crate) retry: RetryPolicy,
     pub(crate) request_timeout: Option<Duration>,
     pub(crate) user_agent: Option<String>,
+    pub(crate) throttle: Option<Arc<Throttle>>,
 }
 
 impl ClientContext {
@@ -39,6 +42,7 @@ impl ClientContext {
             retry: RetryPolicy::default(),
             request_timeout: None,
             user_agent: None,
+            throttle: None,
         }
     }
 
@@ -64,6 +68,18 @@ impl ClientContext {
     pub fn with_user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = Some(user_agent.into());
         self
+    }
+
+    /// Makes every attempt hold a permit of `throttle`, so the requests sharing it adapt to
+    /// the server's rate limits together (see [`Throttle`]).
+    pub fn with_throttle(mut self, throttle: Arc<Throttle>) -> Self {
+        self.throttle = Some(throttle);
+        self
+    }
+
+    /// The throttle attempts go through, if any.
+    pub fn throttle(&self) -> Option<&Arc<Throttle>> {
+        self.throttle.as_ref()
     }
 
     /// The vendor profile.
@@ -114,6 +130,7 @@ impl fmt::Debug for ClientContext {
             .field("retry", &self.retry)
             .field("request_timeout", &self.request_timeout)
             .field("user_agent", &self.user_agent)
+            .field("throttle", &self.throttle.as_ref().map(|t| t.limit()))
             .finish()
     }
 }

@@ -5,6 +5,7 @@ use crate::context::ClientContext;
 use crate::normalize::{normalize, rebuild, Masking};
 use crate::secret::{mask_url, redact, redact_bytes, Secret};
 use reqwest::header::{HeaderMap, HeaderValue, USER_AGENT};
+use reqwest::StatusCode;
 use std::time::{Duration, Instant, SystemTime};
 use tracing::Instrument;
 
@@ -83,24 +84,39 @@ async fn run(
             status = tracing::field::Empty,
             duration_ms = tracing::field::Empty,
         );
+        let permit = match &ctx.throttle {
+            Some(throttle) => Some(throttle.acquire().instrument(span.clone()).await),
+            None => None,
+        };
         let started = Instant::now();
         let outcome = attempt::send(client, request, buffer)
             .instrument(span.clone())
             .await;
         span.record("duration_ms", started.elapsed().as_millis() as u64);
-        if let Outcome::Response(answer) = &outcome {
-            span.record("status", answer.status().as_u16());
+        let status = match &outcome {
+            Outcome::Response(answer) => Some(answer.status()),
+            Outcome::Failed(_) => None,
+        };
+        if let Some(status) = status {
+            span.record("status", status.as_u16());
+        }
+        let verdict = attempt::judge(&outcome, SystemTime::now());
+        let delay = match &verdict {
+            Verdict::Retry { server_wait, .. } if spare.is_some() => {
+                ctx.retry.delay(attempt + 1, *server_wait)
+            }
+            _ => None,
+        };
+        if let Some(permit) = permit {
+            match status {
+                Some(StatusCode::TOO_MANY_REQUESTS) => span.in_scope(|| permit.rate_limited(delay)),
+                Some(status) if status.is_success() => permit.succeeded(),
+                _ => drop(permit),
+            }
         }
 
-        if let (
-            Verdict::Retry {
-                reason,
-                server_wait,
-            },
-            Some(spare),
-        ) = (attempt::judge(&outcome, SystemTime::now()), spare)
-        {
-            if let Some(delay) = ctx.retry.delay(attempt + 1, server_wait) {
+        if let (Verdict::Retry { reason, .. }, Some(spare)) = (verdict, spare) {
+            if let Some(delay) = delay {
                 let reason = redact(&reason, &secrets);
                 span.in_scope(|| {
                     tracing::info!(

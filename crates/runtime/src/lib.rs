@@ -24,6 +24,7 @@ mod masked_body;
 pub mod normalize;
 mod retry;
 mod secret;
+mod throttle;
 
 pub use context::ClientContext;
 pub use credential::{Credential, Placement};
@@ -34,6 +35,7 @@ pub use normalize::{
 };
 pub use retry::{parse_rate_limit_reset, parse_retry_after, RetryPolicy};
 pub use secret::{excerpt, mask_url, redact, redact_bytes, Secret, MASK, MIN_BODY_MASKED_LEN};
+pub use throttle::{Permit, Throttle};
 
 /// Re-exported so generated code and API crates name one version.
 pub use progenitor_client;

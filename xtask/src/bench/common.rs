@@ -118,3 +118,62 @@ impl Drop for Scratch {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// What one process cost, as `/usr/bin/time` reports it.
+#[derive(Clone, Copy, Debug)]
+pub struct Usage {
+    pub wall: Duration,
+    /// User plus system time.
+    pub cpu: Duration,
+    pub peak_kib: u64,
+}
+
+/// Runs `command` under `/usr/bin/time` and returns its wall time, CPU time and peak RSS.
+pub fn usage(command: &mut Command) -> Result<Usage, String> {
+    let report = Scratch::new("usage")?;
+    let file = report.0.join("time.txt");
+    let program = command.get_program().to_owned();
+    let args: Vec<_> = command.get_args().map(|a| a.to_owned()).collect();
+    let mut timed = Command::new("/usr/bin/time");
+    timed
+        .args(["-f", "%e %U %S %M", "-o"])
+        .arg(&file)
+        .arg(program)
+        .args(args);
+    for (key, value) in command.get_envs() {
+        match value {
+            Some(value) => timed.env(key, value),
+            None => timed.env_remove(key),
+        };
+    }
+    if let Some(dir) = command.get_current_dir() {
+        timed.current_dir(dir);
+    }
+    status(timed.stdout(Stdio::null()))?;
+    let text = std::fs::read_to_string(&file).map_err(|e| e.to_string())?;
+    let fields: Vec<f64> = text
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .split_whitespace()
+        .filter_map(|f| f.parse().ok())
+        .collect();
+    let [wall, user, sys, peak] = fields[..] else {
+        return Err(format!("/usr/bin/time printed {text:?}"));
+    };
+    Ok(Usage {
+        wall: Duration::from_secs_f64(wall),
+        cpu: Duration::from_secs_f64(user + sys),
+        peak_kib: peak as u64,
+    })
+}
+
+/// The run with the median CPU time of `runs` runs of `command`.
+pub fn median_usage(runs: usize, mut command: impl FnMut() -> Command) -> Result<Usage, String> {
+    let mut all = Vec::new();
+    for _ in 0..runs.max(1) {
+        all.push(usage(&mut command())?);
+    }
+    all.sort_by_key(|u| u.cpu);
+    Ok(all[all.len() / 2])
+}

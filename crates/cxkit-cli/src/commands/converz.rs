@@ -21,7 +21,8 @@ pub async fn converz(ctx: &Context<'_>, command: Converz) -> Result<(), CliError
             let mut query = converz::RepQuery::new()
                 .rep_ids(rep_ids)
                 .departments(departments)
-                .page_size(page_size);
+                .page_size(page_size)
+                .concurrency(ctx.concurrency);
             if let Some(a) = active {
                 query = query.active(a);
             }
@@ -49,7 +50,7 @@ pub async fn converz(ctx: &Context<'_>, command: Converz) -> Result<(), CliError
                 .vendors(vendors)
                 .rep_ids(rep_ids)
                 .page_size(page_size)
-                .prefetch(true);
+                .concurrency(ctx.concurrency);
             if let Some(d) = start_date {
                 query = query.start_date(d);
             }

@@ -33,6 +33,8 @@ pub struct Context<'a> {
     pub command: &'a str,
     /// `--state FILE`: an incremental export.
     pub state: Option<&'a std::path::Path>,
+    /// `--concurrency N`: pages of a list fetched at once.
+    pub concurrency: usize,
 }
 
 impl Context<'_> {

@@ -80,8 +80,8 @@ pub async fn zchat(ctx: &Context<'_>, command: Zchat) -> Result<(), CliError> {
             expanded,
             no_prefetch,
         } => {
-            let mut query =
-                zchat_filters!(zchat::HistoryQuery::new(), filters).prefetch(!no_prefetch);
+            let mut query = zchat_filters!(zchat::HistoryQuery::new(), filters)
+                .concurrency(if no_prefetch { 1 } else { ctx.concurrency });
             let span = period(&p)?;
             if let Some((from, to)) = span {
                 query = query.between(from, to);
@@ -124,7 +124,8 @@ pub async fn zchat(ctx: &Context<'_>, command: Zchat) -> Result<(), CliError> {
             }
         }
         Zchat::Ongoing { filters } => {
-            let query = zchat_filters!(zchat::OngoingQuery::new(), filters);
+            let query =
+                zchat_filters!(zchat::OngoingQuery::new(), filters).concurrency(ctx.concurrency);
             let columns = Columns::Schema(Api::Zchat, "OngoingRow");
             export_list(
                 ctx,

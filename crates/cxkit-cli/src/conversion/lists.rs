@@ -75,7 +75,9 @@ pub(super) async fn run(
         } => {
             let mut query = conversion::ProspectQuery::new()
                 .page_size(page_size)
-                .prefetch(true);
+                // Windows are fetched concurrently; inside one, the next cursor page.
+                .prefetch(ctx.concurrency > 1)
+                .concurrency(ctx.concurrency);
             let span = utc_period(&p)?;
             if let Some((from, to)) = span {
                 query = query.created_between(from, to);
@@ -114,7 +116,10 @@ pub(super) async fn run(
         } => {
             let mut query = conversion::InteractionQuery::new()
                 .via(via)
-                .page_size(page_size);
+                .page_size(page_size)
+                // Windows are fetched concurrently; inside one, the next cursor page.
+                .prefetch(ctx.concurrency > 1)
+                .concurrency(ctx.concurrency);
             let span = utc_period(&p)?;
             if let Some((from, to)) = span {
                 query = query.created_between(from, to);

@@ -49,7 +49,7 @@ pub use conversion_api::types;
 use crate::client::Vendor;
 use crate::config::Lookup;
 use crate::error::{from_generated, Api, Error};
-use crate::pagination::{Cursor, RowStream};
+use crate::pagination::{Cursor, Paging, RowStream};
 use cxkit_runtime::{ApiProfile, ClientContext, Credential, Secret};
 use futures::stream::{self, StreamExt};
 use std::sync::Arc;
@@ -166,10 +166,16 @@ impl Client {
         })
     }
 
+    /// The generated client a walk with `paging` sends through: with its own throttle when it
+    /// fetches concurrently.
+    fn paged(&self, paging: &Paging) -> conversion_api::Client {
+        paging.client_for(&self.raw, conversion_api::Client::new_with_client)
+    }
+
     /// Every prospect matching `query`, oldest window first, each window cursor-walked.
     pub fn prospects(&self, query: ProspectQuery) -> RowStream<Prospect> {
-        let raw = self.raw.clone();
         let (windows, paging) = (query.windows(), query.paging());
+        let raw = self.paged(&paging);
         let query = Arc::new(query);
         let walk = Walk {
             source: (Api::Conversion, "list_prospects"),
@@ -221,8 +227,8 @@ impl Client {
 
     /// Every interaction of every prospect matching `query`, cursor-walked per window.
     pub fn interactions(&self, query: InteractionQuery) -> RowStream<Interaction> {
-        let raw = self.raw.clone();
         let (windows, paging) = (query.windows(), query.paging());
+        let raw = self.paged(&paging);
         let query = Arc::new(query);
         let walk = Walk {
             source: (Api::Conversion, "list_interactions"),
@@ -260,43 +266,49 @@ impl Client {
         prospect_id: &str,
         query: InteractionQuery,
     ) -> RowStream<Interaction> {
-        let raw = self.raw.clone();
+        let paging = query.paging();
+        let raw = self.paged(&paging);
         let query = Arc::new(query);
         let prospect_id = prospect_id.to_owned();
         let resume = query.checkpoint().cloned();
-        windowed(query.windows(), resume.as_ref(), move |window, _| {
-            let (raw, query, id) = (raw.clone(), query.clone(), prospect_id.clone());
-            let page = async move {
-                let mut b = raw.list_prospect_interactions().prospect_id(id);
-                if let Some((from, to)) = window {
-                    b = b.created_after(from).created_before(to);
-                }
-                if let Some(v) = &query.status {
-                    b = b.status(v.clone());
-                }
-                if !query.via.is_empty() {
-                    b = b.via(query.via.clone());
-                }
-                let rows = b.send().await.map_err(|e| {
-                    from_generated(
-                        Api::Conversion,
-                        "list_prospect_interactions",
-                        raw.context(),
-                        e,
-                    )
-                })?;
-                Ok::<_, Error>(stream::iter(rows.into_inner().into_iter().map(Ok)))
-            };
-            let rows = stream::once(page)
-                .map(|page| match page {
-                    Ok(rows) => rows.boxed(),
-                    Err(e) => stream::iter(vec![Err(e)]).boxed(),
+        windowed(
+            query.windows(),
+            resume.as_ref(),
+            paging,
+            move |window, _| {
+                let (raw, query, id) = (raw.clone(), query.clone(), prospect_id.clone());
+                let page = async move {
+                    let mut b = raw.list_prospect_interactions().prospect_id(id);
+                    if let Some((from, to)) = window {
+                        b = b.created_after(from).created_before(to);
+                    }
+                    if let Some(v) = &query.status {
+                        b = b.status(v.clone());
+                    }
+                    if !query.via.is_empty() {
+                        b = b.via(query.via.clone());
+                    }
+                    let rows = b.send().await.map_err(|e| {
+                        from_generated(
+                            Api::Conversion,
+                            "list_prospect_interactions",
+                            raw.context(),
+                            e,
+                        )
+                    })?;
+                    Ok::<_, Error>(stream::iter(rows.into_inner().into_iter().map(Ok)))
+                };
+                let rows = stream::once(page)
+                    .map(|page| match page {
+                        Ok(rows) => rows.boxed(),
+                        Err(e) => stream::iter(vec![Err(e)]).boxed(),
+                    })
+                    .flatten();
+                within(RowStream::from_rows(rows), window, |i: &Interaction| {
+                    i.created_at
                 })
-                .flatten();
-            within(RowStream::from_rows(rows), window, |i: &Interaction| {
-                i.created_at
-            })
-        })
+            },
+        )
     }
 
     /// Subscribes `callback_url` to `topics`, with `secret` attached as the `secret` query

@@ -144,6 +144,7 @@ impl Client {
         let paging = Paging {
             page_size: page_size.max(1),
             prefetch: false,
+            concurrency: 1,
         };
         let key: KeyOf<Prospect> = |p| Some(key_hash(&p.id));
         numbered(

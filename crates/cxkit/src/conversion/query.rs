@@ -120,6 +120,7 @@ pub struct ProspectQuery {
     pub(crate) additional_data: Vec<DataFilter>,
     page_size: u64,
     prefetch: bool,
+    concurrency: usize,
     resume: Option<crate::pagination::Checkpoint>,
 }
 
@@ -137,6 +138,7 @@ impl Default for ProspectQuery {
             additional_data: Vec::new(),
             page_size: DEFAULT_PAGE_SIZE,
             prefetch: false,
+            concurrency: 1,
             resume: None,
         }
     }
@@ -208,6 +210,7 @@ pub struct InteractionQuery {
     pub(crate) via: Vec<String>,
     page_size: u64,
     prefetch: bool,
+    concurrency: usize,
     resume: Option<crate::pagination::Checkpoint>,
 }
 
@@ -220,6 +223,7 @@ impl Default for InteractionQuery {
             via: Vec::new(),
             page_size: DEFAULT_PAGE_SIZE,
             prefetch: false,
+            concurrency: 1,
             resume: None,
         }
     }

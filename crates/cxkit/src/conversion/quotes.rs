@@ -102,6 +102,7 @@ impl Client {
         let paging = Paging {
             page_size: query.page_size,
             prefetch: false,
+            concurrency: 1,
         };
         cursor(
             (Api::Conversion, "list_quotes"),

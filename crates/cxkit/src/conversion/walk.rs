@@ -2,7 +2,7 @@
 //! once), rows kept to their window so none repeats, and checkpoints that name the window.
 
 use crate::error::{Api, Error};
-use crate::pagination::{cursor, Checkpoint, Cursor, Paging, Progress, RowStream};
+use crate::pagination::{cursor, in_order, Checkpoint, Cursor, Paging, Progress, RowStream};
 use chrono::{DateTime, Utc};
 use futures::stream::{self, StreamExt};
 use std::future::Future;
@@ -32,7 +32,7 @@ impl<T: Send + 'static> Walk<T> {
         Fut: Future<Output = Result<Vec<T>, Error>> + Send + 'static,
     {
         let fetch = Arc::new(fetch);
-        windowed(windows, resume, move |window, start| {
+        windowed(windows, resume, self.paging, move |window, start| {
             let fetch = fetch.clone();
             let pages = cursor(self.source, self.paging, start, self.id_of, move |at| {
                 fetch(window, at)
@@ -44,10 +44,12 @@ impl<T: Send + 'static> Walk<T> {
 
 /// Concatenates one stream per window, from the checkpoint's window and cursor on; every
 /// checkpoint names its window, and one follows each finished window. A bad query or the
-/// first error ends it all.
+/// first error ends it all. Up to `paging.concurrency` windows are read at once, each at most
+/// a page ahead, their rows yielded in window order.
 pub(crate) fn windowed<T, F>(
     windows: Result<Vec<Window>, Error>,
     resume: Option<&Checkpoint>,
+    paging: Paging,
     per_window: F,
 ) -> RowStream<T>
 where
@@ -68,7 +70,7 @@ where
         Err(e) => return RowStream::failed(e),
     };
     let windows: Vec<(usize, Window)> = windows.into_iter().enumerate().skip(first).collect();
-    let rows = stream::iter(windows).flat_map(move |(index, window)| {
+    let per_window = stream::iter(windows).map(move |(index, window)| {
         let rows = per_window(window, start.take()).map_checkpoints(move |c| match c {
             Checkpoint::Cursor { cursor, .. } => Checkpoint::Cursor {
                 window: index,
@@ -82,7 +84,10 @@ where
         };
         rows.with_checkpoints()
             .chain(stream::iter([Ok(Progress::Checkpoint(finished))]))
+            .boxed()
     });
+    let page = usize::try_from(paging.page_size).unwrap_or(usize::MAX);
+    let rows = in_order(per_window, paging.concurrency, page.clamp(1, 10_000));
     RowStream::new(stop_after_error(rows).boxed())
 }
 

@@ -169,7 +169,10 @@ impl Client {
             Ok(start) => start,
             Err(e) => return RowStream::failed(e),
         };
-        let this = self.clone();
+        let this = Client {
+            raw: paging.client_for(&self.raw, converz_api::Client::new_with_client),
+            ..self.clone()
+        };
         numbered((Api::Converz, operation), paging, start, key, move |page| {
             let (this, pairs) = (this.clone(), pairs(page));
             async move {

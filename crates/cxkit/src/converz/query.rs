@@ -17,6 +17,7 @@ pub struct RepQuery {
     active: Option<bool>,
     page_size: u64,
     prefetch: bool,
+    concurrency: usize,
     resume: Option<crate::pagination::Checkpoint>,
 }
 
@@ -28,6 +29,7 @@ impl Default for RepQuery {
             active: None,
             page_size: DEFAULT_PAGE_SIZE,
             prefetch: false,
+            concurrency: 1,
             resume: None,
         }
     }
@@ -96,6 +98,7 @@ pub struct CallQuery {
     departments: Vec<String>,
     page_size: u64,
     prefetch: bool,
+    concurrency: usize,
     resume: Option<crate::pagination::Checkpoint>,
 }
 
@@ -116,6 +119,7 @@ impl Default for CallQuery {
             departments: Vec::new(),
             page_size: DEFAULT_PAGE_SIZE,
             prefetch: false,
+            concurrency: 1,
             resume: None,
         }
     }

@@ -194,6 +194,7 @@ mod walk_tests {
         let paging = Paging {
             page_size: 2,
             prefetch,
+            concurrency: 1,
         };
         cursor((Api::Conversion, "test"), paging, None, id, move |c| {
             asked.send(c.clone()).unwrap();
@@ -234,6 +235,7 @@ mod walk_tests {
         let paging = Paging {
             page_size: 2,
             prefetch: true,
+            concurrency: 1,
         };
         // Only the first request for page 2 panics: fetching it again would hide the panic.
         let panicked = std::sync::atomic::AtomicBool::new(false);

@@ -12,17 +12,24 @@
 
 mod cursor;
 mod numbered;
+mod ordered;
 
 pub(crate) use cursor::cursor;
 pub use cursor::Cursor;
 pub(crate) use numbered::numbered;
+pub(crate) use ordered::in_order;
 
 use crate::error::Error;
+use cxkit_runtime::progenitor_client::ClientInfo;
+use cxkit_runtime::ClientContext;
 use futures::stream::{BoxStream, Stream, StreamExt};
 use std::collections::{HashSet, VecDeque};
 use std::hash::{Hash, Hasher};
 use std::pin::Pin;
 use std::task::{Context, Poll};
+
+/// A generated client's `new_with_client`.
+pub(crate) type NewClient<C> = fn(&str, reqwest::Client, ClientContext) -> C;
 
 /// How a list is paged.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,6 +39,33 @@ pub struct Paging {
     /// Whether the next page is requested while the current one is consumed. With numbered
     /// pages this can cost one request past the last page.
     pub prefetch: bool,
+    /// How many pages (numbered lists) or date windows (windowed walks) are fetched at once,
+    /// the one being read included; rows still come in the order of a sequential run. `1`
+    /// fetches one after another; above `1`, the requests adapt to rate limits together
+    /// (see [`cxkit_runtime::Throttle`]).
+    pub concurrency: usize,
+}
+
+impl Paging {
+    /// Pages in flight at once, the one being read included.
+    pub(crate) fn in_flight(&self) -> usize {
+        self.concurrency.max(1 + usize::from(self.prefetch))
+    }
+
+    /// The generated client a walk sends through: `raw` itself when it fetches one page at a
+    /// time, else a copy whose requests share a fresh [`Throttle`](cxkit_runtime::Throttle),
+    /// so this walk's concurrent requests adapt to rate limits together.
+    pub(crate) fn client_for<C>(&self, raw: &C, new: NewClient<C>) -> C
+    where
+        C: ClientInfo<ClientContext> + Clone,
+    {
+        if self.concurrency <= 1 {
+            return raw.clone();
+        }
+        let throttle = cxkit_runtime::Throttle::new(self.concurrency);
+        let ctx = raw.inner().clone().with_throttle(throttle);
+        new(raw.baseurl(), raw.client().clone(), ctx)
+    }
 }
 
 /// Where a list can be picked up again: the position after the last complete page.
@@ -189,9 +223,9 @@ impl Seen {
     }
 }
 
-/// `page_size` / `prefetch` / `resume_from` setters, `paging()`, `checked_page_size()` and
-/// `checkpoint()` for a query with fields `page_size: $int`, `prefetch: bool` and
-/// `resume: Option<Checkpoint>`, limited to `1..=$max`.
+/// `page_size` / `prefetch` / `concurrency` / `resume_from` setters, `paging()`, `checked_page_size()` and
+/// `checkpoint()` for a query with fields `page_size: $int`, `prefetch: bool`,
+/// `concurrency: usize` and `resume: Option<Checkpoint>`, limited to `1..=$max`.
 macro_rules! paging_setters {
     ($int:ty, $max:expr, $doc:literal) => {
         #[doc = $doc]
@@ -206,6 +240,16 @@ macro_rules! paging_setters {
             self
         }
 
+        /// Fetch up to `pages` pages (or date windows) at once, the one being read included
+        /// (default 1). Rows still come in the order of a sequential run; at most `pages`
+        /// pages are held in memory; after a `429` fewer are requested at once, and more again
+        /// after successes. A numbered list can cost up to `pages - 1` requests past its last
+        /// page.
+        pub fn concurrency(mut self, pages: usize) -> Self {
+            self.concurrency = pages.max(1);
+            self
+        }
+
         /// Start where a previous run's [`Checkpoint`](crate::pagination::Checkpoint) says,
         /// with the same filters: no row before it is fetched again.
         pub fn resume_from(mut self, checkpoint: $crate::pagination::Checkpoint) -> Self {
@@ -217,6 +261,7 @@ macro_rules! paging_setters {
             $crate::pagination::Paging {
                 page_size: u64::from(self.page_size.max(1)),
                 prefetch: self.prefetch,
+                concurrency: self.concurrency.max(1),
             }
         }
 

@@ -1,9 +1,14 @@
 //! Numbered pages 1, 2, …: a page with fewer than `page_size` rows is the last.
+//!
+//! Up to [`Paging::in_flight`] pages are requested at once, each in its own task; they are read
+//! strictly in page order, so the rows, checkpoints and de-duplication are those of a
+//! sequential run. The pages requested past a short page are cancelled.
 
 use super::{Checkpoint, KeyOf, Paging, Progress, RowStream, Seen};
 use crate::error::{Api, Error};
 use futures::future::BoxFuture;
 use futures::stream::{self, BoxStream, StreamExt};
+use std::collections::VecDeque;
 use std::future::Future;
 use std::sync::Arc;
 use tokio::task::JoinHandle;
@@ -37,7 +42,7 @@ where
         previous_first: None,
         seen: Seen::default(),
         current: None,
-        next: None,
+        ahead: VecDeque::new(),
         done: false,
     };
     RowStream::new(stream::unfold(walk, Walk::advance).boxed())
@@ -64,7 +69,8 @@ struct Walk<T> {
     previous_first: Option<u64>,
     seen: Seen,
     current: Option<PageRows<T>>,
-    next: Option<JoinHandle<Result<PageRows<T>, Error>>>,
+    /// Pages `page`, `page + 1`, … already requested, in order.
+    ahead: VecDeque<JoinHandle<Result<PageRows<T>, Error>>>,
     done: bool,
 }
 
@@ -102,20 +108,30 @@ impl<T: Send + 'static> Walk<T> {
                 }
                 continue;
             }
-            let page = match self.next.take() {
-                Some(handle) => join(handle, || (self.fetch)(self.page)).await,
-                None => (self.fetch)(self.page).await,
+            let page = if self.paging.in_flight() > 1 {
+                self.request_ahead();
+                match self.ahead.pop_front() {
+                    Some(handle) => join(handle, || (self.fetch)(self.page)).await,
+                    None => (self.fetch)(self.page).await,
+                }
+            } else {
+                (self.fetch)(self.page).await
             };
             match page {
                 Ok(rows) => {
                     self.current = Some(rows);
                     self.counts = Counts::default();
-                    if self.paging.prefetch {
-                        self.next = Some(tokio::spawn((self.fetch)(self.page + 1)));
-                    }
                 }
                 Err(error) => return Some((Err(error), self.finish())),
             }
+        }
+    }
+
+    /// Requests the pages up to `in_flight` from the current one that are not yet requested.
+    fn request_ahead(&mut self) {
+        while self.ahead.len() < self.paging.in_flight() {
+            let page = self.page + self.ahead.len() as u64;
+            self.ahead.push_back(tokio::spawn((self.fetch)(page)));
         }
     }
 
@@ -162,7 +178,7 @@ impl<T: Send + 'static> Walk<T> {
 
     fn finish_in_place(&mut self) {
         self.done = true;
-        if let Some(handle) = self.next.take() {
+        for handle in self.ahead.drain(..) {
             handle.abort();
         }
     }
@@ -206,6 +222,7 @@ mod tests {
         let paging = Paging {
             page_size,
             prefetch,
+            concurrency: 1,
         };
         numbered((Api::Converz, "test"), paging, 1, key, fetch)
     }
@@ -275,6 +292,110 @@ mod tests {
             let rest: Vec<u64> = stream.map(Result::unwrap).collect().await;
             assert_eq!(rest, vec![1, 2, 3, 4], "prefetch={prefetch}");
         }
+    }
+
+    /// Counts the fetches running at once, and the most seen.
+    #[derive(Default)]
+    struct InFlight {
+        now: std::sync::atomic::AtomicUsize,
+        most: std::sync::atomic::AtomicUsize,
+        requests: std::sync::atomic::AtomicUsize,
+    }
+
+    impl InFlight {
+        fn enter(&self) {
+            use std::sync::atomic::Ordering::SeqCst;
+            self.requests.fetch_add(1, SeqCst);
+            let now = self.now.fetch_add(1, SeqCst) + 1;
+            self.most.fetch_max(now, SeqCst);
+        }
+        fn leave(&self) {
+            self.now.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+
+    /// 23 rows in pages of 3 (the 8th is short), later pages answering sooner than earlier
+    /// ones: every row once, in order, with at most `concurrency` requests at once.
+    #[tokio::test(start_paused = true)]
+    async fn concurrent_pages_keep_the_sequential_order_and_the_in_flight_bound() {
+        for concurrency in [1, 2, 4, 8] {
+            let counter = Arc::new(InFlight::default());
+            let seen = counter.clone();
+            let paging = Paging {
+                page_size: 3,
+                prefetch: false,
+                concurrency,
+            };
+            let stream = numbered((Api::Zchat, "test"), paging, 1, key, move |page| {
+                let seen = seen.clone();
+                seen.enter();
+                async move {
+                    let wait = 100_u64.saturating_sub(page * 10);
+                    tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
+                    seen.leave();
+                    let start = (page - 1) * 3;
+                    Ok(rows(start..(start + 3).min(23)))
+                }
+            });
+            let items: Vec<_> = stream
+                .with_checkpoints()
+                .map(Result::unwrap)
+                .collect()
+                .await;
+            let got: Vec<u64> = items
+                .iter()
+                .filter_map(|i| match i {
+                    Progress::Row(r) => Some(*r),
+                    Progress::Checkpoint(_) => None,
+                })
+                .collect();
+            assert_eq!(
+                got,
+                (0..23).collect::<Vec<_>>(),
+                "concurrency {concurrency}"
+            );
+            let checkpoints: Vec<u64> = items
+                .iter()
+                .filter_map(|i| match i {
+                    Progress::Checkpoint(Checkpoint::Page { next }) => Some(*next),
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(
+                checkpoints,
+                (2..=8).collect::<Vec<_>>(),
+                "one after each full page"
+            );
+            use std::sync::atomic::Ordering::SeqCst;
+            assert_eq!(counter.most.load(SeqCst), concurrency, "in flight at once");
+            let requests = counter.requests.load(SeqCst);
+            assert!(
+                (8..8 + concurrency).contains(&requests),
+                "{requests} requests for 8 pages at concurrency {concurrency}"
+            );
+        }
+    }
+
+    /// A page that fails is reported in its turn: the rows of the pages before it come first,
+    /// and nothing after it.
+    #[tokio::test]
+    async fn a_failed_page_ahead_is_reported_in_its_turn() {
+        let paging = Paging {
+            page_size: 2,
+            prefetch: false,
+            concurrency: 4,
+        };
+        let stream = numbered((Api::Zchat, "test"), paging, 1, key, |page| async move {
+            if page == 3 {
+                return Err(Error::InvalidInput("page 3 broke".into()));
+            }
+            Ok(rows((page - 1) * 2..(page - 1) * 2 + 2))
+        });
+        let got: Vec<_> = stream.collect().await;
+        assert_eq!(got.len(), 5, "{got:?}");
+        let rows: Vec<u64> = got[..4].iter().map(|r| *r.as_ref().unwrap()).collect();
+        assert_eq!(rows, vec![0, 1, 2, 3]);
+        assert!(matches!(&got[4], Err(Error::InvalidInput(m)) if m == "page 3 broke"));
     }
 
     #[tokio::test]

@@ -204,7 +204,7 @@ impl Client {
             Ok(start) => start,
             Err(e) => return RowStream::failed(e),
         };
-        let raw = self.raw.clone();
+        let raw = paging.client_for(&self.raw, zchat_api::Client::new_with_client);
         let query = Arc::new(query);
         numbered((Api::Zchat, operation), paging, start, key, move |n| {
             let rows = page(raw.clone(), query.clone(), n);

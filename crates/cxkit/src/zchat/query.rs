@@ -178,6 +178,7 @@ pub struct HistoryQuery {
     search: Option<String>,
     page_size: u32,
     prefetch: bool,
+    concurrency: usize,
     resume: Option<crate::pagination::Checkpoint>,
 }
 
@@ -190,6 +191,7 @@ impl Default for HistoryQuery {
             search: None,
             page_size: DEFAULT_PAGE_SIZE,
             prefetch: false,
+            concurrency: 1,
             resume: None,
         }
     }
@@ -250,6 +252,7 @@ pub struct OngoingQuery {
     filters: Filters,
     page_size: u32,
     prefetch: bool,
+    concurrency: usize,
     resume: Option<crate::pagination::Checkpoint>,
 }
 
@@ -259,6 +262,7 @@ impl Default for OngoingQuery {
             filters: Filters::default(),
             page_size: DEFAULT_PAGE_SIZE,
             prefetch: false,
+            concurrency: 1,
             resume: None,
         }
     }
