@@ -28,15 +28,18 @@ mod wire_literals;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask regen [--check] | bench [--smoke] | schemathesis [--quick]
+const USAGE: &str =
+    "usage: cargo xtask regen [--check] | bench [--smoke | --skip-build] | schemathesis [--quick]
        | mutants [--in-diff REF] [--list] [-- CARGO-MUTANTS-ARGS] | airbyte | parquet
        | review [BASE] [--markdown] [--deny-breaking] [--no-rust]
 
   regen           lint + validate specs/, rewrite docs/endpoints.md and tests/snapshots/,
                   print what changed against HEAD
   regen --check   write nothing; fail with a diff when anything derived is stale
-  bench           decode, export, memory and build benchmarks; writes docs/benchmarks.md
+  bench           decode, latency- and client-bound exports, formats, memory, faults and
+                  build benchmarks; writes docs/benchmarks.md
   bench --smoke   every benchmark step on tiny data, debug builds; writes nothing (CI)
+  bench --skip-build  the full run without the (slow) cold-build timing
   schemathesis    every spec against the sandbox with schemathesis --checks all (PyPI)
   schemathesis --quick   the same with fewer examples per operation (CI)
   review [BASE]   every spec change since BASE classified (breaking / needs review /
@@ -55,8 +58,9 @@ fn main() -> ExitCode {
     let result = match args.as_slice() {
         ["regen"] => regen(Mode::Write),
         ["regen", "--check"] => regen(Mode::Check),
-        ["bench"] => bench::run(&workspace_root(), false),
-        ["bench", "--smoke"] => bench::run(&workspace_root(), true),
+        ["bench"] => bench::run(&workspace_root(), false, false),
+        ["bench", "--skip-build"] => bench::run(&workspace_root(), false, true),
+        ["bench", "--smoke"] => bench::run(&workspace_root(), true, false),
         ["schemathesis"] => schemathesis::run(&workspace_root(), false),
         ["schemathesis", "--quick"] => schemathesis::run(&workspace_root(), true),
         ["review", rest @ ..] => match review::Options::parse(rest) {

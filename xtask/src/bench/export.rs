@@ -1,5 +1,6 @@
-//! Export: N zchat history rows from the sandbox to JSON Lines: the `cxkit` CLI with and
-//! without prefetch, a Python `requests` script, and `curl` to /dev/null (the ceiling).
+//! Export: N zchat history rows from the sandbox to JSON Lines: the `cxkit` CLI at its default
+//! concurrency and one page at a time, a Python `requests` script, and `curl` to /dev/null
+//! (the ceiling).
 
 use super::common::{lines, status, timed, SandboxProcess, Scratch, ZCHAT_TOKEN};
 use super::Plan;
@@ -26,14 +27,19 @@ pub fn export(
     let base = sandbox.url("/zchat");
     let page = plan.page.to_string();
     let mut results = Vec::new();
-    for (name, prefetch) in [("cxkit (prefetch)", true), ("cxkit (no prefetch)", false)] {
+    for (name, concurrency) in [
+        ("cxkit (default: --concurrency 4)", 4),
+        ("cxkit --concurrency 1", 1),
+    ] {
         let (time, rows) = timed(
             plan.runs,
             || {
                 let mut c = Command::new(cxkit);
                 c.env("ZCHAT_BASE_URL", &base)
                     .env("ZCHAT_TOKEN", ZCHAT_TOKEN);
-                c.args(["--quiet", "--format", "jsonl", "--output"])
+                c.args(["--quiet", "--format", "jsonl", "--concurrency"])
+                    .arg(concurrency.to_string())
+                    .arg("--output")
                     .arg(&out);
                 c.args([
                     "zchat",
@@ -45,9 +51,6 @@ pub fn export(
                     "--page-size",
                     &page,
                 ]);
-                if !prefetch {
-                    c.arg("--no-prefetch");
-                }
                 status(&mut c)
             },
             || lines(&out),

@@ -34,7 +34,11 @@ pub fn latency(
     cxkit: &Path,
     sandbox_bin: &Path,
 ) -> Result<Latency, String> {
-    let (pages, page, latency_ms) = if smoke { (5, 200, 20) } else { (100, 1_000, 200) };
+    let (pages, page, latency_ms) = if smoke {
+        (5, 200, 20)
+    } else {
+        (100, 1_000, 200)
+    };
     let latency_flag = latency_ms.to_string();
     let sandbox = SandboxProcess::start(
         sandbox_bin,
@@ -52,18 +56,30 @@ pub fn latency(
             plan.runs,
             || {
                 let mut c = Command::new(cxkit);
-                c.env("ZCHAT_BASE_URL", &base).env("ZCHAT_TOKEN", ZCHAT_TOKEN);
+                c.env("ZCHAT_BASE_URL", &base)
+                    .env("ZCHAT_TOKEN", ZCHAT_TOKEN);
                 c.args(["--quiet", "--format", "jsonl", "--concurrency"])
                     .arg(concurrency.to_string())
                     .arg("--output")
                     .arg(&out);
-                c.args(["zchat", "history", "--from", "2024-01-01", "--to", "2024-04-01"]);
+                c.args([
+                    "zchat",
+                    "history",
+                    "--from",
+                    "2024-01-01",
+                    "--to",
+                    "2024-04-01",
+                ]);
                 c.args(["--page-size", &page_text]);
                 status(&mut c)
             },
             || lines(&out),
         )?;
-        check_rows(&format!("cxkit --concurrency {concurrency}"), rows, pages * page - 1)?;
+        check_rows(
+            &format!("cxkit --concurrency {concurrency}"),
+            rows,
+            pages * page - 1,
+        )?;
         let bytes = std::fs::read(&out).map_err(|e| e.to_string())?;
         let identical = match &reference {
             None => {
@@ -152,8 +168,10 @@ impl Latency {
 
     /// The target: ≥ 3.5× Python at concurrency 4, output identical.
     pub fn targets(&self) -> Vec<(String, String, bool)> {
-        let (Some(python), Some(four)) = (self.wall("Python requests"), self.wall("cxkit --concurrency 4"))
-        else {
+        let (Some(python), Some(four)) = (
+            self.wall("Python requests"),
+            self.wall("cxkit --concurrency 4"),
+        ) else {
             return Vec::new();
         };
         let identical = self.runs.iter().all(|r| r.identical != Some(false));
@@ -165,7 +183,12 @@ impl Latency {
             ),
             (
                 "concurrent output identical to the sequential run".into(),
-                if identical { "byte-identical" } else { "differs" }.into(),
+                if identical {
+                    "byte-identical"
+                } else {
+                    "differs"
+                }
+                .into(),
                 identical,
             ),
         ]

@@ -2,21 +2,28 @@
 //! otherwise pick, side by side in one run, and writes `docs/benchmarks.md`.
 //!
 //! 1. Decode (criterion): zchat 10k-row page and Converz 100k-row page, cxkit types vs `Value`.
-//! 2. Export: N zchat history rows from the sandbox on loopback to JSON Lines: the `cxkit`
-//!    CLI with and without prefetch, a Python `requests` script, and `curl` to /dev/null.
-//! 3. Memory: peak RSS reading one N-row Converz page, streaming vs the generated client.
-//! 4. Build: cold `cargo build --workspace` and the rebuild after a one-line spec change, in a
-//!    copy of the work tree (no tracked file is edited).
-//! 5. Faults: zchat and Converz exports through 20% mixed faults vs fault-free.
+//! 2. Latency-bound: 100 pages answered 200 ms late: `--concurrency 1, 4, 8` vs Python.
+//! 3. Client-bound: N pre-rendered zchat rows: client CPU of cxkit, Python and a
+//!    validate-only floor.
+//! 4. Export: N zchat history rows from the sandbox on loopback to JSON Lines: the `cxkit`
+//!    CLI at concurrency 4 and 1, a Python `requests` script, and `curl` to /dev/null.
+//! 5. Formats: one N-row Converz page to JSON Lines, CSV and Parquet: CPU and peak RSS.
+//! 6. Memory: peak RSS reading one N-row Converz page, streaming vs the generated client.
+//! 7. Faults: zchat and Converz exports through 20% mixed faults vs fault-free.
+//! 8. Build: cold `cargo build --workspace` and the rebuild after a one-line spec change, in a
+//!    copy of the work tree (no tracked file is edited); `--skip-build` leaves it out.
 //!
 //! `--smoke` runs every step on small data with debug binaries and writes nothing: it only
 //! proves the harness works (it runs in CI).
 
 mod build;
+mod client_cpu;
 mod common;
 mod decode;
 mod export;
 mod faults;
+mod formats;
+mod latency;
 mod memory;
 mod report;
 
@@ -31,7 +38,7 @@ pub struct Plan {
 }
 
 /// Runs the benchmarks.
-pub fn run(root: &Path, smoke: bool) -> Result<(), String> {
+pub fn run(root: &Path, smoke: bool, skip_build: bool) -> Result<(), String> {
     let plan = if smoke {
         Plan {
             rows: 20_000,
@@ -50,7 +57,14 @@ pub fn run(root: &Path, smoke: bool) -> Result<(), String> {
     // Target flags apply to every package named, so binaries and the example build apart.
     for targets in [
         &["-p", "cxkit-cli", "-p", "cxkit-sandbox", "--bins"][..],
-        &["-p", "cxkit", "--example", "calls_memory"],
+        &[
+            "-p",
+            "cxkit",
+            "--example",
+            "calls_memory",
+            "--example",
+            "json_floor",
+        ],
     ] {
         let mut build = cargo(root);
         build.arg("build").args(targets);
@@ -70,7 +84,26 @@ pub fn run(root: &Path, smoke: bool) -> Result<(), String> {
     );
     let sandbox = SandboxProcess::start(&bin("cxkit-sandbox"), plan.rows, &[])?;
     let export = export::export(root, &plan, &bin("cxkit"), &sandbox)?;
+    println!(
+        "== one {}-row Converz page to each output format",
+        plan.rows
+    );
+    let formats = formats::formats(&plan, &bin("cxkit"), &sandbox)?;
     let memory = memory::memory(&plan, &bin("examples/calls_memory"), &sandbox)?;
+    drop(sandbox);
+
+    println!("== latency-bound export (every answer late)");
+    let latency = latency::latency(root, &plan, smoke, &bin("cxkit"), &bin("cxkit-sandbox"))?;
+    if let Some(run) = latency.runs.iter().find(|r| r.identical == Some(false)) {
+        return Err(format!("{}: output differs from --concurrency 1", run.name));
+    }
+
+    println!("== client-bound export (pre-rendered pages)");
+    let floor = bin("examples/json_floor");
+    let client =
+        client_cpu::client_cpu(root, &plan, (&bin("cxkit"), &floor, &bin("cxkit-sandbox")))?;
+
+    let sandbox = SandboxProcess::start(&bin("cxkit-sandbox"), plan.rows, &[])?;
 
     println!("== exports through 20% mixed faults");
     let faulty = SandboxProcess::start(&bin("cxkit-sandbox"), plan.rows, faults::MIXED_20)?;
@@ -83,7 +116,7 @@ pub fn run(root: &Path, smoke: bool) -> Result<(), String> {
         ));
     }
 
-    let build_times = if smoke {
+    let build_times = if smoke || skip_build {
         None
     } else {
         Some(build::build_times(root)?)
@@ -91,11 +124,16 @@ pub fn run(root: &Path, smoke: bool) -> Result<(), String> {
 
     let report = report::render(
         &plan,
-        &decode,
-        &export,
-        &memory,
-        &faults,
-        build_times.as_ref(),
+        &report::Results {
+            decode: &decode,
+            latency: Some(&latency),
+            client: &client,
+            export: &export,
+            formats: &formats,
+            memory: &memory,
+            faults: &faults,
+            build: build_times.as_ref(),
+        },
     );
     if smoke {
         println!("\n{report}\nbench --smoke: every step ran (nothing written)");

@@ -1,0 +1,131 @@
+//! Client-bound export: the zchat history rows served pre-rendered (`cxkit-sandbox --replay`,
+//! warmed up first, so the server only copies bytes) and read by the `cxkit` CLI to JSON Lines,
+//! by the Python `requests` script, and by the floor: a Rust program that fetches the same
+//! pages and only validates them as JSON (`examples/json_floor.rs`). Compared by client CPU.
+
+use super::common::{median_usage, status, SandboxProcess, Scratch, Usage, ZCHAT_TOKEN};
+use super::Plan;
+use std::path::Path;
+use std::process::Command;
+
+/// One client's median-CPU run.
+pub struct Client {
+    pub name: &'static str,
+    pub usage: Usage,
+}
+
+const FROM: &str = "2024-01-01T00:00:00";
+const TO: &str = "2024-04-01T23:59:59";
+
+pub fn client_cpu(
+    root: &Path,
+    plan: &Plan,
+    bins: (&Path, &Path, &Path),
+) -> Result<Vec<Client>, String> {
+    let (cxkit, floor, sandbox_bin) = bins;
+    let sandbox = SandboxProcess::start(sandbox_bin, plan.rows, &["--replay"])?;
+    let base = sandbox.url("/zchat");
+    let page = plan.page.to_string();
+    let floor_command = || {
+        let mut c = Command::new(floor);
+        c.args([&base, ZCHAT_TOKEN, FROM, TO, &page]);
+        c
+    };
+    // Renders every page once; the measured runs get them from memory.
+    status(&mut floor_command())?;
+    let scratch = Scratch::new("client-cpu")?;
+    let out = scratch.0.join("out.jsonl");
+    let cxkit_command = || {
+        let mut c = Command::new(cxkit);
+        c.env("ZCHAT_BASE_URL", &base)
+            .env("ZCHAT_TOKEN", ZCHAT_TOKEN);
+        c.args(["--quiet", "--format", "jsonl", "--output"])
+            .arg(&out);
+        c.args([
+            "zchat",
+            "history",
+            "--from",
+            "2024-01-01",
+            "--to",
+            "2024-04-01",
+        ]);
+        c.args(["--page-size", &page]);
+        c
+    };
+    let script = root.join("xtask/bench/export_requests.py");
+    let python_command = || {
+        let mut c = Command::new("python3");
+        c.arg(&script).arg(&base).arg(ZCHAT_TOKEN).arg(&out);
+        c.args([FROM, TO, &page]);
+        c
+    };
+    let mut clients = Vec::new();
+    for (name, usage) in [
+        ("cxkit", median_usage(plan.runs, cxkit_command)?),
+        ("Python requests", median_usage(plan.runs, python_command)?),
+        (
+            "floor: fetch + validate (IgnoredAny)",
+            median_usage(plan.runs, floor_command)?,
+        ),
+    ] {
+        println!(
+            "   {name:<38} CPU {:>6.2} s  wall {:>6.2} s",
+            usage.cpu.as_secs_f64(),
+            usage.wall.as_secs_f64()
+        );
+        clients.push(Client { name, usage });
+    }
+    Ok(clients)
+}
+
+fn cpu(clients: &[Client], prefix: &str) -> Option<f64> {
+    let client = clients.iter().find(|c| c.name.starts_with(prefix))?;
+    Some(client.usage.cpu.as_secs_f64())
+}
+
+/// The section of `docs/benchmarks.md`.
+pub fn section(plan: &Plan, clients: &[Client]) -> String {
+    let mut s = format!(
+        "\n## 3. Client-bound export\n\n{} zchat history rows in pages of {}, served \
+         pre-rendered (`cxkit-sandbox --replay`, warmed up), so the client is the limit. \
+         CPU is user + system time of the client process (`/usr/bin/time`), median of {} runs.\n\n\
+         | client | CPU | wall | CPU vs Python | CPU vs floor |\n|---|---|---|---|---|\n",
+        plan.rows, plan.page, plan.runs
+    );
+    let (python, floor) = (cpu(clients, "Python"), cpu(clients, "floor"));
+    for c in clients {
+        let own = c.usage.cpu.as_secs_f64();
+        let vs_python = python.map_or(String::new(), |p| format!("{:.1}× less", p / own));
+        let vs_floor = floor.map_or(String::new(), |f| format!("{:.2}×", own / f));
+        s.push_str(&format!(
+            "| {} | {:.2} s | {:.2} s | {vs_python} | {vs_floor} |\n",
+            c.name,
+            own,
+            c.usage.wall.as_secs_f64()
+        ));
+    }
+    s
+}
+
+/// The issue's targets: ≥ 10× less CPU than Python, ≤ 3× the floor.
+pub fn targets(clients: &[Client]) -> Vec<(String, String, bool)> {
+    let (Some(cx), Some(python), Some(floor)) = (
+        cpu(clients, "cxkit"),
+        cpu(clients, "Python"),
+        cpu(clients, "floor"),
+    ) else {
+        return Vec::new();
+    };
+    vec![
+        (
+            "client-bound export CPU ≥ 10× less than Python".into(),
+            format!("{:.1}×", python / cx),
+            python / cx >= 10.0,
+        ),
+        (
+            "client-bound export CPU ≤ 3× the validate-only floor".into(),
+            format!("{:.2}×", cx / floor),
+            cx / floor <= 3.0,
+        ),
+    ]
+}
