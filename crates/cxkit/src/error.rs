@@ -233,6 +233,35 @@ impl Error {
     }
 }
 
+/// The error a failed answer read outside the generated client stands for: the vendor's code
+/// and message when the body has its error shape (the runtime gives every error body that
+/// shape), else what the runtime noted (a redirect not followed), else the status alone.
+pub(crate) fn from_answer<E: VendorError + serde::de::DeserializeOwned>(
+    (api, operation): (Api, &'static str),
+    ctx: &ClientContext,
+    status: StatusCode,
+    headers: &reqwest::header::HeaderMap,
+    body: &[u8],
+) -> Error {
+    let vendor = serde_json::from_slice::<E>(body).ok();
+    let note = headers
+        .get(cxkit_runtime::NOTE_HEADER)
+        .and_then(|v| v.to_str().ok());
+    let message = match (&vendor, note) {
+        (Some(vendor), _) => vendor.message(),
+        (None, Some(note)) => note.to_owned(),
+        (None, None) => format!("HTTP {status}"),
+    };
+    Error::Api {
+        api,
+        operation,
+        status,
+        code: vendor.and_then(|v| v.code()).map(|c| ctx.redact(&c)),
+        message: ctx.redact(&message),
+        note: None,
+    }
+}
+
 /// The vendor's error body: its code and message.
 pub(crate) trait VendorError {
     fn code(&self) -> Option<String>;

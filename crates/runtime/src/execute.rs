@@ -156,7 +156,12 @@ async fn run(
 /// A buffered answer as a response with its URL, header values and body masked.
 fn masked_response(answer: Buffered, url: &url::Url, masking: &Masking<'_>) -> reqwest::Response {
     let headers = masked_headers(answer.headers, masking);
-    let body = redact_bytes(&answer.body, masking.secrets).into_owned();
+    // A clean body (nearly all) is handed on as is: copying every page would cost an export
+    // a pass over its bytes and the page faults of a fresh buffer.
+    let body = match redact_bytes(&answer.body, masking.secrets) {
+        std::borrow::Cow::Borrowed(_) => answer.body,
+        std::borrow::Cow::Owned(masked) => bytes::Bytes::from(masked),
+    };
     rebuild(answer.status, answer.version, headers, url.clone(), body)
 }
 

@@ -143,6 +143,12 @@ pub fn failure_message(status: StatusCode, body: &[u8], secrets: &[&Secret]) -> 
 }
 
 fn failed_envelope_status(body: &[u8]) -> Option<StatusCode> {
+    // Parsing a whole page only to read one flag costs as much as validating the page; a
+    // failed envelope has to spell `"success"`, a colon and `false`, so a byte search rules
+    // out nearly every page first (a key written with escapes, `"succ\u0065ss"`, is missed).
+    if !may_say_success_false(body) {
+        return None;
+    }
     #[derive(serde::Deserialize)]
     struct Flag {
         success: Option<bool>,
@@ -156,6 +162,24 @@ fn failed_envelope_status(body: &[u8]) -> Option<StatusCode> {
     Some(match declared {
         Some(s) if s.is_client_error() || s.is_server_error() => s,
         _ => StatusCode::UNPROCESSABLE_ENTITY,
+    })
+}
+
+/// Whether `body` has `"success"`, a colon and `false` in a row, whitespace allowed between.
+fn may_say_success_false(body: &[u8]) -> bool {
+    const KEY: &[u8] = b"\"success\"";
+    let skip_space = |s: &[u8]| -> usize {
+        s.iter()
+            .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+            .count()
+    };
+    memchr::memmem::find_iter(body, KEY).any(|at| {
+        let rest = &body[at + KEY.len()..];
+        let rest = &rest[skip_space(rest)..];
+        let Some(rest) = rest.strip_prefix(b":") else {
+            return false;
+        };
+        rest[skip_space(rest)..].starts_with(b"false")
     })
 }
 
@@ -267,6 +291,38 @@ mod tests {
         let r = run(Envelope::Plain, 400, r#"{"code":"X","message":"m"}"#).await;
         assert!(r.headers().get(SYNTHESIZED_HEADER).is_none());
         assert_eq!(r.text().await.unwrap(), r#"{"code":"X","message":"m"}"#);
+    }
+
+    #[test]
+    fn the_byte_search_finds_every_spelling_of_a_false_flag_and_nothing_else() {
+        for failed in [
+            &br#"{"success":false}"#[..],
+            br#"{"data":[],"success" :  false}"#,
+            b"{\n  \"success\":\n\tfalse\n}",
+        ] {
+            assert!(
+                may_say_success_false(failed),
+                "{:?}",
+                String::from_utf8_lossy(failed)
+            );
+        }
+        for fine in [
+            &br#"{"success":true,"data":[{"ok":false}]}"#[..],
+            br#"{"data":[{"success":"false"}]}"#,
+            br#"{"success":true}"#,
+            b"",
+        ] {
+            assert!(
+                !may_say_success_false(fine),
+                "{:?}",
+                String::from_utf8_lossy(fine)
+            );
+        }
+        // A row with its own `success: false` is a candidate; the parse then reads only the
+        // envelope's flag.
+        let nested = br#"{"success":true,"data":[{"success":false}]}"#;
+        assert!(may_say_success_false(nested));
+        assert_eq!(failed_envelope_status(nested), None);
     }
 
     #[tokio::test]

@@ -169,22 +169,25 @@ pub(crate) fn secret_forms(secrets: &[&Secret]) -> Vec<String> {
     forms
 }
 
+// Every page body is scanned for every secret: a SIMD substring search keeps that a small
+// fraction of reading the body (a byte-by-byte window compare was a sixth of an export's CPU).
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
+    !needle.is_empty() && memchr::memmem::find(haystack, needle).is_some()
 }
 
 fn replace_all(haystack: &[u8], needle: &[u8], with: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(haystack.len());
-    let mut i = 0;
-    while i < haystack.len() {
-        if haystack[i..].starts_with(needle) {
-            out.extend_from_slice(with);
-            i += needle.len();
-        } else {
-            out.push(haystack[i]);
-            i += 1;
+    let mut copied = 0;
+    for at in memchr::memmem::find_iter(haystack, needle) {
+        // Matches may overlap ("aaa" in "aaaa"); the first one wins, as a left-to-right scan.
+        if at < copied {
+            continue;
         }
+        out.extend_from_slice(&haystack[copied..at]);
+        out.extend_from_slice(with);
+        copied = at + needle.len();
     }
+    out.extend_from_slice(&haystack[copied..]);
     out
 }
 

@@ -359,6 +359,15 @@ async fn only_json_that_ends_early_counts_as_truncated() {
         .unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(served.join().unwrap(), 2);
+
+    // JSON that stops early but arrived whole by its Content-Length: the server sent it so,
+    // and sending the request again would not cure it (a decode error for the caller).
+    let (url, served) = raw_server(vec![with_length("application/json", r#"{"rows": [1"#)]);
+    let response = send(&query_ctx(3), reqwest::Method::GET, &url)
+        .await
+        .unwrap();
+    assert_eq!(response.text().await.unwrap(), r#"{"rows": [1"#);
+    assert_eq!(served.join().unwrap(), 1);
 }
 
 #[tokio::test]

@@ -50,6 +50,14 @@ impl Context<'_> {
         }
     }
 
+    /// Whether rows are written as JSON (`json`, `jsonl`): then lists can hand over each
+    /// row's JSON text as the vendor sent it ([`cxkit::RawRow`]) instead of decoding it.
+    pub(crate) fn writes_json(&self) -> bool {
+        use crate::args::Format;
+        let format = crate::output::resolve_format(self.format, self.output);
+        matches!(format, Format::Json | Format::Jsonl)
+    }
+
     /// An output for a command that is not a list (nothing to resume).
     pub(crate) fn open(&self, columns: Columns) -> Result<Output, CliError> {
         if self.resume {
@@ -96,7 +104,10 @@ pub(crate) async fn export_list<T: Serialize + Send + 'static>(
         match item? {
             Progress::Row(row) => {
                 if state.as_mut().map_or(Ok(true), |s| s.admit(&row))? {
-                    out.write_row(&row)?;
+                    match (&row as &dyn std::any::Any).downcast_ref::<cxkit::RawRow>() {
+                        Some(raw) => out.write_raw(raw)?,
+                        None => out.write_row(&row)?,
+                    }
                 }
             }
             Progress::Checkpoint(c) => out.checkpoint(&c)?,

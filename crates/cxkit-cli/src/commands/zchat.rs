@@ -105,22 +105,45 @@ pub async fn zchat(ctx: &Context<'_>, command: Zchat) -> Result<(), CliError> {
                     None => query,
                 }
             };
-            if expanded {
-                let columns = Columns::Schema(Api::Zchat, "ExpandedHistoryRow");
-                export_list(
-                    ctx,
-                    "zchat_history_expanded",
-                    columns,
-                    page_size,
-                    |at, since| client.history_expanded(resumed(at, since)),
-                )
-                .await
-            } else {
-                let columns = Columns::Schema(Api::Zchat, "HistoryRow");
-                export_list(ctx, "zchat_history", columns, page_size, |at, since| {
-                    client.history(resumed(at, since))
-                })
-                .await
+            // JSON output copies each row as the vendor sent it: nothing to decode or encode.
+            let raw = ctx.writes_json();
+            match (expanded, raw) {
+                (true, false) => {
+                    let columns = Columns::Schema(Api::Zchat, "ExpandedHistoryRow");
+                    export_list(
+                        ctx,
+                        "zchat_history_expanded",
+                        columns,
+                        page_size,
+                        |at, since| client.history_expanded(resumed(at, since)),
+                    )
+                    .await
+                }
+                (true, true) => {
+                    let columns = Columns::Schema(Api::Zchat, "ExpandedHistoryRow");
+                    export_list(
+                        ctx,
+                        "zchat_history_expanded",
+                        columns,
+                        page_size,
+                        |at, since| client.history_expanded_raw(resumed(at, since)),
+                    )
+                    .await
+                }
+                (false, false) => {
+                    let columns = Columns::Schema(Api::Zchat, "HistoryRow");
+                    export_list(ctx, "zchat_history", columns, page_size, |at, since| {
+                        client.history(resumed(at, since))
+                    })
+                    .await
+                }
+                (false, true) => {
+                    let columns = Columns::Schema(Api::Zchat, "HistoryRow");
+                    export_list(ctx, "zchat_history", columns, page_size, |at, since| {
+                        client.history_raw(resumed(at, since))
+                    })
+                    .await
+                }
             }
         }
         Zchat::Ongoing { filters } => {

@@ -74,15 +74,20 @@ pub struct Output {
     parquet: Option<parquet::ParquetOut>,
 }
 
+/// The format asked for, or the default: a table on a terminal, JSON Lines otherwise.
+pub fn resolve_format(asked: Option<Format>, path: Option<&std::path::Path>) -> Format {
+    let to_terminal = path.is_none() && std::io::stdout().is_terminal();
+    asked.unwrap_or(if to_terminal {
+        Format::Table
+    } else {
+        Format::Jsonl
+    })
+}
+
 impl Output {
     /// Opens the output; with `resume`, also returns where the list continues.
     pub fn open(spec: Spec<'_>) -> Result<(Self, Option<Checkpoint>), CliError> {
-        let to_terminal = spec.path.is_none() && std::io::stdout().is_terminal();
-        let format = spec.format.unwrap_or(if to_terminal {
-            Format::Table
-        } else {
-            Format::Jsonl
-        });
+        let format = resolve_format(spec.format, spec.path);
         let layout = match (spec.select, spec.columns) {
             (Some(select), _) => Layout::fixed(select.to_vec()),
             (None, Columns::Schema(api, name)) => {
@@ -148,6 +153,24 @@ impl Output {
     pub fn with_page_size(mut self, size: u64) -> Self {
         self.page_size = Some(size.max(1));
         self
+    }
+
+    /// Writes a row given as its JSON text: copied as is to JSON and JSON Lines (no decode,
+    /// no encode), written like any other row in the other formats.
+    pub fn write_raw(&mut self, row: &cxkit::RawRow) -> Result<(), CliError> {
+        let separator: &[u8] = match (self.format, self.rows) {
+            (Format::Json, 0) => b"\n",
+            (Format::Json, _) => b",\n",
+            (Format::Jsonl, _) => b"",
+            _ => return self.write_row(row),
+        };
+        self.target.write(separator)?;
+        self.target.write(row.as_bytes())?;
+        if self.format == Format::Jsonl {
+            self.target.write(b"\n")?;
+        }
+        self.counted();
+        Ok(())
     }
 
     /// Writes one row.

@@ -25,6 +25,7 @@
 //! ```
 
 mod query;
+mod raw;
 
 pub use query::{HistoryQuery, OngoingQuery, ReportQuery};
 pub use zchat_api::types::{

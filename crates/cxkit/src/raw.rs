@@ -1,0 +1,315 @@
+//! Rows as the vendor sent them: the JSON text of each row, checked but not decoded.
+//!
+//! The typed lists (`history`, `calls`, …) build every field of every row; an export that only
+//! copies rows to JSON Lines does not need that. The `*_raw` lists yield [`RawRow`]s instead:
+//! a slice of the page's body (no copy), validated as JSON in the same pass that reads the
+//! row's primary key, so pagination still de-duplicates. Every field the vendor sent is there,
+//! byte for byte, whatever the spec says.
+
+use bytes::Bytes;
+use serde::de::{DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde_json::value::RawValue;
+use std::fmt;
+
+/// One row's JSON text, exactly as the vendor sent it (on one line).
+///
+/// ```
+/// # fn demo(row: cxkit::RawRow) -> Result<(), serde_json::Error> {
+/// let text: &[u8] = row.as_bytes(); // `{"id":"…",…}`: copy it to a JSON Lines file as is
+/// let typed: cxkit::zchat::HistoryRow = row.parse()?; // or decode it when needed
+/// # Ok(()) }
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct RawRow {
+    json: Bytes,
+    key: Option<u64>,
+}
+
+impl RawRow {
+    /// Checks that `json` is one JSON object and reads the member `key_field` (the list's
+    /// primary key) for de-duplication. `page` is the buffer `json` lies in, when there is one,
+    /// so the row shares it instead of copying.
+    pub(crate) fn new(
+        json: &[u8],
+        key_field: &'static str,
+        page: Option<&Bytes>,
+    ) -> serde_json::Result<Self> {
+        let mut de = serde_json::Deserializer::from_slice(json);
+        let key = KeyOf(key_field).deserialize(&mut de)?;
+        de.end()?;
+        // JSON text has line breaks only as whitespace between tokens; a row with one (a
+        // pretty-printing server) is written compactly so that it stays one line.
+        let json = if memchr::memchr2(b'\n', b'\r', json).is_some() {
+            let value: serde_json::Value = serde_json::from_slice(json)?;
+            Bytes::from(serde_json::to_vec(&value)?)
+        } else {
+            match page {
+                Some(page) => page.slice_ref(json),
+                None => Bytes::copy_from_slice(json),
+            }
+        };
+        Ok(Self { json, key })
+    }
+
+    /// The row at `range` of a page already read (and so validated) with its key.
+    fn from_page(
+        page: &Bytes,
+        range: std::ops::Range<usize>,
+        key: Option<u64>,
+    ) -> serde_json::Result<Self> {
+        let text = &page[range.clone()];
+        if memchr::memchr2(b'\n', b'\r', text).is_some() {
+            return Self::new(text, "", None).map(|row| Self { key, ..row });
+        }
+        Ok(Self {
+            json: page.slice(range),
+            key,
+        })
+    }
+
+    /// The row's JSON text: one object, on one line.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.json
+    }
+
+    /// Decodes the row, into its typed row or any other shape.
+    pub fn parse<T: DeserializeOwned>(&self) -> serde_json::Result<T> {
+        serde_json::from_slice(&self.json)
+    }
+
+    /// A hash of the primary key's JSON text, for de-duplication.
+    pub(crate) fn key(&self) -> Option<u64> {
+        self.key
+    }
+}
+
+impl fmt::Debug for RawRow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RawRow({})", String::from_utf8_lossy(&self.json))
+    }
+}
+
+/// Serialises as the JSON it holds (serde_json writes the text untouched).
+impl serde::Serialize for RawRow {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let raw: &RawValue =
+            serde_json::from_slice(&self.json).map_err(serde::ser::Error::custom)?;
+        raw.serialize(serializer)
+    }
+}
+
+/// The name of a list's primary-key member, as a type (so a row can be read with `Deserialize`
+/// in one pass together with its place in the page).
+pub(crate) trait KeyName {
+    const NAME: &'static str;
+}
+
+/// The `id` member (zchat lists).
+pub(crate) struct Id;
+
+impl KeyName for Id {
+    const NAME: &'static str = "id";
+}
+
+/// One row's key hash, read by [`KeyOf`].
+struct Keyed<K>(Option<u64>, std::marker::PhantomData<K>);
+
+impl<'de, K: KeyName> serde::Deserialize<'de> for Keyed<K> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let key = KeyOf(K::NAME).deserialize(deserializer)?;
+        Ok(Keyed(key, std::marker::PhantomData))
+    }
+}
+
+/// The rows of a page body `{"…": …, "data": [row, …]}`, each sharing the body.
+///
+/// One pass over the bytes: the envelope is walked member by member and each row is read once,
+/// validating it and picking up its key, with its place in the body (what a `Vec<&RawValue>`
+/// followed by a parse of each row would take two passes for).
+pub(crate) fn page_rows<K: KeyName>(body: &Bytes) -> serde_json::Result<Vec<RawRow>> {
+    let mut at = expect(body, 0, b'{')?;
+    let mut rows = None;
+    if body.get(skip_space(body, at)) == Some(&b'}') {
+        at = skip_space(body, at) + 1;
+    } else {
+        loop {
+            let (name, next) = one::<std::borrow::Cow<'_, str>>(body, skip_space(body, at))?;
+            at = skip_space(body, expect(body, next, b':')?);
+            at = if name == "data" {
+                let (data, next) = array_rows::<K>(body, at)?;
+                rows = Some(data);
+                next
+            } else {
+                one::<IgnoredAny>(body, at)?.1
+            };
+            at = skip_space(body, at);
+            match body.get(at) {
+                Some(b',') => at += 1,
+                Some(b'}') => {
+                    at += 1;
+                    break;
+                }
+                _ => return Err(syntax("`,` or `}` after a member of the page")),
+            }
+        }
+    }
+    if skip_space(body, at) != body.len() {
+        return Err(syntax("nothing after the page's closing `}`"));
+    }
+    rows.ok_or_else(|| serde::de::Error::missing_field("data"))
+}
+
+/// The rows of the array starting at `at`, and the offset after its `]`.
+fn array_rows<K: KeyName>(body: &Bytes, at: usize) -> serde_json::Result<(Vec<RawRow>, usize)> {
+    let mut at = expect(body, at, b'[')?;
+    let mut rows = Vec::new();
+    if body.get(skip_space(body, at)) == Some(&b']') {
+        return Ok((rows, skip_space(body, at) + 1));
+    }
+    loop {
+        let start = skip_space(body, at);
+        let (Keyed(key, _), end) = one::<Keyed<K>>(body, start)?;
+        rows.push(RawRow::from_page(body, start..end, key)?);
+        at = skip_space(body, end);
+        match body.get(at) {
+            Some(b',') => at += 1,
+            Some(b']') => return Ok((rows, at + 1)),
+            _ => return Err(syntax("`,` or `]` after a row")),
+        }
+    }
+}
+
+/// One JSON value at `at` (whitespace before it allowed), and the offset after it.
+fn one<'a, T: serde::Deserialize<'a>>(body: &'a [u8], at: usize) -> serde_json::Result<(T, usize)> {
+    let mut values = serde_json::Deserializer::from_slice(&body[at..]).into_iter::<T>();
+    match values.next() {
+        Some(Ok(value)) => Ok((value, at + values.byte_offset())),
+        Some(Err(e)) => Err(e),
+        None => Err(syntax("a value, found the end of the body")),
+    }
+}
+
+/// The offset after `byte`, expected next after whitespace.
+fn expect(body: &[u8], at: usize, byte: u8) -> serde_json::Result<usize> {
+    let at = skip_space(body, at);
+    match body.get(at) {
+        Some(b) if *b == byte => Ok(at + 1),
+        _ => Err(syntax(&format!("`{}` at byte {at}", byte as char))),
+    }
+}
+
+fn skip_space(body: &[u8], at: usize) -> usize {
+    let rest = body.get(at..).unwrap_or_default();
+    at + rest
+        .iter()
+        .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        .count()
+}
+
+fn syntax(expected: &str) -> serde_json::Error {
+    serde::de::Error::custom(format!("not a page of rows: expected {expected}"))
+}
+
+/// Reads one object, skipping (and so validating) every member but `.0`, whose JSON text it
+/// hashes.
+struct KeyOf(&'static str);
+
+impl<'de> DeserializeSeed<'de> for KeyOf {
+    type Value = Option<u64>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeyOf {
+    type Value = Option<u64>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object (one row)")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut key = None;
+        while let Some(name) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            if name == self.0 {
+                let value: &RawValue = map.next_value()?;
+                key = Some(crate::pagination::key_hash(value.get()));
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_row_keeps_its_text_and_its_key_and_shares_the_page() {
+        let body = Bytes::from_static(
+            br#"{"success":true,"data":[{"id":"a","x":[1,{"y":null}]},{"x":2,"id":"b"}]}"#,
+        );
+        let rows = page_rows::<Id>(&body).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].as_bytes(), br#"{"id":"a","x":[1,{"y":null}]}"#);
+        assert_eq!(rows[1].as_bytes(), br#"{"x":2,"id":"b"}"#);
+        assert_eq!(rows[0].key(), Some(crate::pagination::key_hash("\"a\"")));
+        assert_ne!(rows[0].key(), rows[1].key());
+        let start = body.as_ptr() as usize;
+        let inside = rows[1].as_bytes().as_ptr() as usize;
+        assert!((start..start + body.len()).contains(&inside), "not copied");
+        let value: serde_json::Value = rows[0].parse().unwrap();
+        assert_eq!(value["x"][1]["y"], serde_json::Value::Null);
+        assert_eq!(
+            serde_json::to_string(&rows[1]).unwrap(),
+            r#"{"x":2,"id":"b"}"#
+        );
+    }
+
+    #[test]
+    fn a_pretty_printed_row_is_written_on_one_line_with_every_field() {
+        let row = RawRow::new(b"{\n  \"id\": 7,\r\n  \"note\": \"a b\"\n}", "id", None).unwrap();
+        assert_eq!(row.as_bytes(), br#"{"id":7,"note":"a b"}"#);
+        assert_eq!(row.key(), Some(crate::pagination::key_hash("7")));
+    }
+
+    #[test]
+    fn invalid_or_non_object_rows_are_errors_and_a_missing_key_is_none() {
+        for bad in [
+            &br#"{"id":"a","x":tru}"#[..],
+            b"[1]",
+            b"\"text\"",
+            br#"{"id":1} x"#,
+        ] {
+            assert!(
+                RawRow::new(bad, "id", None).is_err(),
+                "{:?}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+        assert_eq!(RawRow::new(br#"{"x":1}"#, "id", None).unwrap().key(), None);
+        let body = Bytes::from_static(br#"{"data":[{"id":1},]}"#);
+        assert!(page_rows::<Id>(&body).is_err());
+        for bad in [
+            &br#"{"data":[{"id":1}]"#[..],
+            br#"{"data":[{"id":1}]} x"#,
+            br#"{"data":[{"id":1}],}"#,
+            br#"{"total":3}"#,
+            br#"{"data":[{"id":1} {"id":2}]}"#,
+            br#"{"success":tru,"data":[]}"#,
+            b"",
+        ] {
+            let body = Bytes::copy_from_slice(bad);
+            assert!(
+                page_rows::<Id>(&body).is_err(),
+                "{:?}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+        let body = Bytes::from_static(b" { \"data\" : [ ] , \"total\" : { } } ");
+        assert!(page_rows::<Id>(&body).unwrap().is_empty());
+    }
+}
