@@ -25,6 +25,8 @@ mod converz_report;
 mod fake;
 #[path = "semantics/faults.rs"]
 mod faults;
+#[path = "semantics/raw_rows.rs"]
+mod raw_rows;
 
 use chrono::{Duration, TimeZone, Utc};
 use cxkit::{conversion, converz, zchat, RetryPolicy};

@@ -111,6 +111,20 @@ impl KeyName for Id {
     const NAME: &'static str = "id";
 }
 
+/// The `call_id` member (Converz conversations).
+pub(crate) struct CallId;
+
+impl KeyName for CallId {
+    const NAME: &'static str = "call_id";
+}
+
+/// The `rep_id` member (Converz users).
+pub(crate) struct RepId;
+
+impl KeyName for RepId {
+    const NAME: &'static str = "rep_id";
+}
+
 /// One row's key hash, read by [`KeyOf`].
 struct Keyed<K>(Option<u64>, std::marker::PhantomData<K>);
 

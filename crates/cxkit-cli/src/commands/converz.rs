@@ -4,7 +4,9 @@ use super::{export_all, export_list, Context};
 use crate::args::Converz;
 use crate::error::CliError;
 use crate::output::Columns;
+use chrono::{DateTime, Utc};
 use cxkit::converz;
+use cxkit::pagination::Checkpoint;
 use cxkit::Api;
 use serde_json::{json, Value};
 
@@ -27,13 +29,18 @@ pub async fn converz(ctx: &Context<'_>, command: Converz) -> Result<(), CliError
                 query = query.active(a);
             }
             let columns = Columns::Schema(Api::Converz, "Rep");
-            export_list(ctx, "converz_reps", columns, page_size, |at, _| {
-                client.reps(match at {
-                    Some(at) => query.resume_from(at),
-                    None => query,
-                })
-            })
-            .await
+            let query = move |at: Option<Checkpoint>| match at {
+                Some(at) => query.resume_from(at),
+                None => query,
+            };
+            // JSON output copies each row as the vendor sent it: nothing to decode or encode.
+            if ctx.writes_json() {
+                let rows = |at, _| client.reps_raw(query(at));
+                export_list(ctx, "converz_reps", columns, page_size, rows).await
+            } else {
+                let rows = |at, _| client.reps(query(at));
+                export_list(ctx, "converz_reps", columns, page_size, rows).await
+            }
         }
         Converz::Calls {
             start_date,
@@ -64,7 +71,7 @@ pub async fn converz(ctx: &Context<'_>, command: Converz) -> Result<(), CliError
                 query = query.metrics(metrics);
             }
             let columns = Columns::Schema(Api::Converz, "Call");
-            export_list(ctx, "converz_calls", columns, page_size, |at, since| {
+            let query = move |at: Option<Checkpoint>, since: Option<DateTime<Utc>>| {
                 if let Some(since) = since {
                     // `after` has minute precision: the overlap covers the cut seconds.
                     query = query.after(since.naive_utc());
@@ -72,12 +79,18 @@ pub async fn converz(ctx: &Context<'_>, command: Converz) -> Result<(), CliError
                         query = query.start_date(since.date_naive());
                     }
                 }
-                client.calls(match at {
+                match at {
                     Some(at) => query.resume_from(at),
                     None => query,
-                })
-            })
-            .await
+                }
+            };
+            if ctx.writes_json() {
+                let rows = |at, since| client.calls_raw(query(at, since));
+                export_list(ctx, "converz_calls", columns, page_size, rows).await
+            } else {
+                let rows = |at, since| client.calls(query(at, since));
+                export_list(ctx, "converz_calls", columns, page_size, rows).await
+            }
         }
         Converz::Report {
             days,

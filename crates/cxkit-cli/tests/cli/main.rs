@@ -5,6 +5,7 @@
 mod commands;
 #[path = "../common/mod.rs"]
 mod common;
+mod concurrency;
 mod files;
 mod secrets;
 

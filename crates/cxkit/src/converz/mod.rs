@@ -25,6 +25,7 @@
 mod chunks;
 mod page;
 mod query;
+mod raw;
 mod update;
 
 pub use chunks::{ChunkOutcome, ChunkStatus, Progress, UpdateReport};

@@ -138,6 +138,22 @@ impl<T: Send + 'static> RowStream<T> {
         )
     }
 
+    /// Changes every row with `f` (checkpoints pass through).
+    pub(crate) fn map_rows<U: Send + 'static>(
+        self,
+        f: impl Fn(T) -> U + Send + 'static,
+    ) -> RowStream<U> {
+        RowStream::new(
+            self.inner
+                .map(move |item| match item {
+                    Ok(Progress::Row(row)) => Ok(Progress::Row(f(row))),
+                    Ok(Progress::Checkpoint(c)) => Ok(Progress::Checkpoint(c)),
+                    Err(e) => Err(e),
+                })
+                .boxed(),
+        )
+    }
+
     /// Changes every checkpoint with `f` (a windowed walk adds its window).
     pub(crate) fn map_checkpoints(
         self,
