@@ -66,6 +66,10 @@ fn zchat(c: &mut Criterion) {
             black_box(serde_json::from_slice::<zchat_api::types::HistoryPage>(&page).unwrap())
         })
     });
+    let body = bytes::Bytes::from(page.clone());
+    group.bench_function(BenchmarkId::new("decode", "cxkit_raw"), |b| {
+        b.iter(|| black_box(cxkit::raw::zchat_page(&body).unwrap()))
+    });
     group.bench_function(BenchmarkId::new("decode", "serde_json_value"), |b| {
         b.iter(|| black_box(serde_json::from_slice::<serde_json::Value>(&page).unwrap()))
     });
@@ -96,6 +100,18 @@ fn converz(c: &mut Criterion) {
                 futures::stream::iter(chunks),
                 converz_api::types::Call::parse,
             );
+            runtime.block_on(rows.fold(0usize, |n, r| async move { n + usize::from(r.is_ok()) }))
+        })
+    });
+    group.bench_function(BenchmarkId::new("decode", "cxkit_raw"), |b| {
+        b.iter(|| {
+            let chunks: Vec<Result<bytes::Bytes, std::io::Error>> = page
+                .chunks(64 * 1024)
+                .map(|c| Ok(bytes::Bytes::copy_from_slice(c)))
+                .collect();
+            let rows = cxkit::json_rows::decode_rows_with(futures::stream::iter(chunks), |row| {
+                cxkit::RawRow::from_slice(row, "call_id")
+            });
             runtime.block_on(rows.fold(0usize, |n, r| async move { n + usize::from(r.is_ok()) }))
         })
     });

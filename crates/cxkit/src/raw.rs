@@ -67,6 +67,19 @@ impl RawRow {
         })
     }
 
+    /// Reads one row: checks that `json` is one JSON object and reads its member `key_member`
+    /// (the list's primary key, used to drop repeated rows).
+    ///
+    /// ```
+    /// let row = cxkit::RawRow::from_slice(br#"{"call_id":7,"talk_time":31}"#, "call_id")?;
+    /// assert_eq!(row.as_bytes(), br#"{"call_id":7,"talk_time":31}"#);
+    /// assert!(cxkit::RawRow::from_slice(b"[7]", "call_id").is_err());
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn from_slice(json: &[u8], key_member: &'static str) -> serde_json::Result<Self> {
+        Self::new(json, key_member, None)
+    }
+
     /// The row's JSON text: one object, on one line.
     pub fn as_bytes(&self) -> &[u8] {
         &self.json
@@ -133,6 +146,12 @@ impl<'de, K: KeyName> serde::Deserialize<'de> for Keyed<K> {
         let key = KeyOf(K::NAME).deserialize(deserializer)?;
         Ok(Keyed(key, std::marker::PhantomData))
     }
+}
+
+/// The rows of a zchat page body (`{"success": true, "data": [row, …]}`), each sharing the
+/// body, keyed by `id`.
+pub fn zchat_page(body: &Bytes) -> serde_json::Result<Vec<RawRow>> {
+    page_rows::<Id>(body)
 }
 
 /// The rows of a page body `{"…": …, "data": [row, …]}`, each sharing the body.

@@ -14,6 +14,8 @@ pub struct Client {
     pub usage: Usage,
 }
 
+const TO_FILE: &str = "cxkit → file";
+const TO_NULL: &str = "cxkit → /dev/null";
 const FROM: &str = "2024-01-01T00:00:00";
 const TO: &str = "2024-04-01T23:59:59";
 
@@ -35,12 +37,16 @@ pub fn client_cpu(
     status(&mut floor_command())?;
     let scratch = Scratch::new("client-cpu")?;
     let out = scratch.0.join("out.jsonl");
-    let cxkit_command = || {
+    // To a file (durable: synced after each page), as Python writes; and to standard output
+    // on /dev/null, which like the floor keeps nothing.
+    let cxkit_command = |to_file: bool| {
         let mut c = Command::new(cxkit);
         c.env("ZCHAT_BASE_URL", &base)
             .env("ZCHAT_TOKEN", ZCHAT_TOKEN);
-        c.args(["--quiet", "--format", "jsonl", "--output"])
-            .arg(&out);
+        c.args(["--quiet", "--format", "jsonl"]);
+        if to_file {
+            c.arg("--output").arg(&out);
+        }
         c.args([
             "zchat",
             "history",
@@ -52,6 +58,7 @@ pub fn client_cpu(
         c.args(["--page-size", &page]);
         c
     };
+
     let script = root.join("xtask/bench/export_requests.py");
     let python_command = || {
         let mut c = Command::new("python3");
@@ -61,7 +68,8 @@ pub fn client_cpu(
     };
     let mut clients = Vec::new();
     for (name, usage) in [
-        ("cxkit", median_usage(plan.runs, cxkit_command)?),
+        (TO_FILE, median_usage(plan.runs, || cxkit_command(true))?),
+        (TO_NULL, median_usage(plan.runs, || cxkit_command(false))?),
         ("Python requests", median_usage(plan.runs, python_command)?),
         (
             "floor: fetch + validate (IgnoredAny)",
@@ -109,8 +117,9 @@ pub fn section(plan: &Plan, clients: &[Client]) -> String {
 
 /// The targets: ≥ 10× less CPU than Python, ≤ 3× the floor.
 pub fn targets(clients: &[Client]) -> Vec<(String, String, bool)> {
-    let (Some(cx), Some(python), Some(floor)) = (
-        cpu(clients, "cxkit"),
+    let (Some(file), Some(null), Some(python), Some(floor)) = (
+        cpu(clients, TO_FILE),
+        cpu(clients, TO_NULL),
         cpu(clients, "Python"),
         cpu(clients, "floor"),
     ) else {
@@ -118,14 +127,14 @@ pub fn targets(clients: &[Client]) -> Vec<(String, String, bool)> {
     };
     vec![
         (
-            "client-bound export CPU ≥ 10× less than Python".into(),
-            format!("{:.1}×", python / cx),
-            python / cx >= 10.0,
+            "client-bound export CPU ≥ 10× less than Python (both writing a file)".into(),
+            format!("{:.1}×", python / file),
+            python / file >= 10.0,
         ),
         (
-            "client-bound export CPU ≤ 3× the validate-only floor".into(),
-            format!("{:.2}×", cx / floor),
-            cx / floor <= 3.0,
+            "client-bound export CPU ≤ 3× the validate-only floor (neither keeping output)".into(),
+            format!("{:.2}×", null / floor),
+            null / floor <= 3.0,
         ),
     ]
 }

@@ -25,7 +25,12 @@ pub fn decode(root: &Path, smoke: bool) -> Result<Vec<Decode>, String> {
         ("zchat_history_10k", 10_000),
         ("converz_calls_100k", 100_000),
     ] {
-        for variant in ["cxkit_types", "cxkit_streaming", "serde_json_value"] {
+        for variant in [
+            "cxkit_types",
+            "cxkit_streaming",
+            "cxkit_raw",
+            "serde_json_value",
+        ] {
             let dir = root
                 .join("target/criterion")
                 .join(group)

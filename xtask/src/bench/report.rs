@@ -25,11 +25,13 @@ fn targets(r: &Results<'_>) -> String {
     };
     for (group, variant) in [
         ("zchat_history_10k", "cxkit_types"),
+        ("zchat_history_10k", "cxkit_raw"),
         ("converz_calls_100k", "cxkit_streaming"),
+        ("converz_calls_100k", "cxkit_raw"),
     ] {
         if let Some(x) = ratio(group, variant) {
             rows.push((
-                format!("decode `{group}` ≥ 2× `Value`"),
+                format!("decode `{group}/{variant}` ≥ 2× `Value`"),
                 format!("{x:.2}×"),
                 x >= 2.0,
             ));
