@@ -33,14 +33,9 @@ pub async fn converz(ctx: &Context<'_>, command: Converz) -> Result<(), CliError
                 Some(at) => query.resume_from(at),
                 None => query,
             };
-            // JSON output copies each row as the vendor sent it: nothing to decode or encode.
-            if ctx.writes_json() {
-                let rows = |at, _| client.reps_raw(query(at));
-                export_list(ctx, "converz_reps", columns, page_size, rows).await
-            } else {
-                let rows = |at, _| client.reps(query(at));
-                export_list(ctx, "converz_reps", columns, page_size, rows).await
-            }
+            // Rows as the vendor sent them: every format is written from their JSON.
+            let rows = |at, _| client.reps_raw(query(at));
+            export_list(ctx, "converz_reps", columns, page_size, rows).await
         }
         Converz::Calls {
             start_date,
@@ -84,13 +79,8 @@ pub async fn converz(ctx: &Context<'_>, command: Converz) -> Result<(), CliError
                     None => query,
                 }
             };
-            if ctx.writes_json() {
-                let rows = |at, since| client.calls_raw(query(at, since));
-                export_list(ctx, "converz_calls", columns, page_size, rows).await
-            } else {
-                let rows = |at, since| client.calls(query(at, since));
-                export_list(ctx, "converz_calls", columns, page_size, rows).await
-            }
+            let rows = |at, since| client.calls_raw(query(at, since));
+            export_list(ctx, "converz_calls", columns, page_size, rows).await
         }
         Converz::Report {
             days,

@@ -50,14 +50,6 @@ impl Context<'_> {
         }
     }
 
-    /// Whether rows are written as JSON (`json`, `jsonl`): then lists can hand over each
-    /// row's JSON text as the vendor sent it ([`cxkit::RawRow`]) instead of decoding it.
-    pub(crate) fn writes_json(&self) -> bool {
-        use crate::args::Format;
-        let format = crate::output::resolve_format(self.format, self.output);
-        matches!(format, Format::Json | Format::Jsonl)
-    }
-
     /// An output for a command that is not a list (nothing to resume).
     pub(crate) fn open(&self, columns: Columns) -> Result<Output, CliError> {
         if self.resume {

@@ -105,45 +105,24 @@ pub async fn zchat(ctx: &Context<'_>, command: Zchat) -> Result<(), CliError> {
                     None => query,
                 }
             };
-            // JSON output copies each row as the vendor sent it: nothing to decode or encode.
-            let raw = ctx.writes_json();
-            match (expanded, raw) {
-                (true, false) => {
-                    let columns = Columns::Schema(Api::Zchat, "ExpandedHistoryRow");
-                    export_list(
-                        ctx,
-                        "zchat_history_expanded",
-                        columns,
-                        page_size,
-                        |at, since| client.history_expanded(resumed(at, since)),
-                    )
-                    .await
-                }
-                (true, true) => {
-                    let columns = Columns::Schema(Api::Zchat, "ExpandedHistoryRow");
-                    export_list(
-                        ctx,
-                        "zchat_history_expanded",
-                        columns,
-                        page_size,
-                        |at, since| client.history_expanded_raw(resumed(at, since)),
-                    )
-                    .await
-                }
-                (false, false) => {
-                    let columns = Columns::Schema(Api::Zchat, "HistoryRow");
-                    export_list(ctx, "zchat_history", columns, page_size, |at, since| {
-                        client.history(resumed(at, since))
-                    })
-                    .await
-                }
-                (false, true) => {
-                    let columns = Columns::Schema(Api::Zchat, "HistoryRow");
-                    export_list(ctx, "zchat_history", columns, page_size, |at, since| {
-                        client.history_raw(resumed(at, since))
-                    })
-                    .await
-                }
+            // Rows as the vendor sent them: every format is written from their JSON (JSON
+            // and JSON Lines copy it as is), so decoding them first would only cost CPU.
+            if expanded {
+                let columns = Columns::Schema(Api::Zchat, "ExpandedHistoryRow");
+                export_list(
+                    ctx,
+                    "zchat_history_expanded",
+                    columns,
+                    page_size,
+                    |at, since| client.history_expanded_raw(resumed(at, since)),
+                )
+                .await
+            } else {
+                let columns = Columns::Schema(Api::Zchat, "HistoryRow");
+                export_list(ctx, "zchat_history", columns, page_size, |at, since| {
+                    client.history_raw(resumed(at, since))
+                })
+                .await
             }
         }
         Zchat::Ongoing { filters } => {

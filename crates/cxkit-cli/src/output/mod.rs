@@ -155,18 +155,19 @@ impl Output {
         self
     }
 
-    /// Writes a row given as its JSON text: copied as is to JSON and JSON Lines (no decode,
-    /// no encode), written like any other row in the other formats.
+    /// Writes a row given as its JSON text: copied as is to JSON, JSON Lines and the CSV spool
+    /// (no decode, no encode); the other formats read it as they read any row.
     pub fn write_raw(&mut self, row: &cxkit::RawRow) -> Result<(), CliError> {
         let separator: &[u8] = match (self.format, self.rows) {
             (Format::Json, 0) => b"\n",
             (Format::Json, _) => b",\n",
             (Format::Jsonl, _) => b"",
+            (Format::Csv, _) if self.spool => b"",
             _ => return self.write_row(row),
         };
         self.target.write(separator)?;
         self.target.write(row.as_bytes())?;
-        if self.format == Format::Jsonl {
+        if self.format != Format::Json {
             self.target.write(b"\n")?;
         }
         self.counted();
@@ -283,8 +284,8 @@ impl Output {
     fn render_csv(&mut self) -> Result<(), CliError> {
         let spooled = self.target.reader()?;
         for line in std::io::BufReader::new(spooled.try_clone().map_err(CliError::write)?).lines() {
-            self.layout
-                .see(&parse_spooled(&line.map_err(CliError::write)?)?);
+            let line = line.map_err(CliError::write)?;
+            self.layout.see_json(line.as_bytes()).map_err(damaged)?;
         }
         let (mut out, rendered) = match &self.path {
             Some(path) => {
@@ -347,8 +348,11 @@ fn open_file(
 }
 
 fn parse_spooled(line: &str) -> Result<Value, CliError> {
-    serde_json::from_str(line)
-        .map_err(|e| CliError::io(format!("the spooled rows are damaged: {e}")))
+    serde_json::from_str(line).map_err(damaged)
+}
+
+fn damaged(e: serde_json::Error) -> CliError {
+    CliError::io(format!("the spooled rows are damaged: {e}"))
 }
 
 fn csv_line<S: AsRef<[u8]>>(cells: &[S]) -> Result<Vec<u8>, CliError> {

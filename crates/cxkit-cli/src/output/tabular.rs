@@ -41,6 +41,29 @@ impl Layout {
     pub fn see(&mut self, row: &Value) {
         let mut found = Vec::new();
         self.leaves(row, "", &mut found);
+        self.add(found);
+    }
+
+    /// Adds the leaves of the row whose JSON text is `row`, as [`see`](Self::see) does, but
+    /// without building its values: only its objects' keys are read (a CSV export reads every
+    /// row once for its columns before writing any).
+    pub fn see_json(&mut self, row: &[u8]) -> serde_json::Result<()> {
+        let mut found = Vec::new();
+        let mut de = serde_json::Deserializer::from_slice(row);
+        serde::de::DeserializeSeed::deserialize(
+            Leaves {
+                layout: self,
+                prefix: String::new(),
+                out: &mut found,
+            },
+            &mut de,
+        )?;
+        de.end()?;
+        self.add(found);
+        Ok(())
+    }
+
+    fn add(&mut self, found: Vec<String>) {
         for path in found {
             if self.present.insert(path.clone()) {
                 self.columns.push(path);
@@ -84,6 +107,113 @@ impl Layout {
             .range(prefix.clone()..)
             .next()
             .is_some_and(|k| k.starts_with(&prefix))
+    }
+}
+
+/// The leaf paths of one row read from its JSON text, by the rules of [`Layout::leaves`]:
+/// a non-empty object is descended into unless the spec makes it one cell, a null under which
+/// the spec knows leaves adds nothing, anything else is a leaf.
+struct Leaves<'a> {
+    layout: &'a Layout,
+    prefix: String,
+    out: &'a mut Vec<String>,
+}
+
+impl Leaves<'_> {
+    fn leaf(self) {
+        let path = if self.prefix.is_empty() {
+            "value".to_owned()
+        } else {
+            self.prefix
+        };
+        self.out.push(path);
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Leaves<'_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Leaves<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        use serde::de::IgnoredAny;
+        if self.layout.is_known_leaf(&self.prefix) {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            self.leaf();
+            return Ok(());
+        }
+        let Leaves {
+            layout,
+            prefix,
+            out,
+        } = self;
+        let mut empty = true;
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            empty = false;
+            let child = Leaves {
+                layout,
+                prefix: join(&prefix, &key),
+                out: &mut *out,
+            };
+            map.next_value_seed(child)?;
+        }
+        if empty {
+            Leaves {
+                layout,
+                prefix,
+                out,
+            }
+            .leaf();
+        }
+        Ok(())
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        self.leaf();
+        Ok(())
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        if self.prefix.is_empty() || !self.layout.has_known_below(&self.prefix) {
+            self.leaf();
+        }
+        Ok(())
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        self.leaf();
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        self.leaf();
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        self.leaf();
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        self.leaf();
+        Ok(())
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        self.leaf();
+        Ok(())
     }
 }
 
@@ -144,6 +274,32 @@ mod tests {
         );
         assert_eq!(layout.cells(&first), ["1", "Ana", r#"["a","b"]"#, "", ""]);
         assert_eq!(layout.cells(&second), ["2", "Bo", r#"{"a":1}"#, "x", "1"]);
+    }
+
+    /// The columns read from JSON text are the columns read from values, rows of every shape.
+    #[test]
+    fn columns_from_json_text_are_the_columns_from_values() {
+        let rows = [
+            json!({"id": "1", "agent": {"name": "Ana", "team": {"x": 1}}, "tags": ["a"]}),
+            json!({"agent": null, "late": {}, "n": 1.5, "big": 18446744073709551615_u64, "neg": -3}),
+            json!({"tags": {"a": {"b": 2}}, "ok": false, "x": null, "s": "t", "deep": {"a": {"b": null}}}),
+            json!(7),
+            json!([1, 2]),
+            json!(null),
+        ];
+        for known in [
+            vec![],
+            vec!["id".to_owned(), "agent.name".into(), "tags".into()],
+        ] {
+            let (mut from_values, mut from_text) = (Layout::new(known.clone()), Layout::new(known));
+            for row in &rows {
+                from_values.see(row);
+                from_text.see_json(row.to_string().as_bytes()).unwrap();
+            }
+            assert_eq!(from_text.columns(), from_values.columns());
+        }
+        assert!(Layout::default().see_json(b"{\"a\":").is_err());
+        assert!(Layout::default().see_json(b"{} x").is_err());
     }
 
     #[test]
