@@ -196,6 +196,19 @@ fn airbyte_spec_discover_and_two_reads_without_a_repeat() {
         properties["converz"]["properties"]["api_key"]["airbyte_secret"],
         true
     );
+    assert_eq!(properties["concurrency"]["default"], 4);
+    std::fs::write(
+        d.join("eager.json"),
+        r#"{"sandbox": true, "concurrency": 0}"#,
+    )
+    .unwrap();
+    let refused = airbyte(&["check", "--config", "eager.json"], d, 1);
+    assert!(
+        refused
+            .iter()
+            .any(|m| m.to_string().contains("concurrency 0 is outside 1..=64")),
+        "{refused:?}"
+    );
 
     let status = airbyte(&["check", "--config", "config.json"], d, 0);
     assert_eq!(status[0]["connectionStatus"]["status"], "SUCCEEDED");

@@ -37,34 +37,21 @@ impl RawRow {
         let mut de = serde_json::Deserializer::from_slice(json);
         let key = KeyOf(key_field).deserialize(&mut de)?;
         de.end()?;
-        // JSON text has line breaks only as whitespace between tokens; a row with one (a
-        // pretty-printing server) is written compactly so that it stays one line.
-        let json = if memchr::memchr2(b'\n', b'\r', json).is_some() {
-            let value: serde_json::Value = serde_json::from_slice(json)?;
-            Bytes::from(serde_json::to_vec(&value)?)
-        } else {
-            match page {
-                Some(page) => page.slice_ref(json),
-                None => Bytes::copy_from_slice(json),
-            }
+        let json = match (compacted(json), page) {
+            (Some(compact), _) => compact,
+            (None, Some(page)) => page.slice_ref(json),
+            (None, None) => Bytes::copy_from_slice(json),
         };
         Ok(Self { json, key })
     }
 
     /// The row at `range` of a page already read (and so validated) with its key.
-    fn from_page(
-        page: &Bytes,
-        range: std::ops::Range<usize>,
-        key: Option<u64>,
-    ) -> serde_json::Result<Self> {
-        let text = &page[range.clone()];
-        if memchr::memchr2(b'\n', b'\r', text).is_some() {
-            return Self::new(text, "", None).map(|row| Self { key, ..row });
-        }
-        Ok(Self {
-            json: page.slice(range),
-            key,
-        })
+    fn from_page(page: &Bytes, range: std::ops::Range<usize>, key: Option<u64>) -> Self {
+        let json = match compacted(&page[range.clone()]) {
+            Some(compact) => compact,
+            None => page.slice(range),
+        };
+        Self { json, key }
     }
 
     /// Reads one row: checks that `json` is one JSON object and reads its member `key_member`
@@ -109,6 +96,32 @@ impl serde::Serialize for RawRow {
             serde_json::from_slice(&self.json).map_err(serde::ser::Error::custom)?;
         raw.serialize(serializer)
     }
+}
+
+/// `json` on one line, when it is not already. JSON text has line breaks only as whitespace
+/// between tokens, so a row from a pretty-printing server loses its whitespace outside strings
+/// and nothing else (no re-encoding: numbers and escapes keep the vendor's spelling). `json` has
+/// been validated already.
+fn compacted(json: &[u8]) -> Option<Bytes> {
+    memchr::memchr2(b'\n', b'\r', json)?;
+    let mut out = Vec::with_capacity(json.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for &byte in json {
+        if in_string {
+            out.push(byte);
+            if escaped {
+                escaped = false;
+            } else if byte == b'\\' {
+                escaped = true;
+            } else if byte == b'"' {
+                in_string = false;
+            }
+        } else if !matches!(byte, b' ' | b'\t' | b'\n' | b'\r') {
+            in_string = byte == b'"';
+            out.push(byte);
+        }
+    }
+    Some(Bytes::from(out))
 }
 
 /// The name of a list's primary-key member, as a type (so a row can be read with `Deserialize`
@@ -202,7 +215,7 @@ fn array_rows<K: KeyName>(body: &Bytes, at: usize) -> serde_json::Result<(Vec<Ra
     loop {
         let start = skip_space(body, at);
         let (Keyed(key, _), end) = one::<Keyed<K>>(body, start)?;
-        rows.push(RawRow::from_page(body, start..end, key)?);
+        rows.push(RawRow::from_page(body, start..end, key));
         at = skip_space(body, end);
         match body.get(at) {
             Some(b',') => at += 1,
@@ -304,8 +317,17 @@ mod tests {
 
     #[test]
     fn a_pretty_printed_row_is_written_on_one_line_with_every_field() {
-        let row = RawRow::new(b"{\n  \"id\": 7,\r\n  \"note\": \"a b\"\n}", "id", None).unwrap();
-        assert_eq!(row.as_bytes(), br#"{"id":7,"note":"a b"}"#);
+        let row = RawRow::new(
+            b"{\n  \"id\": 7,\r\n  \"note\": \"a \\\" b\",\n \"big\": 123456789012345678901234.50\n}",
+            "id",
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            row.as_bytes(),
+            br#"{"id":7,"note":"a \" b","big":123456789012345678901234.50}"#,
+            "whitespace inside strings, escapes and numbers as sent"
+        );
         assert_eq!(row.key(), Some(crate::pagination::key_hash("7")));
     }
 

@@ -88,13 +88,13 @@ const LIMITS: &str = "
   over 10× less than Python.
 - **Client-bound export, against the floor.** JSON output does not decode rows: each row is
   read once to validate it and hash its primary key (for de-duplication), and its bytes are
-  copied to the output (`RawRow`). That pass is the floor's own work, so cxkit stays within 3×
-  of it; the rest is the HTTP client, the secret search over each body, the tasks of concurrent
+  copied to the output (`RawRow`). That pass is the floor's own work, so cxkit stays just under 3×
+  of it (the floor itself moves by a fifth between runs); the rest is the HTTP client, the secret search over each body, the tasks of concurrent
   paging and writing the output.
-- **Decode.** Typed zchat rows decode 2.5× faster than `Value`; raw rows (what JSON output
-  uses) 9×. A typed Converz row is open by contract (`call_id` and `rep_id` typed, every other
-  column kept as JSON in `extra`), so it allocates what a `Value` does: 1.1×. Raw Converz rows
-  skip that and reach 2×.
+- **Decode.** Typed zchat rows decode about 2.4× faster than `Value`; raw rows (what every
+  export uses) about 9×. A typed Converz row is open by contract (`call_id` and `rep_id` typed, every other
+  column kept as JSON in `extra`), so it allocates what a `Value` does: about 1.2×. Raw Converz
+  rows skip that and reach 2×.
 - **CSV and Parquet.** Rows reach them undecoded too, but both still build a
   `serde_json::Value` per row for its cells (CSV spools the rows as JSON Lines and reads them
   twice: once for the columns, keys only, then for the cells), about 3× the CPU of JSON Lines
@@ -102,7 +102,7 @@ const LIMITS: &str = "
   Memory stays flat: rows are written as they arrive (Parquet holds one 8k-row batch), under
   64 MB for a 1M-row page in every format.
 - **Converz JSON Lines.** A Converz page is one JSON array decoded as it arrives; the splitter
-  that finds its rows reads it byte by byte and copies each row, about a third of that
+  that finds its rows reads it byte by byte and copies each row, about a quarter of that
   export's CPU. A SIMD scan for quotes and brackets is the next step.
 - **Live export.** The sandbox renders each page as it is asked for, on the same 2 cores.
   Concurrent paging overlaps rendering with the client's work, which is why the default run

@@ -35,6 +35,9 @@ pub struct Config {
     /// Run against the embedded sandbox (all three vendors, no credentials).
     #[serde(default)]
     sandbox: bool,
+    /// Pages fetched at once by each stream (default: the CLI's `--concurrency` default).
+    #[serde(default)]
+    concurrency: Option<u16>,
 }
 
 /// The SPEC's `connectionSpecification`.
@@ -75,6 +78,15 @@ pub fn connection_specification() -> Value {
             "zchat": vendor("Zenvia Chat", "token", false),
             "converz": vendor("Converz", "api_key", true),
             "conversion": vendor("Zenvia Conversion", "api_key", false),
+            // wire-literal: the connector config's own key
+            "concurrency": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": 64,
+                "default": crate::args::DEFAULT_CONCURRENCY,
+                "title": "Concurrency",
+                "description": "Pages (Conversion: 31-day windows) each stream fetches at once; fewer after the API answers 429, more again after successes."
+            },
             "sandbox": {
                 "type": "boolean",
                 "default": false,
@@ -90,8 +102,15 @@ impl Config {
     pub fn load(path: &std::path::Path) -> Result<Self, CliError> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| CliError::config(format!("cannot read {}: {e}", path.display())))?;
-        serde_json::from_str(&text)
-            .map_err(|e| CliError::config(format!("invalid config {}: {e}", path.display())))
+        let config: Self = serde_json::from_str(&text)
+            .map_err(|e| CliError::config(format!("invalid config {}: {e}", path.display())))?;
+        if let Some(n) = config.concurrency.filter(|n| !(1..=64).contains(n)) {
+            return Err(CliError::config(format!(
+                "invalid config {}: concurrency {n} is outside 1..=64",
+                path.display()
+            )));
+        }
+        Ok(config)
     }
 
     /// Where a first run of a time-filtered stream starts.
@@ -133,6 +152,7 @@ impl Config {
             conversion: (all || self.conversion.is_some())
                 .then(|| clients.conversion())
                 .transpose()?,
+            concurrency: usize::from(self.concurrency.unwrap_or(crate::args::DEFAULT_CONCURRENCY)),
         };
         Ok((source, clients))
     }

@@ -17,6 +17,9 @@ pub struct Source {
     pub converz: Option<converz::Client>,
     /// Zenvia Conversion.
     pub conversion: Option<conversion::Client>,
+    /// Pages (or Conversion date windows) fetched at once by each list (see
+    /// [`Paging::concurrency`](crate::Paging::concurrency)); 0 or 1 reads one at a time.
+    pub concurrency: usize,
 }
 
 /// A stream's rows as JSON values, in the API's order.
@@ -78,18 +81,19 @@ impl Source {
     /// The rows of `stream` from `from` (streams with a time filter) until now.
     pub fn read(&self, stream: &StreamDef, from: DateTime<Utc>) -> Result<Rows, Error> {
         let now = Utc::now().max(from);
+        let c = self.concurrency.max(1);
         Ok(match stream.name {
             "zchat_history" => {
-                let q = zchat::HistoryQuery::new().between(from, now).prefetch(true);
+                let q = zchat::HistoryQuery::new().between(from, now).concurrency(c);
                 rows(self.client(&self.zchat, stream.api)?.history(q))
             }
             "zchat_history_expanded" => {
-                let q = zchat::HistoryQuery::new().between(from, now).prefetch(true);
+                let q = zchat::HistoryQuery::new().between(from, now).concurrency(c);
                 rows(self.client(&self.zchat, stream.api)?.history_expanded(q))
             }
             "zchat_ongoing" => rows(
                 self.client(&self.zchat, stream.api)?
-                    .ongoing(zchat::OngoingQuery::new()),
+                    .ongoing(zchat::OngoingQuery::new().concurrency(c)),
             ),
             "zchat_reports" => {
                 let client = self.client(&self.zchat, stream.api)?.clone();
@@ -98,13 +102,13 @@ impl Source {
             }
             "converz_reps" => rows(
                 self.client(&self.converz, stream.api)?
-                    .reps(converz::RepQuery::new()),
+                    .reps(converz::RepQuery::new().concurrency(c)),
             ),
             "converz_calls" => {
                 let q = converz::CallQuery::new()
                     .start_date(from.date_naive())
                     .after(from.naive_utc())
-                    .prefetch(true);
+                    .concurrency(c);
                 rows(self.client(&self.converz, stream.api)?.calls(q))
             }
             "converz_report" => {
@@ -117,11 +121,15 @@ impl Source {
             "conversion_prospects" => {
                 let q = conversion::ProspectQuery::new()
                     .created_between(from, now)
-                    .prefetch(true);
+                    .prefetch(c > 1)
+                    .concurrency(c);
                 rows(self.client(&self.conversion, stream.api)?.prospects(q))
             }
             "conversion_interactions" => {
-                let q = conversion::InteractionQuery::new().created_between(from, now);
+                let q = conversion::InteractionQuery::new()
+                    .created_between(from, now)
+                    .prefetch(c > 1)
+                    .concurrency(c);
                 rows(self.client(&self.conversion, stream.api)?.interactions(q))
             }
             "conversion_quotes" => {
