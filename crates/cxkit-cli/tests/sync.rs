@@ -202,7 +202,7 @@ fn airbyte_spec_discover_and_two_reads_without_a_repeat() {
         r#"{"sandbox": true, "concurrency": 0}"#,
     )
     .unwrap();
-    let refused = airbyte(&["check", "--config", "eager.json"], d, 1);
+    let refused = airbyte(&["check", "--config", "eager.json"], d, 0);
     assert!(
         refused
             .iter()
