@@ -47,19 +47,27 @@ pub(crate) fn zchat_client(s: &Sandbox, retry: RetryPolicy) -> zchat::Client {
 }
 
 pub(crate) fn converz_client(s: &Sandbox) -> converz::Client {
+    converz_client_with(s, no_retry())
+}
+
+pub(crate) fn converz_client_with(s: &Sandbox, retry: RetryPolicy) -> converz::Client {
     converz::Client::builder()
         .base_url(s.converz_base_url())
         .api_key(s.credentials().converz_api_key.clone())
-        .retry(no_retry())
+        .retry(retry)
         .build()
         .unwrap()
 }
 
 pub(crate) fn conversion_client(s: &Sandbox) -> conversion::Client {
+    conversion_client_with(s, no_retry())
+}
+
+pub(crate) fn conversion_client_with(s: &Sandbox, retry: RetryPolicy) -> conversion::Client {
     conversion::Client::builder()
         .base_url(s.conversion_base_url())
         .api_key(s.credentials().conversion_api_key.clone())
-        .retry(no_retry())
+        .retry(retry)
         .build()
         .unwrap()
 }

@@ -3,7 +3,10 @@
 //! by the Python `requests` script, and by the floor: a Rust program that fetches the same
 //! pages and only validates them as JSON (`examples/json_floor.rs`). Compared by client CPU.
 
-use super::common::{median_usage, status, SandboxProcess, Scratch, Usage, ZCHAT_TOKEN};
+use super::common::{
+    median_usage, python_history, status, zchat_history, SandboxProcess, Scratch, Usage,
+    ZCHAT_TOKEN,
+};
 use super::Plan;
 use std::path::Path;
 use std::process::Command;
@@ -39,33 +42,11 @@ pub fn client_cpu(
     let out = scratch.0.join("out.jsonl");
     // To a file (durable: synced after each page), as Python writes; and to standard output
     // on /dev/null, which like the floor keeps nothing.
-    let cxkit_command = |to_file: bool| {
-        let mut c = Command::new(cxkit);
-        c.env("ZCHAT_BASE_URL", &base)
-            .env("ZCHAT_TOKEN", ZCHAT_TOKEN);
-        c.args(["--quiet", "--format", "jsonl"]);
-        if to_file {
-            c.arg("--output").arg(&out);
-        }
-        c.args([
-            "zchat",
-            "history",
-            "--from",
-            "2024-01-01",
-            "--to",
-            "2024-04-01",
-        ]);
-        c.args(["--page-size", &page]);
-        c
-    };
+    let cxkit_command =
+        |to_file: bool| zchat_history(cxkit, &base, &page, None, to_file.then_some(out.as_path()));
 
-    let script = root.join("xtask/bench/export_requests.py");
-    let python_command = || {
-        let mut c = Command::new("python3");
-        c.arg(&script).arg(&base).arg(ZCHAT_TOKEN).arg(&out);
-        c.args([FROM, TO, &page]);
-        c
-    };
+    let python_command = || python_history(root, &base, &page, &out);
+
     let mut clients = Vec::new();
     for (name, usage) in [
         (TO_FILE, median_usage(plan.runs, || cxkit_command(true))?),

@@ -30,6 +30,51 @@ pub fn number_after(text: &str, section: &str, key: &str) -> Option<f64> {
     rest[..end].trim().parse().ok()
 }
 
+/// `cxkit --quiet --format jsonl [--concurrency N] [--output FILE] zchat history` over the
+/// sandbox's whole period (the 90 days before 2024-04-01) from `base`, pages of `page` rows;
+/// without `out` the rows go to standard output.
+pub fn zchat_history(
+    cxkit: &Path,
+    base: &str,
+    page: &str,
+    concurrency: Option<u16>,
+    out: Option<&Path>,
+) -> Command {
+    let mut c = Command::new(cxkit);
+    c.env("ZCHAT_BASE_URL", base)
+        .env("ZCHAT_TOKEN", ZCHAT_TOKEN);
+    c.args(["--quiet", "--format", "jsonl"]);
+    if let Some(n) = concurrency {
+        c.arg("--concurrency").arg(n.to_string());
+    }
+    if let Some(out) = out {
+        c.arg("--output").arg(out);
+    }
+    c.args([
+        "zchat",
+        "history",
+        "--from",
+        "2024-01-01",
+        "--to",
+        "2024-04-01",
+    ]);
+    c.args(["--page-size", page]);
+    c
+}
+
+/// The Python baseline (`xtask/bench/export_requests.py`): the same period as
+/// [`zchat_history`], one page after another with `requests`, to `out`; stdout discarded.
+pub fn python_history(root: &Path, base: &str, page: &str, out: &Path) -> Command {
+    let mut c = Command::new("python3");
+    c.arg(root.join("xtask/bench/export_requests.py"))
+        .arg(base)
+        .arg(ZCHAT_TOKEN)
+        .arg(out)
+        .args(["2024-01-01T00:00:00", "2024-04-01T23:59:59", page])
+        .stdout(Stdio::null());
+    c
+}
+
 /// A sandbox binary serving on a free port until dropped.
 pub struct SandboxProcess {
     child: Child,

@@ -2,10 +2,12 @@
 //! concurrency and one page at a time, a Python `requests` script, and `curl` to /dev/null
 //! (the ceiling).
 
-use super::common::{lines, status, timed, SandboxProcess, Scratch, ZCHAT_TOKEN};
+use super::common::{
+    lines, python_history, status, timed, zchat_history, SandboxProcess, Scratch, ZCHAT_TOKEN,
+};
 use super::Plan;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 /// Median wall time of `runs` runs of one export method, and the rows it wrote.
@@ -34,30 +36,18 @@ pub fn export(
         let (time, rows) = timed(
             plan.runs,
             || {
-                let mut c = Command::new(cxkit);
-                c.env("ZCHAT_BASE_URL", &base)
-                    .env("ZCHAT_TOKEN", ZCHAT_TOKEN);
-                c.args(["--quiet", "--format", "jsonl", "--concurrency"])
-                    .arg(concurrency.to_string())
-                    .arg("--output")
-                    .arg(&out);
-                c.args([
-                    "zchat",
-                    "history",
-                    "--from",
-                    "2024-01-01",
-                    "--to",
-                    "2024-04-01",
-                    "--page-size",
+                status(&mut zchat_history(
+                    cxkit,
+                    &base,
                     &page,
-                ]);
-                status(&mut c)
+                    Some(concurrency),
+                    Some(&out),
+                ))
             },
             || lines(&out),
         )?;
         results.push(Export { name, time, rows });
     }
-    let script = root.join("xtask/bench/export_requests.py");
     let python_ok = Command::new("python3")
         .args(["-c", "import requests"])
         .status()
@@ -67,17 +57,7 @@ pub fn export(
     }
     let (time, rows) = timed(
         plan.runs,
-        || {
-            status(
-                Command::new("python3")
-                    .arg(&script)
-                    .arg(&base)
-                    .arg(ZCHAT_TOKEN)
-                    .arg(&out)
-                    .args(["2024-01-01T00:00:00", "2024-04-01T23:59:59", &page])
-                    .stdout(Stdio::null()),
-            )
-        },
+        || status(&mut python_history(root, &base, &page, &out)),
         || lines(&out),
     )?;
     results.push(Export {

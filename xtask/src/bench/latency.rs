@@ -2,10 +2,9 @@
 //! the `cxkit` CLI at `--concurrency 1, 4, 8` against the Python `requests` script, every cxkit
 //! output compared byte for byte with the sequential one.
 
-use super::common::{lines, status, timed, SandboxProcess, Scratch, ZCHAT_TOKEN};
+use super::common::{lines, python_history, status, timed, zchat_history, SandboxProcess, Scratch};
 use super::Plan;
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 /// One method's median wall time.
@@ -55,22 +54,7 @@ pub fn latency(
         let (wall, rows) = timed(
             plan.runs,
             || {
-                let mut c = Command::new(cxkit);
-                c.env("ZCHAT_BASE_URL", &base)
-                    .env("ZCHAT_TOKEN", ZCHAT_TOKEN);
-                c.args(["--quiet", "--format", "jsonl", "--concurrency"])
-                    .arg(concurrency.to_string())
-                    .arg("--output")
-                    .arg(&out);
-                c.args([
-                    "zchat",
-                    "history",
-                    "--from",
-                    "2024-01-01",
-                    "--to",
-                    "2024-04-01",
-                ]);
-                c.args(["--page-size", &page_text]);
+                let mut c = zchat_history(cxkit, &base, &page_text, Some(concurrency), Some(&out));
                 status(&mut c)
             },
             || lines(&out),
@@ -95,20 +79,9 @@ pub fn latency(
         });
     }
     let out = scratch.0.join("python.jsonl");
-    let script = root.join("xtask/bench/export_requests.py");
     let (wall, rows) = timed(
         plan.runs,
-        || {
-            status(
-                Command::new("python3")
-                    .arg(&script)
-                    .arg(&base)
-                    .arg(ZCHAT_TOKEN)
-                    .arg(&out)
-                    .args(["2024-01-01T00:00:00", "2024-04-01T23:59:59", &page_text])
-                    .stdout(Stdio::null()),
-            )
-        },
+        || status(&mut python_history(root, &base, &page_text, &out)),
         || lines(&out),
     )?;
     check_rows("Python requests", rows, pages * page - 1)?;

@@ -2,6 +2,7 @@
 //! windows (Conversion) fetched eight at a time from a sandbox that answers `429` beyond two
 //! requests in flight give exactly the rows of a sequential run, in the same order.
 
+use super::{conversion_client_with, converz_client_with, zchat_client};
 use chrono::{TimeZone, Utc};
 use cxkit::{conversion, converz, zchat, RetryPolicy};
 use cxkit_sandbox::{Faults, Sandbox, SandboxConfig};
@@ -35,12 +36,7 @@ fn patient() -> RetryPolicy {
 #[tokio::test]
 async fn concurrent_numbered_pages_through_a_rate_limit_equal_a_sequential_run() {
     let s = rate_limited().await;
-    let zchat = zchat::Client::builder()
-        .base_url(s.zchat_base_url())
-        .token(s.credentials().zchat_token.clone())
-        .retry(patient())
-        .build()
-        .unwrap();
+    let zchat = zchat_client(&s, patient());
     let history = |concurrency| {
         zchat::HistoryQuery::new()
             .page_size(97)
@@ -55,12 +51,7 @@ async fn concurrent_numbered_pages_through_a_rate_limit_equal_a_sequential_run()
     );
     assert!(one == eight, "zchat history differs at concurrency 8");
 
-    let converz = converz::Client::builder()
-        .base_url(s.converz_base_url())
-        .api_key(s.credentials().converz_api_key.clone())
-        .retry(patient())
-        .build()
-        .unwrap();
+    let converz = converz_client_with(&s, patient());
     let calls = |concurrency| {
         converz::CallQuery::new()
             .page_size(101)
@@ -81,12 +72,7 @@ async fn concurrent_numbered_pages_through_a_rate_limit_equal_a_sequential_run()
 #[tokio::test]
 async fn a_rate_limit_lowers_the_pages_in_flight() {
     let s = rate_limited().await;
-    let zchat = zchat::Client::builder()
-        .base_url(s.zchat_base_url())
-        .token(s.credentials().zchat_token.clone())
-        .retry(patient())
-        .build()
-        .unwrap();
+    let zchat = zchat_client(&s, patient());
     let query = zchat::HistoryQuery::new().page_size(20).concurrency(8);
     let rows: Vec<_> = zchat.history(query).try_collect().await.unwrap();
     let pages = rows.len() as u64 / 20 + 1;
@@ -102,12 +88,7 @@ async fn a_rate_limit_lowers_the_pages_in_flight() {
 #[tokio::test]
 async fn concurrent_date_windows_through_a_rate_limit_equal_a_sequential_run() {
     let s = rate_limited().await;
-    let client = conversion::Client::builder()
-        .base_url(s.conversion_base_url())
-        .api_key(s.credentials().conversion_api_key.clone())
-        .retry(patient())
-        .build()
-        .unwrap();
+    let client = conversion_client_with(&s, patient());
     let (from, to) = (
         Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap(),
         Utc::now() + chrono::Duration::days(1),

@@ -306,15 +306,7 @@ impl Client {
             pairs,
         } = request.clone();
         let ctx = self.raw.context().clone();
-        let mut url = reqwest::Url::parse(&format!("{}{path}", self.raw.baseurl()))
-            .map_err(|e| ConfigError::Invalid(format!("base URL: {e}")))?;
-        url.query_pairs_mut().extend_pairs(pairs);
-        let mut request = reqwest::Request::new(reqwest::Method::GET, url);
-        request.headers_mut().insert(
-            reqwest::header::ACCEPT,
-            reqwest::header::HeaderValue::from_static("application/json"),
-        );
-        ctx.authorize(&mut request).map_err(Error::InvalidInput)?;
+        let request = crate::wire::get_request(self.raw.baseurl(), path, pairs, &ctx)?;
         let response =
             cxkit_runtime::execute_streaming(self.raw.client(), &ctx, request, operation)
                 .await

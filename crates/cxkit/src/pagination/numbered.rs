@@ -189,6 +189,16 @@ impl<T: Send + 'static> Walk<T> {
     }
 }
 
+/// A walk dropped before its end (a consumer that stops early, Ctrl-C) cancels the pages it
+/// requested ahead instead of leaving them running.
+impl<T> Drop for Walk<T> {
+    fn drop(&mut self) {
+        for handle in &self.ahead {
+            handle.abort();
+        }
+    }
+}
+
 /// Awaits a prefetch; re-raises its panic; refetches if it was cancelled from outside.
 async fn join<R, F: FnOnce() -> BoxFuture<'static, Result<R, Error>>>(
     handle: JoinHandle<Result<R, Error>>,
@@ -396,6 +406,50 @@ mod tests {
         let rows: Vec<u64> = got[..4].iter().map(|r| *r.as_ref().unwrap()).collect();
         assert_eq!(rows, vec![0, 1, 2, 3]);
         assert!(matches!(&got[4], Err(Error::InvalidInput(m)) if m == "page 3 broke"));
+    }
+
+    /// Dropping the stream mid-way cancels the pages requested ahead: none keeps running.
+    #[tokio::test]
+    async fn a_dropped_walk_cancels_its_pages_in_flight() {
+        let (started, mut started_rx) = tokio::sync::mpsc::unbounded_channel();
+        let (dropped, mut dropped_rx) = tokio::sync::mpsc::unbounded_channel::<u64>();
+        struct OnDrop(u64, tokio::sync::mpsc::UnboundedSender<u64>);
+        impl Drop for OnDrop {
+            fn drop(&mut self) {
+                let _ = self.1.send(self.0);
+            }
+        }
+        let paging = Paging {
+            page_size: 2,
+            prefetch: false,
+            concurrency: 4,
+        };
+        let mut stream = numbered((Api::Zchat, "test"), paging, 1, key, move |page| {
+            let guard = OnDrop(page, dropped.clone());
+            started.send(page).unwrap();
+            async move {
+                let _guard = guard;
+                if page > 1 {
+                    std::future::pending::<()>().await; // a page that never answers
+                }
+                Ok(rows(0..2))
+            }
+        });
+        assert_eq!(stream.next().await.unwrap().unwrap(), 0);
+        let mut asked = Vec::new();
+        for _ in 0..4 {
+            asked.push(started_rx.recv().await.unwrap());
+        }
+        asked.sort_unstable();
+        assert_eq!(asked, vec![1, 2, 3, 4], "four pages in flight");
+        drop(stream);
+        let mut cancelled = Vec::new();
+        while cancelled.len() < 4 {
+            let next = tokio::time::timeout(std::time::Duration::from_secs(10), dropped_rx.recv());
+            cancelled.push(next.await.expect("a page is still running").unwrap());
+        }
+        cancelled.sort_unstable();
+        assert_eq!(cancelled, vec![1, 2, 3, 4]);
     }
 
     #[tokio::test]

@@ -2,7 +2,7 @@
 //! masking, the `success:false` check) and split into rows that are validated, never decoded.
 
 use super::{Client, HistoryQuery};
-use crate::error::{from_answer, Api, ConfigError, Error};
+use crate::error::{from_answer, Api, Error};
 use crate::pagination::RowStream;
 use crate::raw::{page_rows, RawRow};
 use cxkit_runtime::progenitor_client::ClientInfo;
@@ -50,15 +50,7 @@ async fn fetch_page(
     pairs: Vec<(&'static str, String)>,
 ) -> Result<Vec<RawRow>, Error> {
     let ctx = raw.inner();
-    let mut url = reqwest::Url::parse(&format!("{}{path}", raw.baseurl()))
-        .map_err(|e| ConfigError::Invalid(format!("base URL: {e}")))?;
-    url.query_pairs_mut().extend_pairs(pairs);
-    let mut request = reqwest::Request::new(reqwest::Method::GET, url);
-    request.headers_mut().insert(
-        reqwest::header::ACCEPT,
-        reqwest::header::HeaderValue::from_static("application/json"),
-    );
-    ctx.authorize(&mut request).map_err(Error::InvalidInput)?;
+    let request = crate::wire::get_request(raw.baseurl(), path, pairs, ctx)?;
     let failed = |e| Error::transport(Api::Zchat, operation, e);
     let response = cxkit_runtime::execute(raw.client(), ctx, request, operation)
         .await
