@@ -2,7 +2,9 @@
 //!
 //! Up to [`Paging::in_flight`] pages are requested at once, each in its own task; they are read
 //! strictly in page order, so the rows, checkpoints and de-duplication are those of a
-//! sequential run. The pages requested past a short page are cancelled.
+//! sequential run. The first page goes alone (with its prefetch, if asked): a list that fits
+//! in one page costs one request, however high the concurrency. Once a page has come back
+//! full the window opens; the pages requested past a short page are cancelled.
 
 use super::{Checkpoint, KeyOf, Paging, Progress, RowStream, Seen};
 use crate::error::{Api, Error};
@@ -43,6 +45,7 @@ where
         seen: Seen::default(),
         current: None,
         ahead: VecDeque::new(),
+        full_pages: 0,
         done: false,
     };
     RowStream::new(stream::unfold(walk, Walk::advance).boxed())
@@ -71,6 +74,8 @@ struct Walk<T> {
     current: Option<PageRows<T>>,
     /// Pages `page`, `page + 1`, … already requested, in order.
     ahead: VecDeque<JoinHandle<Result<PageRows<T>, Error>>>,
+    /// Full pages read so far: the window opens after the first.
+    full_pages: u64,
     done: bool,
 }
 
@@ -108,10 +113,16 @@ impl<T: Send + 'static> Walk<T> {
                 }
                 continue;
             }
-            let page = if self.paging.in_flight() > 1 {
+            let page = if self.window() > 1 {
                 self.request_ahead();
-                match self.ahead.pop_front() {
-                    Some(handle) => join(handle, || (self.fetch)(self.page)).await,
+                // Awaited in place, so that a walk dropped meanwhile aborts this page too.
+                let joined = match self.ahead.front_mut() {
+                    Some(handle) => Some(handle.await),
+                    None => None,
+                };
+                self.ahead.pop_front();
+                match joined {
+                    Some(joined) => join(joined, || (self.fetch)(self.page)).await,
                     None => (self.fetch)(self.page).await,
                 }
             } else {
@@ -127,9 +138,19 @@ impl<T: Send + 'static> Walk<T> {
         }
     }
 
-    /// Requests the pages up to `in_flight` from the current one that are not yet requested.
+    /// Pages in flight from the current one: only the first (and its prefetch) until a page
+    /// has come back full, then [`Paging::in_flight`].
+    fn window(&self) -> usize {
+        if self.full_pages == 0 {
+            1 + usize::from(self.paging.prefetch)
+        } else {
+            self.paging.in_flight()
+        }
+    }
+
+    /// Requests the pages of the window from the current one that are not yet requested.
     fn request_ahead(&mut self) {
-        while self.ahead.len() < self.paging.in_flight() {
+        while self.ahead.len() < self.window() {
             let page = self.page + self.ahead.len() as u64;
             self.ahead.push_back(tokio::spawn((self.fetch)(page)));
         }
@@ -157,6 +178,7 @@ impl<T: Send + 'static> Walk<T> {
             return Err(self.ignored_page_error());
         }
         self.previous_first = counts.first;
+        self.full_pages += 1;
         self.page += 1;
         Ok(Some(Progress::Checkpoint(Checkpoint::Page {
             next: self.page,
@@ -199,12 +221,13 @@ impl<T> Drop for Walk<T> {
     }
 }
 
-/// Awaits a prefetch; re-raises its panic; refetches if it was cancelled from outside.
+/// A prefetch's outcome: its page; its panic re-raised; fetched again if it was cancelled from
+/// outside.
 async fn join<R, F: FnOnce() -> BoxFuture<'static, Result<R, Error>>>(
-    handle: JoinHandle<Result<R, Error>>,
+    joined: Result<Result<R, Error>, tokio::task::JoinError>,
     refetch: F,
 ) -> Result<R, Error> {
-    match handle.await {
+    match joined {
         Ok(result) => result,
         Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
         Err(_) => refetch().await,
@@ -424,7 +447,7 @@ mod tests {
             prefetch: false,
             concurrency: 4,
         };
-        let mut stream = numbered((Api::Zchat, "test"), paging, 1, key, move |page| {
+        let walk = numbered((Api::Zchat, "test"), paging, 1, key, move |page| {
             let guard = OnDrop(page, dropped.clone());
             started.send(page).unwrap();
             async move {
@@ -435,21 +458,48 @@ mod tests {
                 Ok(rows(0..2))
             }
         });
-        assert_eq!(stream.next().await.unwrap().unwrap(), 0);
+        let mut stream = walk.with_checkpoints();
+        for _ in 0..3 {
+            stream.next().await.unwrap().unwrap(); // page 1: two rows and its checkpoint
+        }
+        let waiting = tokio::time::timeout(std::time::Duration::from_millis(200), stream.next());
+        assert!(waiting.await.is_err(), "page 2 never answers");
         let mut asked = Vec::new();
-        for _ in 0..4 {
-            asked.push(started_rx.recv().await.unwrap());
+        while let Ok(page) = started_rx.try_recv() {
+            asked.push(page);
         }
-        asked.sort_unstable();
-        assert_eq!(asked, vec![1, 2, 3, 4], "four pages in flight");
+        assert_eq!(
+            asked,
+            vec![1, 2, 3, 4, 5],
+            "page 1 alone, then four in flight"
+        );
         drop(stream);
-        let mut cancelled = Vec::new();
-        while cancelled.len() < 4 {
+        let mut gone = Vec::new();
+        while gone.len() < 5 {
             let next = tokio::time::timeout(std::time::Duration::from_secs(10), dropped_rx.recv());
-            cancelled.push(next.await.expect("a page is still running").unwrap());
+            gone.push(next.await.expect("a page is still running").unwrap());
         }
-        cancelled.sort_unstable();
-        assert_eq!(cancelled, vec![1, 2, 3, 4]);
+        gone.sort_unstable();
+        assert_eq!(gone, vec![1, 2, 3, 4, 5]);
+    }
+
+    /// A list that fits in one page costs one request, whatever the concurrency.
+    #[tokio::test]
+    async fn a_one_page_list_is_one_request_at_any_concurrency() {
+        let requests = Arc::new(Mutex::new(0_u32));
+        let counter = requests.clone();
+        let paging = Paging {
+            page_size: 10,
+            prefetch: false,
+            concurrency: 8,
+        };
+        let stream = numbered((Api::Zchat, "test"), paging, 1, key, move |_page| {
+            *counter.lock().unwrap() += 1;
+            async move { Ok(rows(0..3)) }
+        });
+        let got: Vec<u64> = stream.map(Result::unwrap).collect().await;
+        assert_eq!(got, vec![0, 1, 2]);
+        assert_eq!(*requests.lock().unwrap(), 1);
     }
 
     #[tokio::test]
