@@ -71,7 +71,7 @@ impl Context<'_> {
 /// `--state`), writes every row and records a checkpoint after each complete page. The first
 /// error aborts; `FILE` appears only when the list is complete, and the state file is replaced
 /// only after that.
-pub(crate) async fn export_list<T: Serialize + Send + 'static>(
+pub(crate) async fn export_list<T: ListRow + Send + 'static>(
     ctx: &Context<'_>,
     stream: &'static str,
     columns: Columns,
@@ -95,11 +95,16 @@ pub(crate) async fn export_list<T: Serialize + Send + 'static>(
     while let Some(item) = items.next().await {
         match item? {
             Progress::Row(row) => {
-                if state.as_mut().map_or(Ok(true), |s| s.admit(&row))? {
-                    match (&row as &dyn std::any::Any).downcast_ref::<cxkit::RawRow>() {
-                        Some(raw) => out.write_raw(raw)?,
-                        None => out.write_row(&row)?,
-                    }
+                let json = row.json_text();
+                let admitted = match (state.as_mut(), json) {
+                    (None, _) => true,
+                    (Some(state), Some(json)) => state.admit_json(json)?,
+                    (Some(state), None) => state.admit(&row)?,
+                };
+                match json {
+                    _ if !admitted => {}
+                    Some(json) => out.write_json(json)?,
+                    None => out.write_row(&row)?,
                 }
             }
             Progress::Checkpoint(c) => out.checkpoint(&c)?,
@@ -111,6 +116,25 @@ pub(crate) async fn export_list<T: Serialize + Send + 'static>(
     }
     Ok(())
 }
+
+/// A row of a list export.
+pub(crate) trait ListRow: Serialize {
+    /// The row's JSON text when it is at hand (rows as the vendor sent them), so it is
+    /// written without being encoded again.
+    fn json_text(&self) -> Option<&[u8]> {
+        None
+    }
+}
+
+impl ListRow for cxkit::RawRow {
+    fn json_text(&self) -> Option<&[u8]> {
+        Some(self.as_bytes())
+    }
+}
+
+impl ListRow for cxkit::zchat::OngoingRow {}
+impl ListRow for cxkit::conversion::Prospect {}
+impl ListRow for cxkit::conversion::Interaction {}
 
 /// Writes every row of `rows`; the first error aborts (and `--output` is left untouched).
 pub(crate) async fn export<T: Serialize>(

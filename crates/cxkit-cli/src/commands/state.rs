@@ -71,6 +71,13 @@ impl StateFile {
         Ok(self.run.admit(&value))
     }
 
+    /// [`admit`](Self::admit) for a row given as its JSON text.
+    pub(crate) fn admit_json(&mut self, row: &[u8]) -> Result<bool, CliError> {
+        self.run
+            .admit_json(row)
+            .map_err(|e| CliError::io(format!("a row is not a JSON object: {e}")))
+    }
+
     /// Saves the state covering every row admitted; call once the output is durable.
     pub(crate) fn save(&self) -> Result<(), CliError> {
         let Some(state) = self.run.state() else {

@@ -1,5 +1,5 @@
 //! A row's Arrow schema from the spec's JSON Schema (not from the data, so an empty export
-//! has the same columns), and each row shaped to it.
+//! has the same columns). [`arrow_rows`](super::arrow_rows) fills them from the rows.
 //!
 //! | JSON Schema | Arrow |
 //! |---|---|
@@ -16,12 +16,15 @@
 //! Every field is nullable unless the spec requires it.
 
 use arrow_schema::{DataType, Field, Fields, Schema, TimeUnit};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::sync::Arc;
 
 /// The column holding, as JSON, the fields of an open object that the spec does not name:
 /// nothing a vendor sends is dropped.
 pub const EXTRA: &str = "_extra";
+
+/// The time zone of date-time columns.
+pub const UTC: &str = "+00:00";
 
 /// A value's place in the schema: its Arrow type and how to shape a JSON value to it.
 #[derive(Clone, Debug, PartialEq)]
@@ -104,7 +107,7 @@ impl Shape {
     pub fn data_type(&self) -> DataType {
         match self {
             Shape::Text | Shape::Json => DataType::Utf8,
-            Shape::Timestamp => DataType::Timestamp(TimeUnit::Microsecond, Some("+00:00".into())),
+            Shape::Timestamp => DataType::Timestamp(TimeUnit::Microsecond, Some(UTC.into())),
             Shape::Date => DataType::Date32,
             Shape::Integer => DataType::Int64,
             Shape::Number => DataType::Float64,
@@ -131,63 +134,6 @@ impl Shape {
             Shape::Object(fields) => Schema::new(Self::fields(fields)),
             other => Schema::new(vec![Field::new("value", other.data_type(), true)]),
         }
-    }
-
-    /// `value` shaped for the Arrow JSON decoder: date-times as microseconds, untyped values
-    /// as JSON text, unnamed fields moved into `_extra`. A value that does not fit (text
-    /// where the spec says a number) is an error naming the field.
-    pub fn conform(&self, value: Value, path: &str) -> Result<Value, String> {
-        if value.is_null() {
-            return Ok(value);
-        }
-        let mismatch =
-            |value: &Value| format!("`{path}`: {value} does not fit the spec's type ({self:?})");
-        Ok(match self {
-            Shape::Json => Value::String(value.to_string()),
-            Shape::Text => match value {
-                Value::String(_) => value,
-                other => Value::String(other.to_string()),
-            },
-            Shape::Timestamp => {
-                let text = value.as_str().ok_or_else(|| mismatch(&value))?;
-                let at = cxkit::sync::parse_time(text).ok_or_else(|| mismatch(&value))?;
-                Value::from(at.timestamp_micros())
-            }
-            Shape::Date | Shape::Boolean => value,
-            Shape::Integer if value.is_i64() || value.is_u64() => value,
-            Shape::Number if value.is_number() => value,
-            Shape::Integer | Shape::Number => return Err(mismatch(&value)),
-            Shape::List(item) => match value {
-                Value::Array(items) => Value::Array(
-                    items
-                        .into_iter()
-                        .enumerate()
-                        .map(|(i, v)| item.conform(v, &format!("{path}[{i}]")))
-                        .collect::<Result<_, _>>()?,
-                ),
-                other => return Err(mismatch(&other)),
-            },
-            Shape::Object(fields) => match value {
-                Value::Object(mut map) => {
-                    let mut out = Map::new();
-                    for (name, shape, _) in fields {
-                        if let Some(v) = map.remove(name) {
-                            let child = if path.is_empty() {
-                                name.clone()
-                            } else {
-                                format!("{path}.{name}")
-                            };
-                            out.insert(name.clone(), shape.conform(v, &child)?);
-                        }
-                    }
-                    if !map.is_empty() {
-                        out.insert(EXTRA.into(), Value::String(Value::Object(map).to_string()));
-                    }
-                    Value::Object(out)
-                }
-                other => return Err(mismatch(&other)),
-            },
-        })
     }
 }
 
@@ -293,25 +239,6 @@ mod tests {
         assert!(!arrow.field_with_name("id").unwrap().is_nullable());
         assert!(arrow.field_with_name("n").unwrap().is_nullable());
         assert!(arrow.field_with_name(EXTRA).is_ok());
-    }
-
-    #[test]
-    fn rows_are_conformed_without_losing_a_field() {
-        let shape = Shape::Object(vec![
-            ("at".into(), Shape::Timestamp, false),
-            ("any".into(), Shape::Json, false),
-            ("n".into(), Shape::Integer, false),
-        ]);
-        let row = json!({"at": "2024-03-01T10:00:00Z", "any": {"a": [1]}, "n": 3, "new": true});
-        let shaped = shape.conform(row, "").unwrap();
-        assert_eq!(shaped["at"], 1_709_287_200_000_000i64);
-        assert_eq!(shaped["any"], r#"{"a":[1]}"#);
-        assert_eq!(shaped["n"], 3);
-        assert_eq!(shaped[EXTRA], r#"{"new":true}"#);
-        let err = shape.conform(json!({"n": "three"}), "").unwrap_err();
-        assert!(err.contains("`n`"), "{err}");
-        let err = shape.conform(json!({"at": "soon"}), "").unwrap_err();
-        assert!(err.contains("`at`"), "{err}");
     }
 }
 

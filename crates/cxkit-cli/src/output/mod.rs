@@ -8,8 +8,11 @@
 //! the last row has shown every column.
 
 #[cfg(feature = "parquet")]
+mod arrow_rows;
+#[cfg(feature = "parquet")]
 mod arrow_schema;
 pub mod checkpoint;
+mod json_text;
 #[cfg(feature = "parquet")]
 mod parquet;
 mod tabular;
@@ -69,6 +72,9 @@ pub struct Output {
     quiet: bool,
     page_size: Option<u64>,
     command: String,
+    /// A row's JSON text, for rows given as values (reused from row to row).
+    scratch: Vec<u8>,
+    csv: CsvLines,
     /// `--format parquet`: the writer, into the same `FILE.partial`.
     #[cfg(feature = "parquet")]
     parquet: Option<parquet::ParquetOut>,
@@ -119,6 +125,8 @@ impl Output {
             quiet: spec.quiet,
             page_size: None,
             command: spec.command.to_owned(),
+            scratch: Vec::new(),
+            csv: CsvLines::default(),
             #[cfg(feature = "parquet")]
             parquet: None,
         };
@@ -136,10 +144,7 @@ impl Output {
     fn begin(&mut self) -> Result<(), CliError> {
         match self.format {
             Format::Json => self.target.write(b"["),
-            Format::Csv if !self.spool => {
-                let header = csv_line(self.layout.columns())?;
-                self.target.write(&header)
-            }
+            Format::Csv if !self.spool => self.csv.write(self.layout.columns(), &mut self.target),
             _ => Ok(()),
         }
     }
@@ -155,63 +160,55 @@ impl Output {
         self
     }
 
-    /// Writes a row given as its JSON text: copied as is to JSON, JSON Lines and the CSV spool
-    /// (no decode, no encode); the other formats read it as they read any row.
-    pub fn write_raw(&mut self, row: &cxkit::RawRow) -> Result<(), CliError> {
+    /// Writes the row whose JSON text is `row` (one value, on one line): copied as is to
+    /// JSON, JSON Lines and the CSV spool; read in place for CSV cells and Parquet columns.
+    pub fn write_json(&mut self, row: &[u8]) -> Result<(), CliError> {
         let separator: &[u8] = match (self.format, self.rows) {
             (Format::Json, 0) => b"\n",
             (Format::Json, _) => b",\n",
-            (Format::Jsonl, _) => b"",
-            (Format::Csv, _) if self.spool => b"",
-            _ => return self.write_row(row),
-        };
-        self.target.write(separator)?;
-        self.target.write(row.as_bytes())?;
-        if self.format != Format::Json {
-            self.target.write(b"\n")?;
-        }
-        self.counted();
-        Ok(())
-    }
-
-    /// Writes one row.
-    pub fn write_row<T: serde::Serialize>(&mut self, row: &T) -> Result<(), CliError> {
-        let mut bytes = match (self.format, self.rows) {
-            (Format::Json, 0) => b"\n".to_vec(),
-            (Format::Json, _) => b",\n".to_vec(),
-            _ => Vec::with_capacity(512),
+            _ => b"",
         };
         match self.format {
-            Format::Json | Format::Jsonl => {
-                serde_json::to_writer(&mut bytes, row).map_err(|e| CliError::io(e.to_string()))?;
-                if self.format == Format::Jsonl {
-                    bytes.push(b'\n');
-                }
+            Format::Json => {
+                self.target.write(separator)?;
+                self.target.write(row)?;
             }
-            Format::Csv if self.spool => {
-                serde_json::to_writer(&mut bytes, row).map_err(|e| CliError::io(e.to_string()))?;
-                bytes.push(b'\n');
-            }
+            Format::Jsonl => self.write_line(row)?,
+            Format::Csv if self.spool => self.write_line(row)?,
             Format::Csv => {
-                let value = serde_json::to_value(row).map_err(|e| CliError::io(e.to_string()))?;
-                bytes = csv_line(&self.layout.cells(&value))?;
+                let cells = self.layout.cells_json(text(row)?).map_err(not_json)?;
+                self.csv.write(&cells, &mut self.target)?;
             }
             Format::Table => {
-                let value = serde_json::to_value(row).map_err(|e| CliError::io(e.to_string()))?;
+                let value: Value = serde_json::from_slice(row).map_err(not_json)?;
                 self.layout.see(&value);
                 self.table.push(value);
             }
             #[cfg(feature = "parquet")]
             Format::Parquet => {
-                let value = serde_json::to_value(row).map_err(|e| CliError::io(e.to_string()))?;
                 if let Some(out) = &mut self.parquet {
-                    out.write(value)?;
+                    out.write_json(text(row)?)?;
                 }
             }
         }
-        self.target.write(&bytes)?;
         self.counted();
         Ok(())
+    }
+
+    fn write_line(&mut self, row: &[u8]) -> Result<(), CliError> {
+        self.target.write(row)?;
+        self.target.write(b"\n")
+    }
+
+    /// Writes one row given as a value (its JSON is what [`write_json`](Self::write_json)
+    /// writes).
+    pub fn write_row<T: serde::Serialize>(&mut self, row: &T) -> Result<(), CliError> {
+        let mut json = std::mem::take(&mut self.scratch);
+        json.clear();
+        serde_json::to_writer(&mut json, row).map_err(|e| CliError::io(e.to_string()))?;
+        let written = self.write_json(&json);
+        self.scratch = json;
+        written
     }
 
     /// Marks a complete page: makes the rows so far durable, then records `checkpoint`.
@@ -283,10 +280,8 @@ impl Output {
     /// CSV from the spooled rows: one pass for the columns, one for the cells.
     fn render_csv(&mut self) -> Result<(), CliError> {
         let spooled = self.target.reader()?;
-        for line in std::io::BufReader::new(spooled.try_clone().map_err(CliError::write)?).lines() {
-            let line = line.map_err(CliError::write)?;
-            self.layout.see_json(line.as_bytes()).map_err(damaged)?;
-        }
+        let copy = spooled.try_clone().map_err(CliError::write)?;
+        for_each_line(copy, |line| self.layout.see_json(line).map_err(damaged))?;
         let (mut out, rendered) = match &self.path {
             Some(path) => {
                 let rendered = checkpoint::with_suffix(path, "rendering");
@@ -297,13 +292,14 @@ impl Output {
                 None,
             ),
         };
-        out.write(&csv_line(self.layout.columns())?)?;
+        self.csv.write(self.layout.columns(), &mut out)?;
         let mut spooled = spooled;
         std::io::Seek::rewind(&mut spooled).map_err(CliError::write)?;
-        for line in std::io::BufReader::new(spooled).lines() {
-            let row = parse_spooled(&line.map_err(CliError::write)?)?;
-            out.write(&csv_line(&self.layout.cells(&row))?)?;
-        }
+        let (layout, csv) = (&self.layout, &mut self.csv);
+        for_each_line(spooled, |line| {
+            let cells = layout.cells_json(text(line)?).map_err(damaged)?;
+            csv.write(&cells, &mut out)
+        })?;
         out.sync()?;
         if let (Some(path), Some(rendered), Target::File { partial, .. }) =
             (&self.path, rendered, &self.target)
@@ -347,20 +343,74 @@ fn open_file(
     Ok((Target::create(&partial)?, None))
 }
 
-fn parse_spooled(line: &str) -> Result<Value, CliError> {
-    serde_json::from_str(line).map_err(damaged)
+/// Calls `each` with every line of `file` (without its line break), reusing one buffer.
+fn for_each_line(
+    file: std::fs::File,
+    mut each: impl FnMut(&[u8]) -> Result<(), CliError>,
+) -> Result<(), CliError> {
+    let mut reader = std::io::BufReader::with_capacity(1 << 16, file);
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        if reader
+            .read_until(b'\n', &mut line)
+            .map_err(CliError::write)?
+            == 0
+        {
+            return Ok(());
+        }
+        let end = line.len() - usize::from(line.ends_with(b"\n"));
+        each(&line[..end])?;
+    }
+}
+
+/// A row's text as UTF-8 (what JSON is).
+fn text(row: &[u8]) -> Result<&str, CliError> {
+    std::str::from_utf8(row).map_err(|e| CliError::io(format!("a row is not UTF-8: {e}")))
+}
+
+fn not_json(e: serde_json::Error) -> CliError {
+    CliError::io(format!("a row is not JSON: {e}"))
 }
 
 fn damaged(e: serde_json::Error) -> CliError {
     CliError::io(format!("the spooled rows are damaged: {e}"))
 }
 
-fn csv_line<S: AsRef<[u8]>>(cells: &[S]) -> Result<Vec<u8>, CliError> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer
-        .write_record(cells)
-        .map_err(|e| CliError::io(e.to_string()))?;
-    writer.into_inner().map_err(|e| CliError::io(e.to_string()))
+/// CSV records, encoded one at a time by a `csv::Writer` (its quoting rules) into a buffer
+/// reused from record to record, and handed to the output.
+struct CsvLines(Option<csv::Writer<Vec<u8>>>);
+
+impl Default for CsvLines {
+    fn default() -> Self {
+        Self(Some(Self::writer(Vec::new())))
+    }
+}
+
+impl CsvLines {
+    /// Room for a typical record; `csv` grows past it as needed.
+    const BUFFER: usize = 1 << 10;
+
+    fn writer(line: Vec<u8>) -> csv::Writer<Vec<u8>> {
+        csv::WriterBuilder::new()
+            .buffer_capacity(Self::BUFFER)
+            .from_writer(line)
+    }
+
+    fn write<S: AsRef<str>>(&mut self, cells: &[S], to: &mut Target) -> Result<(), CliError> {
+        let mut writer = self.0.take().unwrap_or_else(|| Self::writer(Vec::new()));
+        let cells = cells.iter().map(|c| c.as_ref().as_bytes());
+        writer
+            .write_record(cells)
+            .map_err(|e| CliError::io(e.to_string()))?;
+        let mut line = writer
+            .into_inner()
+            .map_err(|e| CliError::io(e.to_string()))?;
+        let written = to.write(&line);
+        line.clear();
+        self.0 = Some(Self::writer(line));
+        written
+    }
 }
 
 fn render_table(layout: &Layout, rows: &[Value]) -> String {

@@ -1,12 +1,13 @@
 //! `--format parquet`: rows shaped to the spec's schema ([`arrow_schema`](super::arrow_schema)),
-//! decoded into Arrow batches and written as row groups while the list streams, so memory is
-//! bounded by one batch and one row group whatever the list's length.
+//! read from their JSON text into Arrow batches ([`arrow_rows`](super::arrow_rows)) and
+//! written as row groups while the list streams, so memory is bounded by one batch and one row
+//! group whatever the list's length.
 
+use super::arrow_rows::Rows;
 use super::arrow_schema::Shape;
 use super::{Columns, Spec};
 use crate::args::Format;
 use crate::error::CliError;
-use arrow_json::reader::{Decoder, ReaderBuilder};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
@@ -50,66 +51,65 @@ pub fn schema_for(format: Format, spec: &Spec<'_>) -> Result<Option<Value>, CliE
 
 /// A Parquet file being written.
 pub struct ParquetOut {
-    shape: Shape,
-    decoder: Decoder,
-    pending: Vec<Value>,
+    rows: Rows,
     writer: ArrowWriter<File>,
+    /// A row failed half-way: the batch being gathered is unusable.
+    broken: bool,
 }
 
 impl ParquetOut {
     /// A writer into `file` for rows of `json_schema`.
     pub fn create(file: File, json_schema: &Value) -> Result<Self, CliError> {
         let shape = Shape::of(json_schema);
-        let schema = Arc::new(shape.schema());
-        let decoder = ReaderBuilder::new(schema.clone())
-            .with_batch_size(BATCH_ROWS)
-            .with_strict_mode(true)
-            .build_decoder()
-            .map_err(|e| CliError::io(format!("parquet schema: {e}")))?;
         let properties = WriterProperties::builder()
             .set_compression(Compression::SNAPPY)
             .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
             .build();
-        let writer = ArrowWriter::try_new(file, schema, Some(properties))
+        let writer = ArrowWriter::try_new(file, Arc::new(shape.schema()), Some(properties))
             .map_err(|e| CliError::io(format!("parquet: {e}")))?;
         Ok(Self {
-            shape,
-            decoder,
-            pending: Vec::with_capacity(BATCH_ROWS),
+            rows: Rows::new(&shape),
             writer,
+            broken: false,
         })
     }
 
-    /// Adds a row; a row that does not fit the spec's types is an error naming the field.
-    pub fn write(&mut self, row: Value) -> Result<(), CliError> {
-        let row = self
-            .shape
-            .conform(row, "")
-            .map_err(|e| CliError::io(format!("parquet: a row does not fit the spec: {e}")))?;
-        self.pending.push(row);
-        if self.pending.len() >= BATCH_ROWS {
+    /// Adds the row whose JSON text is `row`; a row that does not fit the spec's types is an
+    /// error naming the field.
+    pub fn write_json(&mut self, row: &str) -> Result<(), CliError> {
+        if self.broken {
+            return Err(CliError::io("parquet: a previous row failed"));
+        }
+        if let Err(e) = self.rows.push(row) {
+            self.broken = true;
+            return Err(CliError::io(format!(
+                "parquet: a row does not fit the spec: {e}"
+            )));
+        }
+        if self.rows.len() >= BATCH_ROWS {
             self.flush_batch()?;
         }
         Ok(())
     }
 
     fn flush_batch(&mut self) -> Result<(), CliError> {
-        if self.pending.is_empty() {
+        if self.rows.len() == 0 {
             return Ok(());
         }
-        let fail = |e: arrow_schema::ArrowError| CliError::io(format!("parquet: {e}"));
-        self.decoder.serialize(&self.pending).map_err(fail)?;
-        self.pending.clear();
-        if let Some(batch) = self.decoder.flush().map_err(fail)? {
-            self.writer
-                .write(&batch)
-                .map_err(|e| CliError::io(format!("parquet: {e}")))?;
-        }
-        Ok(())
+        let batch = self
+            .rows
+            .take()
+            .map_err(|e| CliError::io(format!("parquet: {e}")))?;
+        self.writer
+            .write(&batch)
+            .map_err(|e| CliError::io(format!("parquet: {e}")))
     }
 
     /// Writes what is pending and the footer; the file, synced.
     pub fn finish(mut self) -> Result<File, CliError> {
+        if self.broken {
+            return Err(CliError::io("parquet: a row failed"));
+        }
         self.flush_batch()?;
         let file = self
             .writer
@@ -204,7 +204,7 @@ mod tests {
         let file = tempfile::NamedTempFile::new().unwrap();
         let mut out = ParquetOut::create(file.reopen().unwrap(), &schema).unwrap();
         for row in &rows {
-            out.write(row.clone()).unwrap();
+            out.write_json(&row.to_string()).unwrap();
         }
         out.finish().unwrap();
 

@@ -2,8 +2,10 @@
 //! spec's known leaves (`agent.name`), then every other leaf the rows carry, in the order
 //! first seen. Lists and open values are one cell holding their JSON.
 
+use super::json_text::{self, Kind};
 use serde_json::{Map, Value};
-use std::collections::{BTreeSet, HashSet};
+use std::borrow::Cow;
+use std::collections::{BTreeSet, HashMap};
 
 /// The columns of a table of rows.
 #[derive(Clone, Debug, Default)]
@@ -12,7 +14,8 @@ pub struct Layout {
     known: Vec<String>,
     /// Every column, in output order.
     columns: Vec<String>,
-    present: HashSet<String>,
+    /// Each column's place in `columns`.
+    index: HashMap<String, usize>,
     /// Known leaves and their parents, to stop flattening where the spec says a value is one
     /// cell.
     known_set: BTreeSet<String>,
@@ -24,7 +27,7 @@ impl Layout {
         let known_set = known.iter().cloned().collect();
         Self {
             columns: known.clone(),
-            present: known.iter().cloned().collect(),
+            index: known.iter().cloned().zip(0..).collect(),
             known,
             known_set,
         }
@@ -65,7 +68,8 @@ impl Layout {
 
     fn add(&mut self, found: Vec<String>) {
         for path in found {
-            if self.present.insert(path.clone()) {
+            if !self.index.contains_key(&path) {
+                self.index.insert(path.clone(), self.columns.len());
                 self.columns.push(path);
             }
         }
@@ -80,6 +84,57 @@ impl Layout {
     /// so an export of the same list always has the same header, even when empty.
     pub fn cells(&self, row: &Value) -> Vec<String> {
         self.columns.iter().map(|path| cell(row, path)).collect()
+    }
+
+    /// The cells of the row whose JSON text is `row`, as [`cells`](Self::cells) gives them
+    /// for its value, read in place: strings unescaped, numbers, lists and objects as the
+    /// text sent them (a 24-digit number stays whole). A key spelled with dots (`"a.b"`) fills
+    /// the column `a.b` too; when two spellings meet, the one nearer the top of the row wins.
+    pub fn cells_json<'a>(&self, row: &'a str) -> serde_json::Result<Vec<Cow<'a, str>>> {
+        let mut cells = Cells {
+            text: vec![Cow::Borrowed(""); self.columns.len()],
+            depth: vec![usize::MAX; self.columns.len()],
+        };
+        if json_text::kind(row) == Kind::Object {
+            self.fill(row, "", 0, &mut cells)?;
+        } else {
+            self.put(&mut cells, "value", 0, cell_text(row)?);
+        }
+        Ok(cells.text)
+    }
+
+    /// Fills the cells under the object `object` found at `prefix`.
+    fn fill<'a>(
+        &self,
+        object: &'a str,
+        prefix: &str,
+        depth: usize,
+        cells: &mut Cells<'a>,
+    ) -> serde_json::Result<()> {
+        json_text::for_each_member(object, |key, value| {
+            let path = join(prefix, &key);
+            let text = value.get();
+            if json_text::kind(text) == Kind::Object && !self.is_known_leaf(&path) {
+                // An object that is a column itself (one row had it empty) is also one cell.
+                if self.index.contains_key(&path) {
+                    self.put(cells, &path, depth, Cow::Borrowed(text.trim()));
+                }
+                self.fill(text, &path, depth + 1, cells)?;
+            } else {
+                self.put(cells, &path, depth, cell_text(text)?);
+            }
+            Ok(())
+        })
+        .map_err(json_text::Walk::into_json)
+    }
+
+    fn put<'a>(&self, cells: &mut Cells<'a>, path: &str, depth: usize, text: Cow<'a, str>) {
+        if let Some(&at) = self.index.get(path) {
+            if depth < cells.depth[at] {
+                cells.text[at] = text;
+                cells.depth[at] = depth;
+            }
+        }
     }
 
     fn leaves(&self, value: &Value, prefix: &str, out: &mut Vec<String>) {
@@ -217,6 +272,21 @@ impl<'de> serde::de::Visitor<'de> for Leaves<'_> {
     }
 }
 
+/// Cells being filled from a row's text, with the depth each was found at.
+struct Cells<'a> {
+    text: Vec<Cow<'a, str>>,
+    depth: Vec<usize>,
+}
+
+/// A cell from a value's JSON text: a string's content, nothing for null, else the text.
+fn cell_text(text: &str) -> serde_json::Result<Cow<'_, str>> {
+    match json_text::kind(text) {
+        Kind::Null => Ok(Cow::Borrowed("")),
+        Kind::String => json_text::unquoted(text),
+        _ => Ok(Cow::Borrowed(text.trim())),
+    }
+}
+
 fn join(prefix: &str, key: &str) -> String {
     if prefix.is_empty() {
         key.to_owned()
@@ -300,6 +370,62 @@ mod tests {
         }
         assert!(Layout::default().see_json(b"{\"a\":").is_err());
         assert!(Layout::default().see_json(b"{} x").is_err());
+    }
+
+    /// The cells read from JSON text are the cells read from values, rows of every shape,
+    /// with the spec's known leaves, with columns picked by hand and with neither.
+    #[test]
+    fn cells_from_json_text_are_the_cells_from_values() {
+        let rows = [
+            json!({"id": "1", "agent": {"name": "Ana", "team": {"x": 1}}, "tags": ["a", {"b": null}]}),
+            json!({"agent": null, "late": {}, "n": 1.5, "big": 18446744073709551615_u64, "neg": -3}),
+            json!({"tags": {"a": {"b": 2}}, "ok": false, "x": null, "s": "t\"\n\u{e9}", "deep": {"a": {"b": null}}}),
+            json!({"a.b": 3, "a": {"b": 4, "c": "five"}, "id": "dotted"}),
+            json!({"agent": {"name": null, "team": {}}, "value": "v"}),
+            json!(7),
+            json!("text"),
+            json!([1, {"a": 2}]),
+            json!(null),
+        ];
+        let known = vec!["id".to_owned(), "agent.name".into(), "tags".into()];
+        let picked = vec![
+            "a.b".to_owned(),
+            "agent".into(),
+            "deep.a".into(),
+            "value".into(),
+        ];
+        for mut layout in [Layout::new(known), Layout::fixed(picked), Layout::default()] {
+            for row in &rows {
+                layout.see(row);
+            }
+            for row in &rows {
+                let text = row.to_string();
+                assert_eq!(
+                    layout.cells_json(&text).unwrap(),
+                    layout.cells(row),
+                    "{text}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn cells_from_json_text_keep_numbers_and_nested_values_as_sent() {
+        let mut layout = Layout::default();
+        let text = r#"{"big":123456789012345678901234,"price":1.50,"tags":[1.0, "\u00e9"],"o":{}}"#;
+        layout.see_json(text.as_bytes()).unwrap();
+        assert_eq!(layout.columns(), ["big", "price", "tags", "o"]);
+        assert_eq!(
+            layout.cells_json(text).unwrap(),
+            [
+                "123456789012345678901234",
+                "1.50",
+                r#"[1.0, "\u00e9"]"#,
+                "{}"
+            ]
+        );
+        assert!(layout.cells_json(r#"{"big":"#).is_err());
+        assert!(layout.cells_json(r#"{"big":1} x"#).is_err());
     }
 
     #[test]

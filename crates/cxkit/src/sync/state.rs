@@ -87,6 +87,33 @@ impl Incremental {
         self.since().map_or(start, |s| s.max(start))
     }
 
+    /// [`admit`](Self::admit) for a row given as its JSON text (a [`RawRow`](crate::RawRow)'s):
+    /// only the members the stream's primary key and cursor name are decoded.
+    ///
+    /// ```
+    /// use cxkit::sync::{Incremental, STREAMS};
+    /// let calls = STREAMS.iter().find(|s| s.name == "converz_calls").unwrap();
+    /// let mut run = Incremental::new(calls, None);
+    /// let row = br#"{"call_id":7,"start_time":"2024-03-01T10:00:00Z","talk_time":31}"#;
+    /// assert!(run.admit_json(row)?);
+    /// assert!(!run.admit_json(row)?, "the same call twice");
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn admit_json(&mut self, row: &[u8]) -> serde_json::Result<bool> {
+        let Some(cursor) = self.stream.cursor else {
+            self.emitted += 1;
+            return Ok(true);
+        };
+        let row: Value = if self.stream.primary_key.is_empty() {
+            serde_json::from_slice(row)?
+        } else {
+            let mut wanted = self.stream.primary_key.to_vec();
+            wanted.push(cursor.field);
+            pick_members(row, &wanted)?
+        };
+        Ok(self.admit(&row))
+    }
+
     /// Whether to emit `row`: `false` for a row the previous run emitted (seen in the
     /// overlap, by primary key) or one this run already emitted.
     pub fn admit(&mut self, row: &Value) -> bool {
@@ -185,6 +212,39 @@ impl Incremental {
     }
 }
 
+/// The members of the JSON object `row` named in `wanted`, decoded; the others only checked.
+fn pick_members(row: &[u8], wanted: &[&str]) -> serde_json::Result<Value> {
+    struct Pick<'w>(&'w [&'w str]);
+
+    impl<'de> serde::de::Visitor<'de> for Pick<'_> {
+        type Value = serde_json::Map<String, Value>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a JSON object")
+        }
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut picked = serde_json::Map::new();
+            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                if self.0.contains(&key.as_ref()) {
+                    picked.insert(key.into_owned(), map.next_value()?);
+                } else {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+            Ok(picked)
+        }
+    }
+
+    let mut de = serde_json::Deserializer::from_slice(row);
+    let picked = serde::Deserializer::deserialize_map(&mut de, Pick(wanted))?;
+    de.end()?;
+    Ok(Value::Object(picked))
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::stream;
@@ -226,6 +286,33 @@ mod tests {
         assert_eq!((second.emitted(), second.repeated()), (1, 2));
         let third = second.state().unwrap();
         assert_eq!(third.seen.keys().collect::<Vec<_>>(), ["b", "c", "d"]);
+    }
+
+    /// A row given as its JSON text is admitted exactly as its value is, and leaves the same
+    /// state, whatever else the row carries.
+    #[test]
+    fn rows_given_as_json_text_are_admitted_as_their_values() {
+        let s = stream("converz_calls").unwrap();
+        let rows = [
+            json!({"call_id": 7, "start_time": "2024-03-01T10:00:00Z", "notes": {"a": [1, "x"]}}),
+            json!({"talk_time": 3, "call_id": "8", "start_time": "2024-03-01 09:30:00"}),
+            json!({"call_id": 7, "start_time": "2024-03-01T10:00:00Z"}),
+            json!({"call_id": 9, "start_time": "not a time"}),
+            json!({"start_time": "2024-03-01T11:00:00Z"}),
+        ];
+        let (mut by_value, mut by_text) = (Incremental::new(s, None), Incremental::new(s, None));
+        for row in &rows {
+            let text = row.to_string();
+            assert_eq!(
+                by_text.admit_json(text.as_bytes()).unwrap(),
+                by_value.admit(row),
+                "{text}"
+            );
+        }
+        assert_eq!(by_text.state(), by_value.state());
+        assert_eq!((by_text.emitted(), by_text.repeated()), (4, 1));
+        assert!(by_text.admit_json(b"[1]").is_err());
+        assert!(by_text.admit_json(br#"{"call_id":1"#).is_err());
     }
 
     #[test]

@@ -1,0 +1,514 @@
+//! Rows' JSON text appended straight to Arrow columns of their [`Shape`]: each value is read
+//! in place from the row's text (no `serde_json::Value`, no second JSON decoder), so a Parquet
+//! export costs one pass over the rows it writes.
+//!
+//! Values are shaped as the [`arrow_schema`](super::arrow_schema) table says: date-times
+//! become microseconds, untyped values their JSON text, the members of an object the spec does
+//! not name go to its `_extra` column as a JSON object. A value that does not fit (text where
+//! the spec says a number, a required field that is absent) is an error naming its field.
+
+use super::arrow_schema::{Shape, UTC};
+use super::json_text::{self, Kind};
+use arrow_array::builder::{
+    BooleanBuilder, Date32Builder, Float64Builder, Int64Builder, StringBuilder,
+    TimestampMicrosecondBuilder,
+};
+use arrow_array::types::Date32Type;
+use arrow_array::{ArrayRef, ListArray, RecordBatch, StructArray};
+use arrow_buffer::{NullBufferBuilder, OffsetBuffer, ScalarBuffer};
+use arrow_cast::parse::Parser;
+use arrow_schema::{DataType, Field, FieldRef, Fields, SchemaRef};
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+/// Rows being gathered into one record batch.
+pub struct Rows {
+    schema: SchemaRef,
+    root: Column,
+    /// Whether rows are objects (one column per field) or any value (one `value` column).
+    objects: bool,
+    len: usize,
+}
+
+impl Rows {
+    /// Empty columns for rows of `shape`.
+    pub fn new(shape: &Shape) -> Self {
+        Self {
+            schema: Arc::new(shape.schema()),
+            root: Column::of(shape),
+            objects: matches!(shape, Shape::Object(_)),
+            len: 0,
+        }
+    }
+
+    /// The rows gathered so far.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Appends the row whose JSON text is `row`. After an error the columns are uneven: the
+    /// rows gathered must be thrown away.
+    pub fn push(&mut self, row: &str) -> Result<(), String> {
+        if self.objects && json_text::kind(row) != Kind::Object {
+            return Err(format!("a row is not an object: {}", preview(row)));
+        }
+        self.root.push(row, "")?;
+        self.len += 1;
+        Ok(())
+    }
+
+    /// The rows gathered as one batch; the columns start empty again.
+    pub fn take(&mut self) -> Result<RecordBatch, String> {
+        self.len = 0;
+        let arrays = match (&mut self.root, self.objects) {
+            (
+                Column::Object {
+                    fields,
+                    extra,
+                    nulls,
+                    ..
+                },
+                true,
+            ) => {
+                // Rows are never null (`push` refuses them): the batch has no row validity.
+                nulls.finish();
+                let mut arrays = fields
+                    .iter_mut()
+                    .map(|f| f.column.finish())
+                    .collect::<Result<Vec<_>, _>>()?;
+                arrays.push(Arc::new(extra.finish()));
+                arrays
+            }
+            (root, _) => vec![root.finish()?],
+        };
+        RecordBatch::try_new(self.schema.clone(), arrays).map_err(|e| e.to_string())
+    }
+}
+
+/// One named field of an object column.
+struct Member {
+    name: String,
+    required: bool,
+    column: Column,
+}
+
+/// The values of one column, as they are gathered.
+enum Column {
+    /// Strings (`Text`) or any value's JSON text (`Json`).
+    Text(StringBuilder, bool),
+    Timestamp(TimestampMicrosecondBuilder),
+    Date(Date32Builder),
+    Integer(Int64Builder),
+    Number(Float64Builder),
+    Boolean(BooleanBuilder),
+    List {
+        field: FieldRef,
+        offsets: Vec<i32>,
+        nulls: NullBufferBuilder,
+        item: Box<Column>,
+    },
+    Object {
+        arrow: Fields,
+        fields: Vec<Member>,
+        extra: StringBuilder,
+        nulls: NullBufferBuilder,
+        /// Which fields the object being read has set (reused from row to row).
+        seen: Vec<bool>,
+    },
+}
+
+impl Column {
+    fn of(shape: &Shape) -> Self {
+        match shape {
+            Shape::Text => Column::Text(StringBuilder::new(), false),
+            Shape::Json => Column::Text(StringBuilder::new(), true),
+            Shape::Timestamp => {
+                Column::Timestamp(TimestampMicrosecondBuilder::new().with_timezone(UTC))
+            }
+            Shape::Date => Column::Date(Date32Builder::new()),
+            Shape::Integer => Column::Integer(Int64Builder::new()),
+            Shape::Number => Column::Number(Float64Builder::new()),
+            Shape::Boolean => Column::Boolean(BooleanBuilder::new()),
+            Shape::List(item) => Column::List {
+                field: Arc::new(Field::new("item", item.data_type(), true)),
+                offsets: vec![0],
+                nulls: NullBufferBuilder::new(0),
+                item: Box::new(Column::of(item)),
+            },
+            Shape::Object(fields) => {
+                let DataType::Struct(arrow) = shape.data_type() else {
+                    unreachable!("an object's Arrow type is a struct")
+                };
+                Column::Object {
+                    arrow,
+                    fields: fields
+                        .iter()
+                        .map(|(name, shape, required)| Member {
+                            name: name.clone(),
+                            required: *required,
+                            column: Column::of(shape),
+                        })
+                        .collect(),
+                    extra: StringBuilder::new(),
+                    nulls: NullBufferBuilder::new(0),
+                    seen: vec![false; fields.len()],
+                }
+            }
+        }
+    }
+
+    /// Appends the value whose JSON text is `text`, found at `path` (for errors).
+    fn push(&mut self, text: &str, path: &str) -> Result<(), String> {
+        let kind = json_text::kind(text);
+        if kind == Kind::Null {
+            self.push_null();
+            return Ok(());
+        }
+        let type_name = self.type_name();
+        let misfit = || {
+            format!(
+                "`{path}`: {} does not fit the spec's type ({type_name})",
+                preview(text)
+            )
+        };
+        let bad_json = |e: serde_json::Error| format!("`{path}`: {e}");
+        match self {
+            Column::Text(b, false) if kind == Kind::String => {
+                b.append_value(json_text::unquoted(text).map_err(bad_json)?)
+            }
+            Column::Text(b, _) => b.append_value(text.trim()),
+            Column::Timestamp(b) => {
+                let at = match kind {
+                    Kind::String => json_text::unquoted(text)
+                        .ok()
+                        .and_then(|s| cxkit::sync::parse_time(&s)),
+                    _ => None,
+                };
+                b.append_value(at.ok_or_else(misfit)?.timestamp_micros())
+            }
+            Column::Date(b) => {
+                let days = match kind {
+                    Kind::String => json_text::unquoted(text)
+                        .ok()
+                        .and_then(|s| Date32Type::parse(&s)),
+                    Kind::Number => text.trim().parse().ok(),
+                    _ => None,
+                };
+                match days {
+                    Some(days) => b.append_value(days),
+                    None => return Err(misfit()),
+                }
+            }
+            Column::Integer(b) => match text.trim().parse::<i64>() {
+                Ok(n) if kind == Kind::Number => b.append_value(n),
+                _ => return Err(misfit()),
+            },
+            Column::Number(b) => match text.trim().parse::<f64>() {
+                Ok(x) if kind == Kind::Number => b.append_value(x),
+                _ => return Err(misfit()),
+            },
+            Column::Boolean(b) => match text.trim() {
+                "true" => b.append_value(true),
+                "false" => b.append_value(false),
+                _ => return Err(misfit()),
+            },
+            Column::List {
+                offsets,
+                nulls,
+                item,
+                ..
+            } if kind == Kind::Array => {
+                let mut at: usize = 0;
+                json_text::for_each_item(text, |value| {
+                    let pushed = item.push(value.get(), &format!("{path}[{at}]"));
+                    at += 1;
+                    pushed
+                })
+                .map_err(|e| match e {
+                    json_text::Walk::Json(e) => bad_json(e),
+                    json_text::Walk::Stopped(e) => e,
+                })?;
+                let end = offsets.last().copied().unwrap_or(0);
+                let end = i32::try_from(at)
+                    .ok()
+                    .and_then(|n| end.checked_add(n))
+                    .ok_or_else(|| format!("`{path}`: too many items for one batch"))?;
+                offsets.push(end);
+                nulls.append_non_null();
+            }
+            Column::Object { .. } if kind == Kind::Object => self.push_object(text, path)?,
+            Column::List { .. } | Column::Object { .. } => return Err(misfit()),
+        }
+        Ok(())
+    }
+
+    /// Appends an object: each named member to its field, every other member to `_extra`.
+    fn push_object(&mut self, text: &str, path: &str) -> Result<(), String> {
+        let Column::Object {
+            fields,
+            extra,
+            nulls,
+            seen,
+            ..
+        } = self
+        else {
+            unreachable!("called on object columns")
+        };
+        seen.fill(false);
+        let mut others = String::new();
+        // Members usually come in the spec's order: look there first.
+        let mut next = 0;
+        json_text::for_each_member(text, |key, value| {
+            let found = match fields.get(next) {
+                Some(f) if f.name == key => Some(next),
+                _ => fields.iter().position(|f| f.name == key),
+            };
+            let Some(at) = found else {
+                others.push(if others.is_empty() { '{' } else { ',' });
+                let _ = write!(others, "{}:{}", quoted(&key), value.get().trim());
+                return Ok(());
+            };
+            next = at + 1;
+            if std::mem::replace(&mut seen[at], true) {
+                return Err(format!("`{}`: sent twice", join(path, &key)));
+            }
+            fields[at].column.push(value.get(), &join(path, &key))?;
+            if fields[at].required && json_text::kind(value.get()) == Kind::Null {
+                return Err(format!(
+                    "`{}`: null, but the spec requires it",
+                    join(path, &key)
+                ));
+            }
+            Ok(())
+        })
+        .map_err(|e| match e {
+            json_text::Walk::Json(e) => format!("`{path}`: {e}"),
+            json_text::Walk::Stopped(e) => e,
+        })?;
+        for (field, seen) in fields.iter_mut().zip(seen.iter()) {
+            if !seen {
+                if field.required {
+                    return Err(format!(
+                        "`{}`: absent, but the spec requires it",
+                        join(path, &field.name)
+                    ));
+                }
+                field.column.push_null();
+            }
+        }
+        if others.is_empty() {
+            extra.append_null();
+        } else {
+            others.push('}');
+            extra.append_value(others);
+        }
+        nulls.append_non_null();
+        Ok(())
+    }
+
+    fn push_null(&mut self) {
+        match self {
+            Column::Text(b, _) => b.append_null(),
+            Column::Timestamp(b) => b.append_null(),
+            Column::Date(b) => b.append_null(),
+            Column::Integer(b) => b.append_null(),
+            Column::Number(b) => b.append_null(),
+            Column::Boolean(b) => b.append_null(),
+            Column::List { offsets, nulls, .. } => {
+                offsets.push(offsets.last().copied().unwrap_or(0));
+                nulls.append_null();
+            }
+            Column::Object {
+                fields,
+                extra,
+                nulls,
+                ..
+            } => {
+                fields.iter_mut().for_each(|f| f.column.push_null());
+                extra.append_null();
+                nulls.append_null();
+            }
+        }
+    }
+
+    /// The values gathered, as one array; the column starts empty again.
+    fn finish(&mut self) -> Result<ArrayRef, String> {
+        let fail = |e: arrow_schema::ArrowError| e.to_string();
+        Ok(match self {
+            Column::Text(b, _) => Arc::new(b.finish()),
+            Column::Timestamp(b) => Arc::new(b.finish()),
+            Column::Date(b) => Arc::new(b.finish()),
+            Column::Integer(b) => Arc::new(b.finish()),
+            Column::Number(b) => Arc::new(b.finish()),
+            Column::Boolean(b) => Arc::new(b.finish()),
+            Column::List {
+                field,
+                offsets,
+                nulls,
+                item,
+            } => {
+                let offsets = std::mem::replace(offsets, vec![0]);
+                let offsets = OffsetBuffer::new(ScalarBuffer::from(offsets));
+                let values = item.finish()?;
+                Arc::new(
+                    ListArray::try_new(field.clone(), offsets, values, nulls.finish())
+                        .map_err(fail)?,
+                )
+            }
+            Column::Object {
+                arrow,
+                fields,
+                extra,
+                nulls,
+                ..
+            } => {
+                let mut arrays = fields
+                    .iter_mut()
+                    .map(|f| f.column.finish())
+                    .collect::<Result<Vec<_>, _>>()?;
+                arrays.push(Arc::new(extra.finish()));
+                Arc::new(StructArray::try_new(arrow.clone(), arrays, nulls.finish()).map_err(fail)?)
+            }
+        })
+    }
+
+    fn type_name(&self) -> &'static str {
+        match self {
+            Column::Text(_, false) => "text",
+            Column::Text(_, true) => "any JSON",
+            Column::Timestamp(_) => "date-time",
+            Column::Date(_) => "date",
+            Column::Integer(_) => "integer",
+            Column::Number(_) => "number",
+            Column::Boolean(_) => "boolean",
+            Column::List { .. } => "list",
+            Column::Object { .. } => "object",
+        }
+    }
+}
+
+/// `text` as a JSON string.
+fn quoted(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_default()
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+/// The start of a value, for an error message.
+fn preview(text: &str) -> String {
+    let text = text.trim();
+    match text.char_indices().nth(60) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::{Int64Type, TimestampMicrosecondType};
+    use arrow_array::Array;
+
+    fn shape() -> Shape {
+        Shape::Object(vec![
+            ("id".into(), Shape::Text, true),
+            ("at".into(), Shape::Timestamp, false),
+            ("any".into(), Shape::Json, false),
+            ("n".into(), Shape::Integer, false),
+            ("day".into(), Shape::Date, false),
+            (
+                "tags".into(),
+                Shape::List(Box::new(Shape::Object(vec![(
+                    "k".into(),
+                    Shape::Text,
+                    false,
+                )]))),
+                false,
+            ),
+        ])
+    }
+
+    #[test]
+    fn rows_are_read_into_their_columns_without_losing_a_member() {
+        let mut rows = Rows::new(&shape());
+        rows.push(
+            r#"{"id":"a\"1","at":"2024-03-01T10:00:00Z","any":{"a":[1.50]},"n":3,"new":true,"day":"2024-03-01","tags":[{"k":"x","z":1},null]}"#,
+        )
+        .unwrap();
+        rows.push(r#"{"id":"b","n":null,"tags":null,"late":{"q":"\u00e9"}}"#)
+            .unwrap();
+        assert_eq!(rows.len(), 2);
+        let batch = rows.take().unwrap();
+        assert_eq!(rows.len(), 0);
+        assert_eq!(batch.num_rows(), 2);
+        let column = |name: &str| batch.column_by_name(name).unwrap().clone();
+        let id = column("id");
+        assert_eq!(id.as_string::<i32>().value(0), "a\"1");
+        let at = column("at");
+        let at = at.as_primitive::<TimestampMicrosecondType>();
+        assert_eq!(at.value(0), 1_709_287_200_000_000);
+        assert!(at.is_null(1));
+        assert_eq!(column("any").as_string::<i32>().value(0), r#"{"a":[1.50]}"#);
+        let n = column("n");
+        assert_eq!(n.as_primitive::<Int64Type>().value(0), 3);
+        assert!(n.is_null(1));
+        let extra = column(super::super::arrow_schema::EXTRA);
+        let extra = extra.as_string::<i32>();
+        assert_eq!(extra.value(0), r#"{"new":true}"#);
+        assert_eq!(extra.value(1), r#"{"late":{"q":"\u00e9"}}"#);
+        let tags = column("tags");
+        let tags = tags.as_list::<i32>();
+        assert!(tags.is_null(1));
+        let first = tags.value(0);
+        let first = first.as_struct();
+        assert_eq!(first.len(), 2);
+        assert_eq!(first.column(0).as_string::<i32>().value(0), "x");
+        assert!(first.is_null(1), "a null item stays null");
+        assert_eq!(first.column(1).as_string::<i32>().value(0), r#"{"z":1}"#);
+        // The columns start empty again.
+        rows.push(r#"{"id":"c"}"#).unwrap();
+        assert_eq!(rows.take().unwrap().num_rows(), 1);
+    }
+
+    #[test]
+    fn a_row_that_does_not_fit_names_its_field() {
+        for (row, field) in [
+            (r#"{"id":"1","n":"three"}"#, "`n`"),
+            (r#"{"id":"1","n":1.5}"#, "`n`"),
+            (r#"{"id":"1","at":"soon"}"#, "`at`"),
+            (r#"{"id":"1","day":"someday"}"#, "`day`"),
+            (r#"{"id":"1","tags":[{"k":"x"},3]}"#, "`tags[1]`"),
+            (
+                r#"{"id":"1","at":"2024-03-01T10:00:00Z","tags":[{"k":"x","k":"y"}]}"#,
+                "`tags[0].k`",
+            ),
+            (r#"{"id":"1","tags":{"k":"x"}}"#, "`tags`"),
+            (r#"{"n":1}"#, "`id`: absent"),
+            (r#"{"id":null}"#, "`id`: null"),
+            (r#"{"id":"1","id":"2"}"#, "`id`: sent twice"),
+        ] {
+            let err = Rows::new(&shape()).push(row).unwrap_err();
+            assert!(err.contains(field), "{row}: {err}");
+        }
+        assert!(Rows::new(&shape()).push("[1]").is_err());
+        assert!(Rows::new(&shape()).push(r#"{"id":"1""#).is_err());
+    }
+
+    #[test]
+    fn rows_that_are_not_objects_fill_one_value_column() {
+        let mut rows = Rows::new(&Shape::Json);
+        rows.push(r#"[1,"two"]"#).unwrap();
+        rows.push("null").unwrap();
+        let batch = rows.take().unwrap();
+        let value = batch.column_by_name("value").unwrap();
+        assert_eq!(value.as_string::<i32>().value(0), r#"[1,"two"]"#);
+        assert!(value.is_null(1));
+    }
+}
