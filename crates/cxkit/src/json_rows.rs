@@ -71,7 +71,13 @@ impl Splitter {
     /// Scans `chunk`, pushing every element it completes onto `out`.
     pub fn feed(&mut self, chunk: &[u8], out: &mut Vec<Vec<u8>>) -> Result<(), RowError> {
         let mut start = 0; // where the current element's bytes begin in `chunk`
-        for (i, &byte) in chunk.iter().enumerate() {
+        let mut i = 0;
+        while i < chunk.len() {
+            if self.phase == Phase::InElement && self.in_string {
+                i = self.skip_string(chunk, i);
+                continue;
+            }
+            let byte = chunk[i];
             match self.phase {
                 Phase::BeforeArray => match byte {
                     b'[' => self.phase = Phase::BeforeElement,
@@ -120,6 +126,7 @@ impl Splitter {
                     }
                 }
             }
+            i += 1;
         }
         if self.phase == Phase::InElement {
             self.element.extend_from_slice(&chunk[start..]);
@@ -142,6 +149,24 @@ impl Splitter {
     /// Rows completed so far.
     pub fn rows(&self) -> usize {
         self.rows
+    }
+
+    /// Inside a string, jumps to the byte after its next quote or backslash (found with
+    /// `memchr`, many bytes at a time: most of a row's bytes are in its strings); returns where
+    /// to go on from.
+    fn skip_string(&mut self, chunk: &[u8], from: usize) -> usize {
+        if self.escaped {
+            self.escaped = false;
+            return from + 1;
+        }
+        match memchr::memchr2(b'"', b'\\', &chunk[from..]) {
+            None => chunk.len(),
+            Some(offset) => {
+                let at = from + offset;
+                self.scan(chunk[at]);
+                at + 1
+            }
+        }
     }
 
     fn scan(&mut self, byte: u8) {
@@ -243,19 +268,18 @@ where
     .boxed()
 }
 
-/// A row type that is a few typed columns plus every other column kept as JSON (Converz
-/// rows). Decoding the object as one map and lifting the typed columns out avoids serde's
-/// `flatten`, which buffers every field into an intermediate tree first.
+/// A row read from one JSON object by a decoder of its own (Converz rows: a few typed
+/// columns plus every other column kept as JSON; raw rows, which keep the text).
 pub trait OpenRow: Sized {
-    /// Builds the row from all of its columns.
-    fn from_columns(
-        columns: serde_json::Map<String, serde_json::Value>,
-    ) -> serde_json::Result<Self>;
-
     /// Parses one JSON object.
-    fn parse(bytes: &[u8]) -> serde_json::Result<Self> {
-        Self::from_columns(serde_json::from_slice(bytes)?)
-    }
+    fn parse(bytes: &[u8]) -> serde_json::Result<Self>;
+}
+
+/// The object `bytes` as one map of columns. Decoding it as a map and lifting the typed
+/// columns out avoids serde's `flatten`, which buffers every field into an intermediate tree
+/// first.
+fn columns(bytes: &[u8]) -> serde_json::Result<serde_json::Map<String, serde_json::Value>> {
+    serde_json::from_slice(bytes)
 }
 
 /// Removes `key` and reads it as `T` (a typed column of an open row).
@@ -268,9 +292,8 @@ fn take<T: DeserializeOwned>(
 }
 
 impl OpenRow for converz_api::types::Call {
-    fn from_columns(
-        mut columns: serde_json::Map<String, serde_json::Value>,
-    ) -> serde_json::Result<Self> {
+    fn parse(bytes: &[u8]) -> serde_json::Result<Self> {
+        let mut columns = columns(bytes)?;
         Ok(Self {
             call_id: take(&mut columns, "call_id")?,
             rep_id: take(&mut columns, "rep_id")?,
@@ -280,9 +303,8 @@ impl OpenRow for converz_api::types::Call {
 }
 
 impl OpenRow for converz_api::types::Rep {
-    fn from_columns(
-        mut columns: serde_json::Map<String, serde_json::Value>,
-    ) -> serde_json::Result<Self> {
+    fn parse(bytes: &[u8]) -> serde_json::Result<Self> {
+        let mut columns = columns(bytes)?;
         Ok(Self {
             rep_id: take(&mut columns, "rep_id")?,
             extra: columns,

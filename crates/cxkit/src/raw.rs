@@ -45,12 +45,20 @@ impl RawRow {
         Ok(Self { json, key })
     }
 
-    /// The row at `range` of a page already read (and so validated) with its key.
-    fn from_page(page: &Bytes, range: std::ops::Range<usize>, key: Option<u64>) -> Self {
-        let json = match compacted(&page[range.clone()]) {
-            Some(compact) => compact,
-            None => page.slice(range),
+    /// The row at `range` of a page already read (and so validated) with its key; `flat`
+    /// when the page has no line break at all (so no row needs compacting).
+    fn from_page(
+        page: &Bytes,
+        range: std::ops::Range<usize>,
+        key: Option<u64>,
+        flat: bool,
+    ) -> Self {
+        let compact = if flat {
+            None
+        } else {
+            compacted(&page[range.clone()])
         };
+        let json = compact.unwrap_or_else(|| page.slice(range));
         Self { json, key }
     }
 
@@ -209,13 +217,15 @@ pub(crate) fn page_rows<K: KeyName>(body: &Bytes) -> serde_json::Result<Vec<RawR
 fn array_rows<K: KeyName>(body: &Bytes, at: usize) -> serde_json::Result<(Vec<RawRow>, usize)> {
     let mut at = expect(body, at, b'[')?;
     let mut rows = Vec::new();
+    // One search of the page instead of one per row (most servers send no line breaks).
+    let flat = memchr::memchr2(b'\n', b'\r', body).is_none();
     if body.get(skip_space(body, at)) == Some(&b']') {
         return Ok((rows, skip_space(body, at) + 1));
     }
     loop {
         let start = skip_space(body, at);
         let (Keyed(key, _), end) = one::<Keyed<K>>(body, start)?;
-        rows.push(RawRow::from_page(body, start..end, key));
+        rows.push(RawRow::from_page(body, start..end, key, flat));
         at = skip_space(body, end);
         match body.get(at) {
             Some(b',') => at += 1,
@@ -277,8 +287,8 @@ impl<'de> Visitor<'de> for KeyOf {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut key = None;
-        while let Some(name) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-            if name == self.0 {
+        while let Some(is_key) = map.next_key_seed(NameIs(self.0))? {
+            if is_key {
                 let value: &RawValue = map.next_value()?;
                 key = Some(crate::pagination::key_hash(value.get()));
             } else {
@@ -286,6 +296,35 @@ impl<'de> Visitor<'de> for KeyOf {
             }
         }
         Ok(key)
+    }
+}
+
+/// Whether a member's name is `.0`. Read as bytes: serde_json then skips the UTF-8 check it
+/// makes for a `str` (a profile showed it on every member name), as it does for every string
+/// it ignores; escapes are still decoded, so `"\u0069d"` is `id`.
+struct NameIs(&'static str);
+
+impl<'de> DeserializeSeed<'de> for NameIs {
+    type Value = bool;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
+        deserializer.deserialize_bytes(self)
+    }
+}
+
+impl<'de> Visitor<'de> for NameIs {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a member name")
+    }
+
+    fn visit_bytes<E>(self, name: &[u8]) -> Result<bool, E> {
+        Ok(name == self.0.as_bytes())
+    }
+
+    fn visit_str<E>(self, name: &str) -> Result<bool, E> {
+        Ok(name == self.0)
     }
 }
 
@@ -329,6 +368,13 @@ mod tests {
             "whitespace inside strings, escapes and numbers as sent"
         );
         assert_eq!(row.key(), Some(crate::pagination::key_hash("7")));
+        // In a page: a row with a line break is compacted, a row on one line kept as sent.
+        let page = Bytes::from_static(
+            b"{\"data\": [\n  {\"id\": 1,\n \"s\": \"a b\"},\n  {\"id\": 2, \"t\": 3}\n]}",
+        );
+        let rows = page_rows::<Id>(&page).unwrap();
+        assert_eq!(rows[0].as_bytes(), br#"{"id":1,"s":"a b"}"#);
+        assert_eq!(rows[1].as_bytes(), br#"{"id": 2, "t": 3}"#);
     }
 
     #[test]
@@ -346,6 +392,11 @@ mod tests {
             );
         }
         assert_eq!(RawRow::new(br#"{"x":1}"#, "id", None).unwrap().key(), None);
+        // A member name is compared once unescaped, and only whole.
+        let escaped = RawRow::new(br#"{"\u0069d":5,"idx":6}"#, "id", None).unwrap();
+        assert_eq!(escaped.key(), Some(crate::pagination::key_hash("5")));
+        let prefix = RawRow::new(br#"{"i":5,"idx":6}"#, "id", None).unwrap();
+        assert_eq!(prefix.key(), None);
         let body = Bytes::from_static(br#"{"data":[{"id":1},]}"#);
         assert!(page_rows::<Id>(&body).is_err());
         for bad in [

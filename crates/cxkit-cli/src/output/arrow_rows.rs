@@ -18,7 +18,6 @@ use arrow_array::{ArrayRef, ListArray, RecordBatch, StructArray};
 use arrow_buffer::{NullBufferBuilder, OffsetBuffer, ScalarBuffer};
 use arrow_cast::parse::Parser;
 use arrow_schema::{DataType, Field, FieldRef, Fields, SchemaRef};
-use std::fmt::Write as _;
 use std::sync::Arc;
 
 /// Rows being gathered into one record batch.
@@ -265,7 +264,9 @@ impl Column {
             };
             let Some(at) = found else {
                 others.push(if others.is_empty() { '{' } else { ',' });
-                let _ = write!(others, "{}:{}", quoted(&key), value.get().trim());
+                push_quoted(&mut others, &key);
+                others.push(':');
+                others.push_str(value.get().trim());
                 return Ok(());
             };
             next = at + 1;
@@ -387,9 +388,16 @@ impl Column {
     }
 }
 
-/// `text` as a JSON string.
-fn quoted(text: &str) -> String {
-    serde_json::to_string(text).unwrap_or_default()
+/// Appends `text` as a JSON string (written by hand when it needs no escape: every member
+/// name of a Converz row goes through here).
+fn push_quoted(out: &mut String, text: &str) {
+    if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push('"');
+        out.push_str(text);
+        out.push('"');
+    } else {
+        out.push_str(&serde_json::to_string(text).unwrap_or_default());
+    }
 }
 
 fn join(path: &str, key: &str) -> String {
@@ -499,6 +507,23 @@ mod tests {
         }
         assert!(Rows::new(&shape()).push("[1]").is_err());
         assert!(Rows::new(&shape()).push(r#"{"id":"1""#).is_err());
+    }
+
+    #[test]
+    fn unnamed_members_keep_their_names_exactly() {
+        let mut rows = Rows::new(&shape());
+        rows.push(r#"{"id":"1","we\"ird\\":1,"tab\t":[],"\u00e9":null}"#)
+            .unwrap();
+        let batch = rows.take().unwrap();
+        let extra = batch
+            .column_by_name(super::super::arrow_schema::EXTRA)
+            .unwrap();
+        let extra: serde_json::Value =
+            serde_json::from_str(extra.as_string::<i32>().value(0)).unwrap();
+        assert_eq!(
+            extra,
+            serde_json::json!({"we\"ird\\": 1, "tab\t": [], "\u{e9}": null})
+        );
     }
 
     #[test]

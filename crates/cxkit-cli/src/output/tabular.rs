@@ -7,6 +7,10 @@ use serde_json::{Map, Value};
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 
+/// Column paths to their place: looked up for every member of every row, so hashed with
+/// `foldhash` rather than SipHash (a profile showed SipHash in every cell).
+type Index = HashMap<String, usize, foldhash::fast::RandomState>;
+
 /// The columns of a table of rows.
 #[derive(Clone, Debug, Default)]
 pub struct Layout {
@@ -15,7 +19,7 @@ pub struct Layout {
     /// Every column, in output order.
     columns: Vec<String>,
     /// Each column's place in `columns`.
-    index: HashMap<String, usize>,
+    index: Index,
     /// Known leaves and their parents, to stop flattening where the spec says a value is one
     /// cell.
     known_set: BTreeSet<String>,
@@ -56,7 +60,7 @@ impl Layout {
         serde::de::DeserializeSeed::deserialize(
             Leaves {
                 layout: self,
-                prefix: String::new(),
+                prefix: Cow::Borrowed(""),
                 out: &mut found,
             },
             &mut de,
@@ -112,11 +116,11 @@ impl Layout {
         cells: &mut Cells<'a>,
     ) -> serde_json::Result<()> {
         json_text::for_each_member(object, |key, value| {
-            let path = join(prefix, &key);
+            let path = child(prefix, key);
             let text = value.get();
             if json_text::kind(text) == Kind::Object && !self.is_known_leaf(&path) {
                 // An object that is a column itself (one row had it empty) is also one cell.
-                if self.index.contains_key(&path) {
+                if self.index.contains_key(path.as_ref()) {
                     self.put(cells, &path, depth, Cow::Borrowed(text.trim()));
                 }
                 self.fill(text, &path, depth + 1, cells)?;
@@ -168,24 +172,27 @@ impl Layout {
 /// The leaf paths of one row read from its JSON text, by the rules of [`Layout::leaves`]:
 /// a non-empty object is descended into unless the spec makes it one cell, a null under which
 /// the spec knows leaves adds nothing, anything else is a leaf.
-struct Leaves<'a> {
+/// Only paths not yet columns are gathered (most rows add none).
+struct Leaves<'a, 'k> {
     layout: &'a Layout,
-    prefix: String,
+    prefix: Cow<'k, str>,
     out: &'a mut Vec<String>,
 }
 
-impl Leaves<'_> {
+impl Leaves<'_, '_> {
     fn leaf(self) {
         let path = if self.prefix.is_empty() {
-            "value".to_owned()
+            "value"
         } else {
-            self.prefix
+            &self.prefix
         };
-        self.out.push(path);
+        if !self.layout.index.contains_key(path) {
+            self.out.push(path.to_owned());
+        }
     }
 }
 
-impl<'de> serde::de::DeserializeSeed<'de> for Leaves<'_> {
+impl<'de> serde::de::DeserializeSeed<'de> for Leaves<'_, '_> {
     type Value = ();
 
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
@@ -193,7 +200,7 @@ impl<'de> serde::de::DeserializeSeed<'de> for Leaves<'_> {
     }
 }
 
-impl<'de> serde::de::Visitor<'de> for Leaves<'_> {
+impl<'de> serde::de::Visitor<'de> for Leaves<'_, '_> {
     type Value = ();
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -217,7 +224,7 @@ impl<'de> serde::de::Visitor<'de> for Leaves<'_> {
             empty = false;
             let child = Leaves {
                 layout,
-                prefix: join(&prefix, &key),
+                prefix: child(&prefix, key),
                 out: &mut *out,
             };
             map.next_value_seed(child)?;
@@ -284,6 +291,15 @@ fn cell_text(text: &str) -> serde_json::Result<Cow<'_, str>> {
         Kind::Null => Ok(Cow::Borrowed("")),
         Kind::String => json_text::unquoted(text),
         _ => Ok(Cow::Borrowed(text.trim())),
+    }
+}
+
+/// The path of member `key` under `prefix`: the key itself at the top (no copy).
+fn child<'k>(prefix: &str, key: Cow<'k, str>) -> Cow<'k, str> {
+    if prefix.is_empty() {
+        key
+    } else {
+        Cow::Owned(format!("{prefix}.{key}"))
     }
 }
 

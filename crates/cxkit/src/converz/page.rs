@@ -48,11 +48,13 @@ pub(crate) async fn resumable_page<T: OpenRow + Send + 'static>(
         resumes: 0,
         done: false,
     };
-    Ok(stream::unfold(reading, Reading::next).boxed())
+    // Boxed state, and the rare reopening boxed too: a step per row moves its future into
+    // place, so it is kept small (a profile showed those copies).
+    Ok(stream::unfold(Box::new(reading), Reading::next).boxed())
 }
 
 impl<T: OpenRow + Send + 'static> Reading<T> {
-    async fn next(mut self) -> Option<(Result<T, Error>, Self)> {
+    async fn next(mut self: Box<Self>) -> Option<(Result<T, Error>, Box<Self>)> {
         if self.done {
             return None;
         }
@@ -72,7 +74,7 @@ impl<T: OpenRow + Send + 'static> Reading<T> {
                         reason,
                         "the page body broke; requesting it again"
                     );
-                    if let Err(error) = self.reopen().await {
+                    if let Err(error) = Box::pin(self.reopen()).await {
                         self.done = true;
                         return Some((Err(error), self));
                     }

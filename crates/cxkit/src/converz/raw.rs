@@ -32,12 +32,6 @@ impl Client {
 struct Raw<K>(RawRow, PhantomData<K>);
 
 impl<K: KeyName> OpenRow for Raw<K> {
-    fn from_columns(
-        columns: serde_json::Map<String, serde_json::Value>,
-    ) -> serde_json::Result<Self> {
-        Self::parse(&serde_json::to_vec(&columns)?)
-    }
-
     fn parse(bytes: &[u8]) -> serde_json::Result<Self> {
         RawRow::new(bytes, K::NAME, None).map(|row| Raw(row, PhantomData))
     }

@@ -48,7 +48,9 @@ where
         full_pages: 0,
         done: false,
     };
-    RowStream::new(stream::unfold(walk, Walk::advance).boxed())
+    // Boxed: the walk is the state of a step per row, which would otherwise be moved in and
+    // out of each step's future (a profile showed those copies).
+    RowStream::new(stream::unfold(Box::new(walk), Walk::advance).boxed())
 }
 
 /// What one page brought, and the key of its first row.
@@ -79,10 +81,10 @@ struct Walk<T> {
     done: bool,
 }
 
-type Step<T> = Option<(Result<Progress<T>, Error>, Walk<T>)>;
+type Step<T> = Option<(Result<Progress<T>, Error>, Box<Walk<T>>)>;
 
 impl<T: Send + 'static> Walk<T> {
-    async fn advance(mut self) -> Step<T> {
+    async fn advance(mut self: Box<Self>) -> Step<T> {
         loop {
             if self.done {
                 return None;
@@ -205,7 +207,7 @@ impl<T: Send + 'static> Walk<T> {
         }
     }
 
-    fn finish(mut self) -> Self {
+    fn finish(mut self: Box<Self>) -> Box<Self> {
         self.finish_in_place();
         self
     }
