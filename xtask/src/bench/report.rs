@@ -76,34 +76,47 @@ fn targets(r: &Results<'_>) -> String {
 const LIMITS: &str = "
 ### What limits the figures
 
+Profiles taken with `perf record` on the same commands (release build); shares are of the
+client process's samples.
+
 - **Latency-bound export.** With every answer 200 ms late the time is pages × latency ÷ pages in
   flight: `--concurrency 4` takes about a quarter of the sequential time and `8` an eighth, with
   the same bytes written (the run fails if not). Python's script pages one at a time, so it is
   as slow as `--concurrency 1`. Past 8 the vendor's rate limit is the limit: the walk's
   `Throttle` halves the requests in flight on each `429` (tested against a sandbox that allows 2).
-- **Client-bound export, against Python.** Writing to a file, cxkit uses about 8× less CPU than
-  the Python script, short of 10×: the difference between its two rows is the output itself.
-  An export syncs its file after every page (a written row survives a crash) and the kernel
-  copies 0.5 GB into the page cache; the script does neither sync. To `/dev/null`, cxkit uses
-  over 10× less than Python.
+- **Client-bound export, against Python.** Writing to a file costs cxkit its own work plus the
+  output: the profile of the file run puts about 8% of its samples in `write(2)` (the kernel
+  copying 0.5 GB into the page cache, in 1 MiB writes; 8 KiB writes cost twice that) and 3% in
+  `fsync` (an export syncs after every page, so a written row survives a crash), besides 7%
+  receiving the bodies from the socket. Python pays the same page-cache copy but never syncs.
+  Python's own cost is its JSON decode and encode of every row.
 - **Client-bound export, against the floor.** JSON output does not decode rows: each row is
   read once to validate it and hash its primary key (for de-duplication), and its bytes are
-  copied to the output (`RawRow`). That pass is the floor's own work, so cxkit stays just under 3×
-  of it (the floor itself moves by a fifth between runs); the rest is the HTTP client, the secret search over each body, the tasks of concurrent
-  paging and writing the output.
-- **Decode.** Typed zchat rows decode about 2.4× faster than `Value`; raw rows (what every
-  export uses) about 9×. A typed Converz row is open by contract (`call_id` and `rep_id` typed, every other
-  column kept as JSON in `extra`), so it allocates what a `Value` does: about 1.2×. Raw Converz
-  rows skip that and reach 2×.
-- **CSV and Parquet.** Rows reach them undecoded too, but both still build a
-  `serde_json::Value` per row for its cells (CSV spools the rows as JSON Lines and reads them
-  twice: once for the columns, keys only, then for the cells), about 3× the CPU of JSON Lines
-  for a Converz page. Writing cells straight from the row's JSON text is the work left.
-  Memory stays flat: rows are written as they arrive (Parquet holds one 8k-row batch), under
-  64 MB for a 1M-row page in every format.
+  copied to the output (`RawRow`). In the profile, serde_json's validating pass
+  (`skip_to_escape`, `ignore_value`, `ignore_str`, member names) is about a third of the
+  samples: the floor's own work. The rest is the HTTP client (the body gathered into one buffer
+  is 4%), the secret search over each body (3%), de-duplication (4%) and writing the output.
+  Two fixes came from these profiles: the per-row step of a numbered walk was a large future
+  copied for every row (30% of the CPU; now boxed), and member names were checked as UTF-8.
+- **Decode.** Typed zchat rows decode over 2× faster than `Value`, raw rows (what every
+  export uses) faster still. A typed Converz row is open by contract (`call_id` and `rep_id`
+  typed, every other column a `serde_json::Value` in the generated type's `extra` map), so it
+  builds what a `Value` does: in its profile about two fifths of the samples are allocation
+  (`malloc`, `free`) and the `extra` map's inserts, a fifth parsing strings, 6% the row
+  splitter. It stays short of 2×; only a generated type without `Value` cells (a different
+  public type) would reach it. Raw Converz rows skip all that and pass 3×; the CLI only uses
+  raw rows.
+- **CSV and Parquet.** Both are written from each row's JSON text, read in place
+  (`output/json_text.rs`): no `serde_json::Value` per row. CSV spools the rows as JSON Lines and
+  reads them twice (once for the columns, keys only, then for the cells, strings unescaped only
+  when they have escapes); its profile is the two JSON passes and CSV quoting. Parquet appends
+  each value straight to an Arrow builder of the spec's shape; a Converz row is all open
+  columns, so most of its time is the `_extra` JSON text, then Snappy and Parquet encoding
+  (about 18%). Memory stays flat: rows are written as they arrive (Parquet holds one 8k-row
+  batch), under 64 MB for a 1M-row page in every format.
 - **Converz JSON Lines.** A Converz page is one JSON array decoded as it arrives; the splitter
-  that finds its rows reads it byte by byte and copies each row, about a quarter of that
-  export's CPU. A SIMD scan for quotes and brackets is the next step.
+  that finds its rows skips string contents with `memchr` and copies each row once (about 5%
+  of a Converz export's samples).
 - **Live export.** The sandbox renders each page as it is asked for, on the same 2 cores.
   Concurrent paging overlaps rendering with the client's work, which is why the default run
   is faster than the `curl` ceiling, which fetches one page after another.
