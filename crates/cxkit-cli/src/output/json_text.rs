@@ -2,7 +2,9 @@
 //! the text, so CSV cells and Arrow columns are written from the row as sent, with no
 //! `serde_json::Value` built for it. Numbers and nested values keep the vendor's spelling.
 
-use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
+#[cfg(feature = "parquet")]
+use serde::de::{DeserializeSeed, SeqAccess};
+use serde::de::{Deserializer, Error as _, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::fmt;
@@ -56,6 +58,7 @@ pub fn for_each_member<'a, E>(
 }
 
 /// Calls `each` with the text of every item of the JSON array `text`, in order.
+#[cfg(feature = "parquet")]
 pub fn for_each_item<'a, E>(
     text: &'a str,
     each: impl FnMut(&'a RawValue) -> Result<(), E>,
@@ -134,11 +137,13 @@ where
     }
 }
 
+#[cfg(feature = "parquet")]
 struct Items<'s, F, E> {
     each: F,
     stopped: &'s mut Option<E>,
 }
 
+#[cfg(feature = "parquet")]
 impl<'de, F, E> Visitor<'de> for Items<'_, F, E>
 where
     F: FnMut(&'de RawValue) -> Result<(), E>,
@@ -161,8 +166,10 @@ where
 }
 
 /// One borrowed `&RawValue` (a seed, so the item's lifetime is the text's).
+#[cfg(feature = "parquet")]
 struct Borrowed;
 
+#[cfg(feature = "parquet")]
 impl<'de> DeserializeSeed<'de> for Borrowed {
     type Value = &'de RawValue;
 
@@ -176,7 +183,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn members_and_items_are_slices_of_the_text_in_order() {
+    fn members_are_slices_of_the_text_in_order() {
         let text = r#"{"a":1.50,"b\u0021":{"c":[1,2]},"d":"x\"y","e":null}"#;
         let mut seen = Vec::new();
         for_each_member(text, |k, v| {
@@ -198,6 +205,11 @@ mod tests {
             unquoted(r#""plain""#).unwrap(),
             Cow::Borrowed("plain")
         ));
+    }
+
+    #[cfg(feature = "parquet")]
+    #[test]
+    fn items_are_slices_of_the_text_in_order() {
         let mut items = Vec::new();
         for_each_item("[true, [2], {}]", |v| {
             items.push(kind(v.get()));
@@ -216,6 +228,11 @@ mod tests {
         assert!(matches!(stopped, Err(Walk::Stopped("no b"))));
         let not_object = for_each_member("[1]", |_, _| Ok::<(), ()>(()));
         assert!(matches!(not_object, Err(Walk::Json(_))));
+    }
+
+    #[cfg(feature = "parquet")]
+    #[test]
+    fn an_array_cut_short_or_followed_by_more_is_bad_text() {
         let cut = for_each_item("[1,", |_| Ok::<(), ()>(()));
         assert!(matches!(cut, Err(Walk::Json(_))));
         let trailing = for_each_item("[1] 2", |_| Ok::<(), ()>(()));
