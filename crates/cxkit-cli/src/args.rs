@@ -96,6 +96,14 @@ pub struct Cli {
     /// (default 30; a longer Retry-After ends the retries).
     #[arg(long, global = true, help_heading = "Global options")]
     pub max_retry_wait: Option<u64>,
+    /// Allow a plain http:// base URL to a host other than this machine (the credential and
+    /// the data then cross the network unencrypted). Loopback is always allowed.
+    #[arg(long, global = true, help_heading = "Credentials")]
+    pub allow_http: bool,
+    /// CSV: start a cell that begins with =, +, -, @, tab or carriage return with a `'`, so a
+    /// spreadsheet shows it as text instead of running it as a formula (changes those cells).
+    #[arg(long, global = true, help_heading = "Global options")]
+    pub csv_safe: bool,
     #[command(flatten)]
     pub credentials: Credentials,
     #[command(subcommand)]
@@ -165,10 +173,12 @@ pub enum Format {
     Parquet,
 }
 
-/// Credentials and base URLs; each falls back to its environment variable.
-#[derive(Args, Debug)]
+/// Credentials and base URLs; each falls back to its environment variable. `Debug` shows
+/// whether a credential is set, never its value.
+#[derive(Args, Default)]
 pub struct Credentials {
-    /// Zenvia Chat API token.
+    /// Zenvia Chat API token. A flag is visible to other users of this machine (`ps`): prefer
+    /// ZCHAT_TOKEN or --zchat-token-file.
     #[arg(
         long,
         env = cxkit::zchat::TOKEN_VAR,
@@ -177,6 +187,15 @@ pub struct Credentials {
         help_heading = "Credentials"
     )]
     pub zchat_token: Option<String>,
+    /// A file holding the Zenvia Chat API token (e.g. a mounted secret).
+    #[arg(
+        long,
+        env = cxkit::zchat::TOKEN_FILE_VAR,
+        value_name = "FILE",
+        global = true,
+        help_heading = "Credentials"
+    )]
+    pub zchat_token_file: Option<PathBuf>,
     /// Zenvia Chat base URL override.
     #[arg(
         long,
@@ -185,7 +204,8 @@ pub struct Credentials {
         help_heading = "Credentials"
     )]
     pub zchat_base_url: Option<String>,
-    /// Converz API key.
+    /// Converz API key. A flag is visible to other users of this machine (`ps`): prefer
+    /// CONVERZ_API_KEY or --converz-api-key-file.
     #[arg(
         long,
         env = cxkit::converz::API_KEY_VAR,
@@ -194,6 +214,15 @@ pub struct Credentials {
         help_heading = "Credentials"
     )]
     pub converz_api_key: Option<String>,
+    /// A file holding the Converz API key (e.g. a mounted secret).
+    #[arg(
+        long,
+        env = cxkit::converz::API_KEY_FILE_VAR,
+        value_name = "FILE",
+        global = true,
+        help_heading = "Credentials"
+    )]
+    pub converz_api_key_file: Option<PathBuf>,
     /// Converz base URL (your tenant's, e.g. https://acme.converz.co/api/v1).
     #[arg(
         long,
@@ -202,7 +231,8 @@ pub struct Credentials {
         help_heading = "Credentials"
     )]
     pub converz_base_url: Option<String>,
-    /// Zenvia Conversion API key.
+    /// Zenvia Conversion API key. A flag is visible to other users of this machine (`ps`): prefer
+    /// CONVERSION_API_KEY or --conversion-api-key-file.
     #[arg(
         long,
         env = cxkit::conversion::API_KEY_VAR,
@@ -211,6 +241,15 @@ pub struct Credentials {
         help_heading = "Credentials"
     )]
     pub conversion_api_key: Option<String>,
+    /// A file holding the Zenvia Conversion API key (e.g. a mounted secret).
+    #[arg(
+        long,
+        env = cxkit::conversion::API_KEY_FILE_VAR,
+        value_name = "FILE",
+        global = true,
+        help_heading = "Credentials"
+    )]
+    pub conversion_api_key_file: Option<PathBuf>,
     /// Zenvia Conversion base URL override.
     #[arg(
         long,
@@ -219,6 +258,23 @@ pub struct Credentials {
         help_heading = "Credentials"
     )]
     pub conversion_base_url: Option<String>,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let set = |s: &Option<String>| s.as_ref().map(|_| "***");
+        f.debug_struct("Credentials")
+            .field("zchat_token", &set(&self.zchat_token))
+            .field("zchat_token_file", &self.zchat_token_file)
+            .field("zchat_base_url", &self.zchat_base_url)
+            .field("converz_api_key", &set(&self.converz_api_key))
+            .field("converz_api_key_file", &self.converz_api_key_file)
+            .field("converz_base_url", &self.converz_base_url)
+            .field("conversion_api_key", &set(&self.conversion_api_key))
+            .field("conversion_api_key_file", &self.conversion_api_key_file)
+            .field("conversion_base_url", &self.conversion_base_url)
+            .finish()
+    }
 }
 
 /// The vendors.
@@ -414,22 +470,71 @@ pub enum Converz {
     },
 }
 
+/// The shared webhook secret, from a flag, a file or the environment.
+#[derive(Args, Debug, Clone)]
+pub struct WebhookSecret {
+    /// The shared secret deliveries carry as ?secret=… (16 characters or more). A flag is
+    /// visible to other users of this machine (`ps`): prefer WEBHOOK_SECRET or --secret-file.
+    #[arg(long, env = cxkit::conversion::webhook::SECRET_VAR, hide_env_values = true)]
+    pub secret: Option<String>,
+    /// A file holding the shared secret (e.g. a mounted secret).
+    #[arg(long, env = cxkit::conversion::webhook::SECRET_FILE_VAR, value_name = "FILE")]
+    pub secret_file: Option<PathBuf>,
+}
+
+impl WebhookSecret {
+    /// The secret, checked: present, from one place only, 16 characters or more.
+    pub fn resolve(&self) -> Result<cxkit::Secret, crate::error::CliError> {
+        let secret = crate::clients::one_secret(
+            self.secret.as_deref(),
+            self.secret_file.as_deref(),
+            ("--secret", cxkit::conversion::webhook::SECRET_VAR),
+            ("--secret-file", cxkit::conversion::webhook::SECRET_FILE_VAR),
+        )?
+        .ok_or_else(|| {
+            crate::error::CliError::config(format!(
+                "missing the webhook secret: set {} or {}, or pass --secret or --secret-file",
+                cxkit::conversion::webhook::SECRET_VAR,
+                cxkit::conversion::webhook::SECRET_FILE_VAR
+            ))
+        })?;
+        let secret = cxkit::Secret::new(secret);
+        cxkit::conversion::webhook::check_secret(&secret)
+            .map_err(|e| crate::error::CliError::config(e.to_string()))?;
+        Ok(secret)
+    }
+}
+
 /// Webhook commands.
 #[derive(Subcommand, Debug)]
 pub enum Webhook {
     /// Receive deliveries and print each event (JSON Lines by default).
+    ///
+    /// The secret is checked before the body is read; bodies over --max-body-kib get 413,
+    /// headers and bodies that take over 10 s are cut, at most --max-connections are open at
+    /// once. A redelivery of an event already written (same topic, type, operationId and
+    /// updatedAt) is acknowledged without being written again; a new change of the same
+    /// object always is.
     #[command(
-        after_help = "Example:\n  cxkit webhook listen --addr 127.0.0.1:8080 --secret \"$WEBHOOK_SECRET\""
+        after_help = "Example:\n  WEBHOOK_SECRET=$(openssl rand -hex 24) cxkit webhook listen --addr 127.0.0.1:8080 --output events.jsonl"
     )]
     Listen {
-        /// Address to listen on.
+        /// Address to listen on (put a TLS proxy in front of it to receive from the internet).
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: std::net::SocketAddr,
-        /// The shared secret deliveries must carry as ?secret=…
-        #[arg(long, env = cxkit::conversion::webhook::SECRET_VAR, hide_env_values = true)]
-        secret: String,
+        #[command(flatten)]
+        secret: WebhookSecret,
         /// Stop after this many events.
         #[arg(long)]
         max_events: Option<u64>,
+        /// Connections open at once; more wait for a free one.
+        #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=65_536))]
+        max_connections: u32,
+        /// The largest delivery body accepted, in KiB.
+        #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..=1_048_576))]
+        max_body_kib: u32,
+        /// Events remembered to drop their redeliveries (with --output, across restarts too).
+        #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u32).range(1..))]
+        dedup_capacity: u32,
     },
 }

@@ -44,6 +44,27 @@ pub struct Clients {
     credentials: Credentials,
     retry: cxkit::RetryPolicy,
     timeout: Option<std::time::Duration>,
+    allow_http: bool,
+}
+
+/// The secret given as a value or as a file holding it (never both), if any. Symlinks are
+/// followed (mounted secrets are links); one trailing line break is not part of it.
+pub fn one_secret(
+    value: Option<&str>,
+    file: Option<&std::path::Path>,
+    (flag, variable): (&str, &str),
+    (file_flag, file_variable): (&str, &str),
+) -> Result<Option<String>, CliError> {
+    match (value.filter(|v| !v.is_empty()), file) {
+        (Some(_), Some(_)) => Err(CliError::config(format!(
+            "both {flag}/{variable} and {file_flag}/{file_variable} are set: keep one"
+        ))),
+        (Some(value), None) => Ok(Some(value.to_owned())),
+        (None, Some(path)) => cxkit::config::read_secret_file(path)
+            .map(Some)
+            .map_err(CliError::config),
+        (None, None) => Ok(value.map(str::to_owned)),
+    }
 }
 
 /// A missing setting, named by its environment variable and the flag that also sets it (the
@@ -51,14 +72,33 @@ pub struct Clients {
 fn missing(variable: &str, what: &str) -> CliError {
     let flag = variable.to_ascii_lowercase().replace('_', "-");
     CliError::config(format!(
-        "missing {what}: set {variable} or pass --{flag} (or use --sandbox)"
+        "missing {what}: set {variable} (or {variable}_FILE) or pass --{flag} (or \
+         --{flag}-file; or use --sandbox)"
     ))
 }
 
-/// One vendor's credential and base URL as given by flags or the environment.
+/// One vendor's credential (or the file holding it) and base URL as given by flags or the
+/// environment.
 struct Given<'a> {
     secret: &'a Option<String>,
+    secret_file: &'a Option<std::path::PathBuf>,
     base_url: &'a Option<String>,
+}
+
+impl Given<'_> {
+    fn secret<V: Vendor>(&self) -> Result<Option<String>, CliError> {
+        let flag = format!(
+            "--{}",
+            V::CREDENTIAL_VAR.to_ascii_lowercase().replace('_', "-")
+        );
+        let file_flag = format!("{flag}-file");
+        one_secret(
+            self.secret.as_deref(),
+            self.secret_file.as_deref(),
+            (&flag, V::CREDENTIAL_VAR),
+            (&file_flag, V::CREDENTIAL_FILE_VAR),
+        )
+    }
 }
 
 impl Clients {
@@ -68,12 +108,14 @@ impl Clients {
         credentials: Credentials,
         retry: cxkit::RetryPolicy,
         timeout: Option<std::time::Duration>,
+        allow_http: bool,
     ) -> Self {
         Self {
             sandbox,
             credentials,
             retry,
             timeout,
+            allow_http,
         }
     }
 
@@ -84,6 +126,7 @@ impl Clients {
             |s| &s.zchat,
             Given {
                 secret: &c.zchat_token,
+                secret_file: &c.zchat_token_file,
                 base_url: &c.zchat_base_url,
             },
         )
@@ -96,6 +139,7 @@ impl Clients {
             |s| &s.converz,
             Given {
                 secret: &c.converz_api_key,
+                secret_file: &c.converz_api_key_file,
                 base_url: &c.converz_base_url,
             },
         )
@@ -108,6 +152,7 @@ impl Clients {
             |s| &s.conversion,
             Given {
                 secret: &c.conversion_api_key,
+                secret_file: &c.conversion_api_key_file,
                 base_url: &c.conversion_base_url,
             },
         )
@@ -115,9 +160,15 @@ impl Clients {
 
     /// The Zenvia Conversion API key the client uses (the sandbox's with `--sandbox`).
     pub fn conversion_key(&self) -> Result<cxkit::Secret, CliError> {
-        match (&self.sandbox, &self.credentials.conversion_api_key) {
+        let c = &self.credentials;
+        let given = Given {
+            secret: &c.conversion_api_key,
+            secret_file: &c.conversion_api_key_file,
+            base_url: &c.conversion_base_url,
+        };
+        match (&self.sandbox, given.secret::<conversion::Conversion>()?) {
             (Some(s), _) => Ok(s.conversion.secret.clone()),
-            (None, Some(key)) => Ok(cxkit::Secret::new(key.clone())),
+            (None, Some(key)) => Ok(cxkit::Secret::new(key)),
             (None, None) => Err(missing(
                 conversion::API_KEY_VAR,
                 <conversion::Conversion as Vendor>::CREDENTIAL,
@@ -133,7 +184,9 @@ impl Clients {
         endpoint: fn(&Endpoints) -> &Endpoint,
         given: Given<'_>,
     ) -> Result<V::Client, CliError> {
-        let mut builder = cxkit::ClientBuilder::<V>::default().retry(self.retry.clone());
+        let mut builder = cxkit::ClientBuilder::<V>::default()
+            .retry(self.retry.clone())
+            .allow_http(self.allow_http);
         if let Some(timeout) = self.timeout {
             builder = builder.timeout(timeout);
         }
@@ -146,8 +199,7 @@ impl Clients {
             }
             None => {
                 let secret = given
-                    .secret
-                    .clone()
+                    .secret::<V>()?
                     .ok_or_else(|| missing(V::CREDENTIAL_VAR, V::CREDENTIAL))?;
                 match (given.base_url, V::DEFAULT_BASE_URL) {
                     (Some(url), _) => builder.base_url(url.clone()),
@@ -158,5 +210,37 @@ impl Clients {
             }
         };
         Ok(builder.build()?)
+    }
+}
+
+impl Clients {
+    /// What the export of `stream` reads from, for a state file: `sandbox`, or the vendor's
+    /// base URL (the default one when none is given) without credentials or query.
+    pub fn origin(&self, stream: &str) -> Result<String, CliError> {
+        let def = cxkit::sync::stream(stream)
+            .ok_or_else(|| CliError::usage(format!("no stream `{stream}`")))?;
+        if self.sandbox.is_some() {
+            return Ok("sandbox".into());
+        }
+        let c = &self.credentials;
+        let (given, default) = match def.api {
+            cxkit::Api::Zchat => (&c.zchat_base_url, zchat::Zchat::DEFAULT_BASE_URL),
+            cxkit::Api::Converz => (&c.converz_base_url, converz::Converz::DEFAULT_BASE_URL),
+            _ => (
+                &c.conversion_base_url,
+                conversion::Conversion::DEFAULT_BASE_URL,
+            ),
+        };
+        let url = given.as_deref().or(default).unwrap_or_default();
+        Ok(match url::Url::parse(url) {
+            Ok(mut parsed) => {
+                let _ = parsed.set_username("");
+                let _ = parsed.set_password(None);
+                parsed.set_query(None);
+                parsed.set_fragment(None);
+                parsed.as_str().trim_end_matches('/').to_owned()
+            }
+            Err(_) => url.to_owned(),
+        })
     }
 }

@@ -13,10 +13,11 @@ mod conversion;
 mod embedded;
 mod error;
 mod event_log;
+mod files;
 mod output;
 
 use args::{Cli, Command};
-use clap::{CommandFactory, Parser};
+use clap::{CommandFactory, FromArgMatches};
 use error::CliError;
 
 /// Logs on stderr: `RUST_LOG` when set, else by `-v` count (warnings by default).
@@ -36,29 +37,101 @@ fn init_logging(verbose: u8) {
         .try_init();
 }
 
-/// The command line without what does not change an export's output, to recognise the
-/// command a checkpoint belongs to.
+/// Options that take a value and change nothing in an export's output, or hold a credential
+/// (never recorded: a checkpoint is a file anyone with access to the directory can read).
+const NOT_RECORDED: &[&str] = &[
+    "--max-attempts",
+    "--max-retry-wait",
+    "--timeout",
+    "--zchat-token",
+    "--zchat-token-file",
+    "--converz-api-key",
+    "--converz-api-key-file",
+    "--conversion-api-key",
+    "--conversion-api-key-file",
+    "--secret",
+    "--secret-file",
+];
+
+/// The command line without what does not change an export's output and without
+/// credentials, to recognise the command a checkpoint belongs to.
 fn command_line() -> String {
+    recorded_command(std::env::args().skip(1))
+}
+
+pub(crate) fn recorded_command(args: impl IntoIterator<Item = String>) -> String {
     let mut words = Vec::new();
-    let mut args = std::env::args().skip(1);
+    let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--resume" | "--quiet" | "-q" => {}
-            "--max-attempts" | "--max-retry-wait" | "--timeout" => {
+            "--resume" | "--quiet" | "-q" | "--verbose" | "--allow-http" => {}
+            a if NOT_RECORDED.contains(&a) => {
                 args.next();
             }
-            a if ["--max-attempts=", "--max-retry-wait=", "--timeout="]
+            a if NOT_RECORDED
                 .iter()
-                .any(|p| a.starts_with(p)) => {}
+                .any(|p| a.strip_prefix(p).is_some_and(|rest| rest.starts_with('='))) => {}
             a if a.starts_with("-v") && a[1..].chars().all(|c| c == 'v') => {}
-            "--verbose" => {}
             _ => words.push(arg),
         }
     }
     words.join(" ")
 }
 
-async fn run(cli: Cli) -> Result<(), CliError> {
+/// Arguments of the command that do not select rows: its period (the state supplies the start;
+/// the end only bounds the cursor), paging and fetching.
+const NOT_FILTERS: &[&str] = &[
+    "from",
+    "to",
+    "utc_offset",
+    "start_date",
+    "end_date",
+    "page_size",
+    "no_prefetch",
+];
+
+/// What selects an export's rows, as given: the subcommand and its own arguments (not the
+/// global options, not the period), e.g. `zchat history --channel=WHATSAPP`. An incremental
+/// state file records it, so a run with other filters does not continue another's state.
+fn row_filters(matches: &clap::ArgMatches) -> String {
+    let mut words = Vec::new();
+    let mut command = Cli::command();
+    let mut matches = matches;
+    while let Some((name, sub)) = matches.subcommand() {
+        words.push(name.to_owned());
+        let Some(next) = command.find_subcommand(name).cloned() else {
+            break;
+        };
+        command = next;
+        matches = sub;
+    }
+    let mut given: Vec<String> = command
+        .get_arguments()
+        .filter(|arg| !arg.is_global_set())
+        .map(|arg| arg.get_id().as_str())
+        .filter(|id| !NOT_FILTERS.contains(id))
+        .filter(|id| {
+            matches!(
+                matches.value_source(id),
+                Some(
+                    clap::parser::ValueSource::CommandLine | clap::parser::ValueSource::EnvVariable
+                )
+            )
+        })
+        .map(|id| {
+            let values: Vec<String> = matches
+                .get_raw(id)
+                .map(|raw| raw.map(|v| v.to_string_lossy().into_owned()).collect())
+                .unwrap_or_default();
+            format!("--{id}={}", values.join(","))
+        })
+        .collect();
+    given.sort();
+    words.extend(given);
+    words.join(" ")
+}
+
+async fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<(), CliError> {
     if let Command::Completions { shell } = cli.command {
         clap_complete::generate(shell, &mut Cli::command(), "cxkit", &mut std::io::stdout());
         return Ok(());
@@ -72,8 +145,9 @@ async fn run(cli: Cli) -> Result<(), CliError> {
     let sandbox = None;
     let retry = cli.retry_policy();
     let timeout = cli.timeout.map(std::time::Duration::from_secs);
-    let clients = clients::Clients::new(sandbox, cli.credentials, retry, timeout);
+    let clients = clients::Clients::new(sandbox, cli.credentials, retry, timeout, cli.allow_http);
     let command = command_line();
+    let filters = row_filters(matches);
     let ctx = commands::Context {
         clients: &clients,
         format: cli.format,
@@ -83,6 +157,8 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         quiet: cli.quiet || cli.verbose > 0,
         resume: cli.resume,
         command: &command,
+        filters: &filters,
+        csv_safe: cli.csv_safe,
         state: cli.state.as_deref(),
         concurrency: usize::from(cli.concurrency),
     };
@@ -97,10 +173,11 @@ async fn run(cli: Cli) -> Result<(), CliError> {
 
 #[tokio::main]
 async fn main() {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     init_logging(cli.verbose);
     let outcome = tokio::select! {
-        outcome = run(cli) => outcome,
+        outcome = run(cli, &matches) => outcome,
         // Dropping `run` drops the output: a half-written `--output` file is deleted.
         _ = tokio::signal::ctrl_c() => Err(CliError { code: error::INTERRUPTED, message: "interrupted".into() }),
     };
@@ -109,5 +186,38 @@ async fn main() {
             eprintln!("cxkit: {error}");
         }
         std::process::exit(error.code);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(line: &str) -> Vec<String> {
+        line.split(' ').map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn a_recorded_command_holds_no_credential() {
+        let recorded = recorded_command(words(
+            "--zchat-token T0K3N --converz-api-key=K3Y --conversion-api-key-file /run/key \
+             zchat history --from 2024-03-01 --resume -vv --timeout 5 --channel WHATSAPP",
+        ));
+        assert_eq!(
+            recorded,
+            "zchat history --from 2024-03-01 --channel WHATSAPP"
+        );
+    }
+
+    #[test]
+    fn row_filters_are_the_subcommand_and_its_own_arguments_without_the_period() {
+        let matches = Cli::command().get_matches_from(words(
+            "cxkit --format csv zchat history --from 2024-03-01 --channel WHATSAPP \
+             --page-size 10 --agent b --agent a",
+        ));
+        assert_eq!(
+            row_filters(&matches),
+            "zchat history --agents=b,a --channels=WHATSAPP"
+        );
     }
 }

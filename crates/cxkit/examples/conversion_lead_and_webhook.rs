@@ -9,8 +9,10 @@
 #[cfg(feature = "webhook-server")]
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    use cxkit::conversion::webhook::{router, HandlerError, ReceiverConfig};
-    use cxkit::conversion::{Client, KnownTopicName, Lead, TopicName, WebhookEvent};
+    use cxkit::conversion::webhook::{
+        router, serve, Delivery, HandlerError, ReceiverConfig, ServeLimits,
+    };
+    use cxkit::conversion::{Client, KnownTopicName, Lead, TopicName};
 
     let client = Client::from_env()?;
     let secret = cxkit::Secret::new(std::env::var(cxkit::conversion::webhook::SECRET_VAR)?);
@@ -38,20 +40,30 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     println!("subscribed {}", subscription.id);
 
+    // Refused unless the secret has 16 characters or more.
     let app = router(
-        ReceiverConfig::new(secret),
-        |event: WebhookEvent| async move {
-            // Answer fast; a failure here makes the vendor redeliver.
+        ReceiverConfig::new(secret)?,
+        |delivery: Delivery| async move {
+            // Answer fast; a failure here makes the vendor redeliver. `delivery.id` names the
+            // event across redeliveries: a unique key to store it under.
+            let event = &delivery.event;
             println!(
-                "{:?} {:?} {:?}",
-                event.topic, event.type_, event.operation_id
+                "{} {:?} {:?} {:?}",
+                delivery.id, event.topic, event.type_, event.operation_id
             );
             Ok::<(), HandlerError>(())
         },
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
     println!("listening on http://127.0.0.1:8080/ (put a TLS proxy in front of it)");
-    axum::serve(listener, app).await?;
+    // A cap on connections and a header deadline: senders without the secret cannot starve it.
+    serve(
+        listener,
+        app,
+        ServeLimits::default(),
+        std::future::pending(),
+    )
+    .await?;
     Ok(())
 }
 

@@ -42,6 +42,9 @@ pub trait Vendor:
     const CREDENTIAL: &'static str;
     /// The environment variable [`ClientBuilder::from_env`] reads the credential from.
     const CREDENTIAL_VAR: &'static str;
+    /// The environment variable naming a file that holds the credential, read when
+    /// [`CREDENTIAL_VAR`](Self::CREDENTIAL_VAR) is unset.
+    const CREDENTIAL_FILE_VAR: &'static str;
     /// The environment variable [`ClientBuilder::from_env`] reads the base URL from.
     const BASE_URL_VAR: &'static str;
     /// The production server, or `None` when every tenant has its own host (then a base URL
@@ -76,14 +79,20 @@ pub struct ClientBuilder<V: Vendor> {
 impl<V: Vendor> ClientBuilder<V> {
     /// A builder whose credential and base URL come from `V`'s environment variables (the
     /// credential is required, the base URL when the vendor has no global host); the other
-    /// settings can still be changed before [`build`](Self::build).
+    /// settings can still be changed before [`build`](Self::build). The credential can also
+    /// come from a file named by `<CREDENTIAL_VAR>_FILE` (`ZCHAT_TOKEN_FILE`, …), e.g. a
+    /// mounted secret; setting both is refused.
     pub fn from_env() -> Result<Self, Error> {
         Self::from_env_with(|name| std::env::var(name).ok())
     }
 
     /// Like [`from_env`](Self::from_env), reading variables through `lookup`.
     pub fn from_env_with(lookup: impl Lookup) -> Result<Self, Error> {
-        let secret = env_secret(&lookup, V::CREDENTIAL_VAR, V::CREDENTIAL)?;
+        let secret = env_secret(
+            &lookup,
+            (V::CREDENTIAL_VAR, V::CREDENTIAL_FILE_VAR),
+            V::CREDENTIAL,
+        )?;
         let builder = Self::default().credential(secret);
         match (env_url(&lookup, V::BASE_URL_VAR)?, V::DEFAULT_BASE_URL) {
             (Some(url), _) => Ok(builder.base_url(url)),
@@ -117,6 +126,31 @@ impl<V: Vendor> ClientBuilder<V> {
     /// The retry policy (default: 3 attempts, jittered exponential backoff).
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.settings.retry = Some(policy);
+        self
+    }
+
+    /// Allows a plain `http://` base URL to a host other than this machine (default: refused,
+    /// since the credential and the data would cross the network in clear). Loopback
+    /// addresses (`127.0.0.0/8`, `::1`, `localhost`) are always allowed, for sandboxes and
+    /// local proxies.
+    pub fn allow_http(mut self, allow: bool) -> Self {
+        self.settings.allow_http = allow;
+        self
+    }
+
+    /// The largest response body read into memory (default
+    /// [`DEFAULT_MAX_BODY_BYTES`](cxkit_runtime::DEFAULT_MAX_BODY_BYTES), far above the
+    /// largest page any vendor sends); a longer one ends the request with
+    /// [`Error::TooLarge`]. Streamed lists (Converz) bound each row instead, to
+    /// [`DEFAULT_MAX_ROW_BYTES`](cxkit_runtime::DEFAULT_MAX_ROW_BYTES) by default.
+    pub fn max_body_bytes(mut self, bytes: u64) -> Self {
+        self.settings.max_body_bytes = Some(bytes);
+        self
+    }
+
+    /// The largest row of a streamed list (Converz calls and users) held in memory.
+    pub fn max_row_bytes(mut self, bytes: u64) -> Self {
+        self.settings.max_row_bytes = Some(bytes);
         self
     }
 

@@ -29,6 +29,9 @@ pub(crate) struct Settings {
     pub retry: Option<RetryPolicy>,
     pub user_agent: Option<String>,
     pub http: Option<HttpConfig>,
+    pub allow_http: bool,
+    pub max_body_bytes: Option<u64>,
+    pub max_row_bytes: Option<u64>,
 }
 
 impl Settings {
@@ -51,6 +54,9 @@ impl Settings {
             }
         };
         check_url(&base_url).map_err(ConfigError::Invalid)?;
+        if !self.allow_http {
+            refuse_clear_text(&base_url).map_err(ConfigError::Invalid)?;
+        }
         credential
             .validate()
             .map_err(|problem| ConfigError::Invalid(format!("{}: {problem}", profile.name)))?;
@@ -67,7 +73,15 @@ impl Settings {
         let mut context = ClientContext::new(profile)
             .with_credential(credential)
             .with_retry(self.retry.clone().unwrap_or_default())
-            .with_request_timeout(self.timeout.unwrap_or(Duration::from_secs(60)));
+            .with_request_timeout(self.timeout.unwrap_or(Duration::from_secs(60)))
+            .with_max_body_bytes(
+                self.max_body_bytes
+                    .unwrap_or(cxkit_runtime::DEFAULT_MAX_BODY_BYTES),
+            )
+            .with_max_row_bytes(
+                self.max_row_bytes
+                    .unwrap_or(cxkit_runtime::DEFAULT_MAX_ROW_BYTES),
+            );
         let agent = self
             .user_agent
             .clone()
@@ -86,13 +100,68 @@ pub(crate) fn check_url(text: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// A required secret from the environment.
+/// Refuses a plain `http://` URL to a host other than this machine: the credential would
+/// cross the network in clear.
+///
+/// ```
+/// # use cxkit::config::refuse_clear_text;
+/// assert!(refuse_clear_text("http://api.example.com/v1").is_err());
+/// assert!(refuse_clear_text("https://api.example.com/v1").is_ok());
+/// assert!(refuse_clear_text("http://127.0.0.1:8080").is_ok());
+/// assert!(refuse_clear_text("http://localhost:8080").is_ok());
+/// assert!(refuse_clear_text("http://[::1]:8080").is_ok());
+/// ```
+pub fn refuse_clear_text(text: &str) -> Result<(), String> {
+    let url = reqwest::Url::parse(text).map_err(|e| format!("`{text}` is not a URL: {e}"))?;
+    if url.scheme() != "http" {
+        return Ok(());
+    }
+    let loopback = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
+    };
+    if loopback {
+        return Ok(());
+    }
+    Err(format!(
+        "`{}` is plain http to another machine: the credential and the data would cross the          network unencrypted. Use https, or allow it explicitly (`allow_http`, the CLI's          --allow-http) for a trusted network",
+        cxkit_runtime::mask_url(&url, &[])
+    ))
+}
+
+/// A required secret from the environment: the variable itself, or the file its `_FILE`
+/// twin names (one trailing line break is not part of the secret).
 pub(crate) fn env_secret(
     lookup: &impl Lookup,
-    variable: &'static str,
+    (variable, file_variable): (&'static str, &'static str),
     hint: &'static str,
 ) -> Result<String, ConfigError> {
-    match lookup(variable) {
+    let direct = lookup(variable).filter(|v| !v.trim().is_empty());
+    let from_file = lookup(file_variable).filter(|v| !v.trim().is_empty());
+    let (value, variable) = match (direct, from_file) {
+        (Some(_), Some(_)) => {
+            return Err(ConfigError::InvalidVariable {
+                variable: file_variable,
+                reason: format!("{variable} is set too: keep one"),
+            })
+        }
+        (Some(value), None) => (Some(value), variable),
+        (None, Some(path)) => (
+            Some(
+                read_secret_file(std::path::Path::new(&path)).map_err(|reason| {
+                    ConfigError::InvalidVariable {
+                        variable: file_variable,
+                        reason,
+                    }
+                })?,
+            ),
+            file_variable,
+        ),
+        (None, None) => (None, variable),
+    };
+    match value {
         Some(value) if !value.trim().is_empty() => {
             if value.trim() != value || value.contains(char::is_control) {
                 return Err(ConfigError::InvalidVariable {
@@ -104,6 +173,30 @@ pub(crate) fn env_secret(
         }
         _ => Err(ConfigError::MissingVariable { variable, hint }),
     }
+}
+
+/// A secret kept in a file (a mounted secret, a file only its owner can read): its content
+/// without one trailing line break. Symlinks are followed (mounted secrets are links).
+///
+/// ```
+/// let dir = std::env::temp_dir().join(format!("cxkit-doc-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir).unwrap();
+/// std::fs::write(dir.join("token"), "s3cr3t\n").unwrap();
+/// assert_eq!(cxkit::config::read_secret_file(&dir.join("token")).unwrap(), "s3cr3t");
+/// assert!(cxkit::config::read_secret_file(&dir.join("absent")).is_err());
+/// # std::fs::remove_dir_all(dir).unwrap();
+/// ```
+pub fn read_secret_file(path: &std::path::Path) -> Result<String, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read the secret file {}: {e}", path.display()))?;
+    let text = text
+        .strip_suffix("\r\n")
+        .or_else(|| text.strip_suffix('\n'))
+        .unwrap_or(&text);
+    if text.trim().is_empty() {
+        return Err(format!("the secret file {} is empty", path.display()));
+    }
+    Ok(text.to_owned())
 }
 
 /// An optional URL from the environment.

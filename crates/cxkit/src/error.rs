@@ -117,6 +117,20 @@ pub enum Error {
         /// What the server did.
         message: String,
     },
+    /// A response body (or one row of a streamed list) was larger than the client's limit
+    /// (see [`ClientBuilder::max_body_bytes`](crate::ClientBuilder::max_body_bytes)); the
+    /// request is not retried, since the same answer would be as large again.
+    #[error("{api} `{operation}`: the response {what} is larger than the limit of {limit} bytes (raise it with max_body_bytes / max_row_bytes if the answer is legitimate)")]
+    TooLarge {
+        /// The vendor.
+        api: Api,
+        /// The operation.
+        operation: &'static str,
+        /// What went past the limit: `"body"` or `"row"`.
+        what: &'static str,
+        /// The limit, in bytes.
+        limit: u64,
+    },
     /// The input was refused before anything was sent.
     #[error("invalid input: {0}")]
     InvalidInput(String),
@@ -186,9 +200,38 @@ impl Error {
             | Error::Timeout { api, .. }
             | Error::Decode { api, .. }
             | Error::Interrupted { api, .. }
-            | Error::Pagination { api, .. } => Some(*api),
+            | Error::Pagination { api, .. }
+            | Error::TooLarge { api, .. } => Some(*api),
             _ => None,
         }
+    }
+
+    /// The error with `mask` applied to every text that came from a server (messages, codes,
+    /// excerpts, reasons): for secrets only the caller knows of (a webhook secret inside a
+    /// callback URL the vendor echoes back).
+    pub(crate) fn masked_with(mut self, mask: impl Fn(&str) -> String) -> Self {
+        match &mut self {
+            Error::Api { code, message, .. } => {
+                *message = mask(message);
+                if let Some(code) = code {
+                    *code = mask(code);
+                }
+            }
+            Error::Decode {
+                reason, excerpt, ..
+            } => {
+                *reason = mask(reason);
+                *excerpt = mask(excerpt);
+            }
+            Error::Interrupted { reason, .. } => *reason = mask(reason),
+            Error::Pagination { message, .. } => *message = mask(message),
+            Error::InvalidInput(text) => *text = mask(text),
+            Error::Transport { .. }
+            | Error::Timeout { .. }
+            | Error::TooLarge { .. }
+            | Error::Config(_) => {}
+        }
+        self
     }
 
     /// Adds why the failure was not retried (for operations cxkit never retries).
@@ -220,7 +263,14 @@ impl Error {
 
     /// A transport failure (the runtime already masked the URL).
     pub(crate) fn transport(api: Api, operation: &'static str, source: reqwest::Error) -> Self {
-        if source.is_timeout() {
+        if let Some(found) = cxkit_runtime::too_large(&source) {
+            Error::TooLarge {
+                api,
+                operation,
+                what: found.what,
+                limit: found.limit,
+            }
+        } else if source.is_timeout() {
             Error::Timeout { api, operation }
         } else {
             Error::Transport {

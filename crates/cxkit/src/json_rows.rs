@@ -32,6 +32,8 @@ pub enum RowErrorKind {
     Interrupted,
     /// The bytes are not a JSON array of rows.
     Malformed,
+    /// A row is longer than the limit given to [`decode_rows_limited`].
+    TooLarge,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -52,10 +54,19 @@ pub(crate) struct Splitter {
     escaped: bool,
     element: Vec<u8>,
     rows: usize,
+    /// The most bytes one element may have.
+    max_element: usize,
 }
 
 impl Default for Splitter {
     fn default() -> Self {
+        Self::with_limit(usize::MAX)
+    }
+}
+
+impl Splitter {
+    /// A scanner refusing elements longer than `max_element` bytes.
+    pub fn with_limit(max_element: usize) -> Self {
         Self {
             phase: Phase::BeforeArray,
             depth: 0,
@@ -63,11 +74,10 @@ impl Default for Splitter {
             escaped: false,
             element: Vec::new(),
             rows: 0,
+            max_element,
         }
     }
-}
 
-impl Splitter {
     /// Scans `chunk`, pushing every element it completes onto `out`.
     pub fn feed(&mut self, chunk: &[u8], out: &mut Vec<Vec<u8>>) -> Result<(), RowError> {
         let mut start = 0; // where the current element's bytes begin in `chunk`
@@ -97,6 +107,7 @@ impl Splitter {
                 Phase::InElement => {
                     let at_top = self.depth == 0 && !self.in_string;
                     if at_top && (byte == b',' || byte == b']') {
+                        self.check_size(i - start)?;
                         self.element.extend_from_slice(&chunk[start..i]);
                         out.push(std::mem::take(&mut self.element));
                         self.rows += 1;
@@ -106,6 +117,7 @@ impl Splitter {
                             Phase::Done
                         };
                     } else if at_top && byte.is_ascii_whitespace() {
+                        self.check_size(i - start)?;
                         self.element.extend_from_slice(&chunk[start..i]);
                         out.push(std::mem::take(&mut self.element));
                         self.rows += 1;
@@ -129,9 +141,28 @@ impl Splitter {
             i += 1;
         }
         if self.phase == Phase::InElement {
+            self.check_size(chunk.len() - start)?;
             self.element.extend_from_slice(&chunk[start..]);
         }
         Ok(())
+    }
+
+    /// Fails when the element being read would pass the limit with `more` bytes.
+    fn check_size(&self, more: usize) -> Result<(), RowError> {
+        if self.element.len().saturating_add(more) <= self.max_element {
+            return Ok(());
+        }
+        let mut excerpt = self.element.clone();
+        excerpt.truncate(512);
+        Err(RowError {
+            kind: RowErrorKind::TooLarge,
+            row: self.rows,
+            reason: format!(
+                "row {} is longer than the limit of {} bytes",
+                self.rows, self.max_element
+            ),
+            excerpt,
+        })
     }
 
     /// Checks the body ended where an array may end.
@@ -221,7 +252,22 @@ where
     S: Stream<Item = Result<Bytes, E>> + Send + 'static,
     E: std::fmt::Display,
 {
-    let state = (Box::pin(body), Splitter::default(), false);
+    decode_rows_limited(body, parse, usize::MAX)
+}
+
+/// [`decode_rows_with`], refusing a row longer than `max_row` bytes
+/// ([`RowErrorKind::TooLarge`]): memory stays bounded whatever the body holds.
+pub fn decode_rows_limited<T, S, E>(
+    body: S,
+    parse: fn(&[u8]) -> serde_json::Result<T>,
+    max_row: usize,
+) -> BoxStream<'static, Result<T, RowError>>
+where
+    T: Send + 'static,
+    S: Stream<Item = Result<Bytes, E>> + Send + 'static,
+    E: std::fmt::Display,
+{
+    let state = (Box::pin(body), Splitter::with_limit(max_row), false);
     stream::unfold(state, move |(mut body, mut splitter, ended)| async move {
         if ended {
             return None;

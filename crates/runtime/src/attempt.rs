@@ -53,25 +53,26 @@ impl Answer {
 
 /// Sends `request` and, when `buffer` is set, reads the whole body; a body that ends early
 /// is a failure like a dropped connection.
+/// `buffer` is the most bytes a body may have (`None`: hand it back unread).
 pub(crate) async fn send(
     client: &reqwest::Client,
     request: reqwest::Request,
-    buffer: bool,
+    buffer: Option<u64>,
 ) -> Outcome {
     let url = request.url().clone();
     let response = match client.execute(request).await {
         Ok(response) => response,
         Err(error) => return Outcome::Failed(error),
     };
-    if !buffer {
+    let Some(limit) = buffer else {
         return Outcome::Response(Answer::Streaming(response));
-    }
+    };
     let (status, version, headers) = (
         response.status(),
         response.version(),
         response.headers().clone(),
     );
-    match response.bytes().await {
+    match crate::limits::read_body(response, limit).await {
         Ok(body) if status.is_success() && is_truncated_json(version, &headers, &body) => {
             Outcome::Failed(truncated_body_error().await.with_url(url))
         }
@@ -115,14 +116,21 @@ fn is_truncated_json(version: reqwest::Version, headers: &HeaderMap, body: &[u8]
     )
 }
 
-/// A `reqwest::Error` of kind "body" (reqwest offers no constructor; a body stream that
-/// fails yields one), so a truncated body reads as the transport failure it is.
+/// A truncated body, as the transport failure it is.
 async fn truncated_body_error() -> reqwest::Error {
-    let failing = futures::stream::once(async {
-        Err::<Bytes, _>(std::io::Error::new(
-            std::io::ErrorKind::UnexpectedEof,
-            "the response body ended before the end of its JSON",
-        ))
+    body_error(std::io::Error::new(
+        std::io::ErrorKind::UnexpectedEof,
+        "the response body ended before the end of its JSON",
+    ))
+    .await
+}
+
+/// A `reqwest::Error` of kind "body" whose source is `cause` (reqwest offers no constructor;
+/// a body stream that fails yields one).
+pub(crate) async fn body_error(cause: std::io::Error) -> reqwest::Error {
+    let mut cause = Some(cause);
+    let failing = futures::stream::poll_fn(move |_| {
+        std::task::Poll::Ready(cause.take().map(Err::<Bytes, _>))
     });
     let response: reqwest::Response =
         http::Response::new(reqwest::Body::wrap_stream(failing)).into();
@@ -148,6 +156,8 @@ pub(crate) enum Verdict {
 /// Judges one outcome.
 pub(crate) fn judge(outcome: &Outcome, now: SystemTime) -> Verdict {
     match outcome {
+        // The same body would be just as large again.
+        Outcome::Failed(error) if crate::limits::too_large(error).is_some() => Verdict::Final,
         Outcome::Failed(error) if RetryPolicy::is_retryable_error(error) => Verdict::Retry {
             reason: describe(error),
             server_wait: None,

@@ -31,6 +31,8 @@ pub struct ClientContext {
     pub(crate) request_timeout: Option<Duration>,
     pub(crate) user_agent: Option<String>,
     pub(crate) throttle: Option<Arc<Throttle>>,
+    pub(crate) max_body_bytes: u64,
+    pub(crate) max_row_bytes: u64,
 }
 
 impl ClientContext {
@@ -43,7 +45,33 @@ impl ClientContext {
             request_timeout: None,
             user_agent: None,
             throttle: None,
+            max_body_bytes: crate::limits::DEFAULT_MAX_BODY_BYTES,
+            max_row_bytes: crate::limits::DEFAULT_MAX_ROW_BYTES,
         }
+    }
+
+    /// The most bytes a response body read into memory may have (default
+    /// [`DEFAULT_MAX_BODY_BYTES`](crate::DEFAULT_MAX_BODY_BYTES)).
+    pub fn with_max_body_bytes(mut self, bytes: u64) -> Self {
+        self.max_body_bytes = bytes;
+        self
+    }
+
+    /// The most bytes one row of a streamed body may have (default
+    /// [`DEFAULT_MAX_ROW_BYTES`](crate::DEFAULT_MAX_ROW_BYTES)).
+    pub fn with_max_row_bytes(mut self, bytes: u64) -> Self {
+        self.max_row_bytes = bytes;
+        self
+    }
+
+    /// The body limit ([`with_max_body_bytes`](Self::with_max_body_bytes)).
+    pub fn max_body_bytes(&self) -> u64 {
+        self.max_body_bytes
+    }
+
+    /// The row limit ([`with_max_row_bytes`](Self::with_max_row_bytes)).
+    pub fn max_row_bytes(&self) -> u64 {
+        self.max_row_bytes
     }
 
     /// Sets the credential put on every request.
@@ -131,6 +159,8 @@ impl fmt::Debug for ClientContext {
             .field("request_timeout", &self.request_timeout)
             .field("user_agent", &self.user_agent)
             .field("throttle", &self.throttle.as_ref().map(|t| t.limit()))
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("max_row_bytes", &self.max_row_bytes)
             .finish()
     }
 }

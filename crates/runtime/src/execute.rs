@@ -89,7 +89,7 @@ async fn run(
             None => None,
         };
         let started = Instant::now();
-        let outcome = attempt::send(client, request, buffer)
+        let outcome = attempt::send(client, request, buffer.then_some(ctx.max_body_bytes))
             .instrument(span.clone())
             .await;
         span.record("duration_ms", started.elapsed().as_millis() as u64);

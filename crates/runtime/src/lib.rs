@@ -20,6 +20,7 @@ mod context;
 mod credential;
 mod execute;
 mod http;
+mod limits;
 mod masked_body;
 pub mod normalize;
 mod retry;
@@ -30,6 +31,7 @@ pub use context::ClientContext;
 pub use credential::{Credential, Placement};
 pub use execute::{execute, execute_streaming, ATTEMPT_HEADER};
 pub use http::{http_client, http_client_builder};
+pub use limits::{read_body, too_large, TooLarge, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_ROW_BYTES};
 pub use normalize::{
     ApiProfile, Envelope, NOTE_HEADER, ORIGINAL_STATUS_HEADER, SYNTHESIZED_HEADER,
 };

@@ -38,6 +38,38 @@ pub struct Config {
     /// Pages fetched at once by each stream (default: the CLI's `--concurrency` default).
     #[serde(default)]
     concurrency: Option<u16>,
+    /// Allow a plain `http://` base URL to another machine (default: refused).
+    #[serde(default)]
+    allow_http: bool,
+}
+
+/// `message` with the values of every credential member of `config` (`token`, `api_key`, at
+/// any depth, whatever their type) replaced by `***`.
+fn mask_credentials(message: &str, config: &Value) -> String {
+    fn collect(value: &Value, secret: bool, out: &mut Vec<String>) {
+        match value {
+            Value::Object(members) => {
+                for (name, member) in members {
+                    collect(
+                        member,
+                        secret || matches!(name.as_str(), "token" | "api_key"),
+                        out,
+                    );
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|i| collect(i, secret, out)),
+            Value::String(s) if secret && !s.is_empty() => out.push(s.clone()),
+            Value::Null | Value::String(_) => {}
+            other if secret => out.push(other.to_string()),
+            _ => {}
+        }
+    }
+    let mut secrets = Vec::new();
+    collect(config, false, &mut secrets);
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    secrets.iter().fold(message.to_owned(), |text, secret| {
+        text.replace(secret.as_str(), "***")
+    })
 }
 
 /// The SPEC's `connectionSpecification`.
@@ -87,6 +119,13 @@ pub fn connection_specification() -> Value {
                 "title": "Concurrency",
                 "description": "Pages (Conversion: 31-day windows) each stream fetches at once; fewer after the API answers 429, more again after successes."
             },
+            // wire-literal: the connector config's own key
+            "allow_http": {
+                "type": "boolean",
+                "default": false,
+                "title": "Allow plain http",
+                "description": "Allow a plain http:// base URL to a host other than this machine: the credentials and the data would cross the network unencrypted."
+            },
             "sandbox": {
                 "type": "boolean",
                 "default": false,
@@ -102,8 +141,15 @@ impl Config {
     pub fn load(path: &std::path::Path) -> Result<Self, CliError> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| CliError::config(format!("cannot read {}: {e}", path.display())))?;
-        let config: Self = serde_json::from_str(&text)
-            .map_err(|e| CliError::config(format!("invalid config {}: {e}", path.display())))?;
+        let invalid = |e: serde_json::Error| {
+            // A type error quotes the value it met: never a credential.
+            let message = match serde_json::from_str::<Value>(&text) {
+                Ok(value) => mask_credentials(&e.to_string(), &value),
+                Err(_) => e.to_string(),
+            };
+            CliError::config(format!("invalid config {}: {message}", path.display()))
+        };
+        let config: Self = serde_json::from_str(&text).map_err(invalid)?;
         if let Some(n) = config.concurrency.filter(|n| !(1..=64).contains(n)) {
             return Err(CliError::config(format!(
                 "invalid config {}: concurrency {n} is outside 1..=64",
@@ -138,10 +184,17 @@ impl Config {
             converz_base_url,
             conversion_api_key,
             conversion_base_url,
+            ..Credentials::default()
         };
         let sandbox = self.sandbox_endpoints().await?;
         let all = sandbox.is_some();
-        let clients = Clients::new(sandbox, credentials, cxkit::RetryPolicy::default(), None);
+        let clients = Clients::new(
+            sandbox,
+            credentials,
+            cxkit::RetryPolicy::default(),
+            None,
+            self.allow_http,
+        );
         let source = Source {
             zchat: (all || self.zchat.is_some())
                 .then(|| clients.zchat())
@@ -179,5 +232,38 @@ impl Config {
             ));
         }
         Ok(None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_config_error_never_quotes_a_credential() {
+        let dir = tempfile::tempdir().unwrap();
+        for (config, secret) in [
+            (r#"{"zchat": {"token": 8675309123}}"#, "8675309123"),
+            (
+                r#"{"converz": {"api_key": ["k3y-in-a-list"]}}"#,
+                "k3y-in-a-list",
+            ),
+            (
+                r#"{"sandbox": "tok-as-wrong-type", "zchat": {"token": "tok-as-wrong-type"}}"#,
+                "tok-as-wrong-type",
+            ),
+        ] {
+            let path = dir.path().join("config.json");
+            std::fs::write(&path, config).unwrap();
+            let Err(error) = Config::load(&path) else {
+                panic!("{config} loaded")
+            };
+            assert!(!error.message.contains(secret), "{}", error.message);
+            assert!(
+                error.message.contains("invalid config"),
+                "{}",
+                error.message
+            );
+        }
     }
 }

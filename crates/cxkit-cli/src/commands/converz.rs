@@ -35,7 +35,7 @@ pub async fn converz(ctx: &Context<'_>, command: Converz) -> Result<(), CliError
             };
             // Rows as the vendor sent them: every format is written from their JSON.
             let rows = |at, _| client.reps_raw(query(at));
-            export_list(ctx, "converz_reps", columns, page_size, rows).await
+            export_list(ctx, "converz_reps", columns, page_size, None, rows).await
         }
         Converz::Calls {
             start_date,
@@ -80,7 +80,12 @@ pub async fn converz(ctx: &Context<'_>, command: Converz) -> Result<(), CliError
                 }
             };
             let rows = |at, since| client.calls_raw(query(at, since));
-            export_list(ctx, "converz_calls", columns, page_size, rows).await
+            // The last day is whole: the period ends at the next midnight (UTC).
+            let until = end_date
+                .and_then(|d| d.succ_opt())
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map(|t| t.and_utc());
+            export_list(ctx, "converz_calls", columns, page_size, until, rows).await
         }
         Converz::Report {
             days,

@@ -29,8 +29,12 @@ pub struct Context<'a> {
     pub columns: Option<&'a [String]>,
     pub quiet: bool,
     pub resume: bool,
-    /// The command line, recorded in checkpoints.
+    /// The command line without credentials, recorded in checkpoints.
     pub command: &'a str,
+    /// What selects the rows (subcommand and its filters), recorded in state files.
+    pub filters: &'a str,
+    /// `--csv-safe`: CSV cells that a spreadsheet would run as formulas are quoted.
+    pub csv_safe: bool,
     /// `--state FILE`: an incremental export.
     pub state: Option<&'a std::path::Path>,
     /// `--concurrency N`: pages of a list fetched at once.
@@ -47,6 +51,7 @@ impl Context<'_> {
             quiet: self.quiet,
             resume: self.resume,
             command: self.command,
+            csv_safe: self.csv_safe,
         }
     }
 
@@ -70,14 +75,18 @@ impl Context<'_> {
 /// `--resume`), asks `rows` for the list from there (and from the state's start with
 /// `--state`), writes every row and records a checkpoint after each complete page. The first
 /// error aborts; `FILE` appears only when the list is complete, and the state file is replaced
-/// only after that.
+/// only after that. `until` is the end of the period asked for: with the run's start, it
+/// bounds the saved cursor.
 pub(crate) async fn export_list<T: ListRow + Send + 'static>(
     ctx: &Context<'_>,
     stream: &'static str,
     columns: Columns,
     page_size: u64,
+    until: Option<DateTime<Utc>>,
     rows: impl FnOnce(Option<Checkpoint>, Option<DateTime<Utc>>) -> RowStream<T>,
 ) -> Result<(), CliError> {
+    let started = Utc::now();
+    let until = until.map_or(started, |until| until.min(started));
     let mut state = match ctx.state {
         Some(_) if ctx.resume => {
             return Err(CliError::usage(
@@ -85,7 +94,13 @@ pub(crate) async fn export_list<T: ListRow + Send + 'static>(
                  leaves its state as it was, so run the same command again",
             ))
         }
-        Some(path) => Some(state::StateFile::open(path, stream)?),
+        Some(path) => {
+            let made_with = state::MadeWith {
+                filters: ctx.filters.to_owned(),
+                origin: ctx.clients.origin(stream)?,
+            };
+            Some(state::StateFile::open(path, stream, made_with, until)?)
+        }
         None => None,
     };
     let since = state.as_ref().and_then(state::StateFile::since);

@@ -5,49 +5,72 @@ use crate::args::{self, Webhook};
 use crate::error::CliError;
 use crate::event_log::EventLog;
 use crate::output::{Columns, Output};
-use cxkit::conversion;
+use cxkit::conversion::webhook::{self as hooks, Delivery, ServeLimits};
 use cxkit::Api;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// `cxkit webhook …`: a delivery is written (and, with `--output`, made durable) before it
-/// is acknowledged; a redelivery of one already written is acknowledged, not written again.
+/// is acknowledged; a redelivery of an event already written is acknowledged, not written
+/// again (the rule: `cxkit::conversion::webhook`).
 pub async fn webhook(ctx: &Context<'_>, command: Webhook) -> Result<(), CliError> {
     let Webhook::Listen {
         addr,
         secret,
         max_events,
+        max_connections,
+        max_body_kib,
+        dedup_capacity,
     } = command;
-    let sink = match ctx.output {
+    // Refused before anything listens: an empty or short secret opens the receiver.
+    let secret = secret.resolve()?;
+    let capacity = dedup_capacity as usize;
+    let (sink, handled) = match ctx.output {
         Some(path) => {
             if ctx.format.is_some_and(|f| f != args::Format::Jsonl) {
                 return Err(CliError::usage(
                     "webhook listen --output appends JSON Lines: use --format jsonl",
                 ));
             }
-            let (log, handled) = EventLog::open(path)?;
-            if !ctx.quiet && !handled.is_empty() {
-                eprintln!("{} deliveries already in {}", handled.len(), path.display());
+            let opened = EventLog::open(path, capacity)?;
+            if !ctx.quiet {
+                if opened.repaired > 0 {
+                    eprintln!(
+                        "removed {} bytes of a partly written line from {} (never acknowledged)",
+                        opened.repaired,
+                        path.display()
+                    );
+                }
+                if !opened.handled.is_empty() {
+                    eprintln!(
+                        "{} deliveries already in {}",
+                        opened.handled.len(),
+                        path.display()
+                    );
+                }
             }
-            (Sink::File(log), handled)
+            (Sink::File(opened.log), opened.handled)
         }
         None => {
             let out = ctx.open(Columns::Schema(Api::Conversion, "WebhookEvent"))?;
             (Sink::Stdout(Arc::new(Mutex::new(out))), Vec::new())
         }
     };
-    let (sink, handled) = sink;
     let written = Arc::new(AtomicU64::new(0));
     let enough = Arc::new(tokio::sync::Notify::new());
-    let config = conversion::webhook::ReceiverConfig::new(secret).already_handled(handled);
+    let config = hooks::ReceiverConfig::new(secret)
+        .map_err(|e| CliError::config(e.to_string()))?
+        .max_body_bytes(max_body_kib as usize * 1024)
+        .dedup_capacity(capacity)
+        .already_handled(handled);
     let app = {
         let (sink, written, enough) = (sink.clone(), written.clone(), enough.clone());
-        conversion::webhook::router(config, move |event| {
+        hooks::router(config, move |delivery: Delivery| {
             let (sink, written, enough) = (sink.clone(), written.clone(), enough.clone());
             async move {
-                sink.write(&event)
+                sink.write(&delivery)
                     .await
-                    .map_err(|e| Box::new(e) as conversion::webhook::HandlerError)?;
+                    .map_err(|e| Box::new(e) as hooks::HandlerError)?;
                 let n = written.fetch_add(1, Ordering::SeqCst) + 1;
                 if max_events.is_some_and(|max| n >= max) {
                     enough.notify_one();
@@ -66,10 +89,15 @@ pub async fn webhook(ctx: &Context<'_>, command: Webhook) -> Result<(), CliError
             .unwrap_or_default();
         eprintln!("listening on http://{at} (POST /?secret=…)");
     }
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move { enough.notified().await })
-        .await
-        .map_err(|e| CliError::io(format!("the listener stopped: {e}")))?;
+    let limits = ServeLimits::default().max_connections(max_connections as usize);
+    hooks::serve(
+        listener,
+        app,
+        limits,
+        async move { enough.notified().await },
+    )
+    .await
+    .map_err(|e| CliError::io(format!("the listener stopped: {e}")))?;
     if let Sink::Stdout(out) = sink {
         if let Ok(out) = Arc::try_unwrap(out) {
             out.into_inner()
@@ -90,12 +118,14 @@ enum Sink {
 }
 
 impl Sink {
-    async fn write(&self, event: &conversion::WebhookEvent) -> Result<(), CliError> {
+    async fn write(&self, delivery: &Delivery) -> Result<(), CliError> {
         match self {
-            Sink::File(log) => log.append(event).await,
+            Sink::File(log) => log.append(delivery).await,
             Sink::Stdout(out) => {
+                let row = cxkit::RawRow::from_slice(&delivery.body, "operationId")
+                    .map_err(|e| CliError::io(format!("not a JSON object: {e}")))?;
                 let mut out = out.lock().unwrap_or_else(|e| e.into_inner());
-                out.write_row(event)?;
+                out.write_json(row.as_bytes())?;
                 out.flush()
             }
         }

@@ -93,6 +93,7 @@ pub async fn zchat(ctx: &Context<'_>, command: Zchat) -> Result<(), CliError> {
                 query = query.active(a);
             }
             let page_size = filters.page_size.into();
+            let until = span.map(|(_, to)| to.with_timezone(&Utc));
             let resumed = move |at: Option<Checkpoint>, since: Option<DateTime<Utc>>| {
                 if let Some(since) = since {
                     let now = Utc::now().fixed_offset();
@@ -114,14 +115,20 @@ pub async fn zchat(ctx: &Context<'_>, command: Zchat) -> Result<(), CliError> {
                     "zchat_history_expanded",
                     columns,
                     page_size,
+                    until,
                     |at, since| client.history_expanded_raw(resumed(at, since)),
                 )
                 .await
             } else {
                 let columns = Columns::Schema(Api::Zchat, "HistoryRow");
-                export_list(ctx, "zchat_history", columns, page_size, |at, since| {
-                    client.history_raw(resumed(at, since))
-                })
+                export_list(
+                    ctx,
+                    "zchat_history",
+                    columns,
+                    page_size,
+                    until,
+                    |at, since| client.history_raw(resumed(at, since)),
+                )
                 .await
             }
         }
@@ -134,6 +141,7 @@ pub async fn zchat(ctx: &Context<'_>, command: Zchat) -> Result<(), CliError> {
                 "zchat_ongoing",
                 columns,
                 filters.page_size.into(),
+                None,
                 |at, _| {
                     client.ongoing(match at {
                         Some(at) => query.resume_from(at),

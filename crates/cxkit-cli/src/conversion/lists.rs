@@ -96,6 +96,7 @@ pub(super) async fn run(
                 "conversion_prospects",
                 PROSPECTS,
                 page_size,
+                span.map(|(_, to)| to),
                 |at, since| {
                     if let Some((from, to)) = since_period(span, since) {
                         query = query.created_between(from, to);
@@ -129,6 +130,7 @@ pub(super) async fn run(
                 "conversion_interactions",
                 INTERACTIONS,
                 page_size,
+                span.map(|(_, to)| to),
                 |at, since| {
                     if let Some((from, to)) = since_period(span, since) {
                         query = query.created_between(from, to);

@@ -1,10 +1,11 @@
 //! The checkpoint file beside an export (`FILE.checkpoint`): which command wrote it, where
 //! its list can be resumed, and how many rows and bytes of `FILE.partial` that covers.
 //! Written atomically (temp file, fsync, rename) only after the data it covers is durable.
+//! It never holds a credential: the command is recorded without credential values.
 
 use crate::error::CliError;
+use crate::files;
 use cxkit::pagination::Checkpoint;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// What a checkpoint file holds.
@@ -12,7 +13,8 @@ use std::path::{Path, PathBuf};
 pub struct Saved {
     /// The file format version.
     pub version: u32,
-    /// The command line that wrote it (without options that do not change the output).
+    /// The command line that wrote it (without options that do not change the output, and
+    /// without credentials).
     pub command: String,
     /// Where the list resumes.
     pub checkpoint: Checkpoint,
@@ -27,56 +29,26 @@ pub fn path_for(output: &Path) -> PathBuf {
     with_suffix(output, "checkpoint")
 }
 
-/// `FILE.<suffix>`, beside the output.
-pub fn with_suffix(output: &Path, suffix: &str) -> PathBuf {
-    let mut name = output.file_name().unwrap_or_default().to_os_string();
-    name.push(format!(".{suffix}"));
-    output.with_file_name(name)
-}
+pub use files::with_suffix;
 
 /// Reads the checkpoint of `output`, if there is one.
 pub fn load(output: &Path) -> Result<Option<Saved>, CliError> {
     let path = path_for(output);
-    match std::fs::read(&path) {
-        Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| {
+    match files::read_if_present(&path)? {
+        Some(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| {
             CliError::io(format!("{} is not a cxkit checkpoint: {e}", path.display()))
         }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(CliError::io(format!("cannot read {}: {e}", path.display()))),
+        None => Ok(None),
     }
 }
 
 /// Replaces the checkpoint of `output` atomically.
 pub fn save(output: &Path, saved: &Saved) -> Result<(), CliError> {
     let text = serde_json::to_vec_pretty(saved).map_err(|e| CliError::io(e.to_string()))?;
-    write_atomically(&path_for(output), &text)
-}
-
-/// Replaces `path` with `bytes` so that a crash leaves the old file or the new one, whole:
-/// written beside it, synced, renamed over it, and the directory synced.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
-    let temp = with_suffix(path, "tmp");
-    let fail = |e: std::io::Error| CliError::io(format!("cannot write {}: {e}", path.display()));
-    let mut file = std::fs::File::create(&temp).map_err(fail)?;
-    file.write_all(bytes).map_err(fail)?;
-    file.sync_all().map_err(fail)?;
-    std::fs::rename(&temp, path).map_err(fail)?;
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        // Makes the rename itself durable; a platform that cannot open a directory skips it.
-        if let Ok(dir) = std::fs::File::open(dir) {
-            let _ = dir.sync_all();
-        }
-    }
-    Ok(())
+    files::replace_atomically(&path_for(output), &text)
 }
 
 /// Removes the checkpoint of `output` (the export completed, or starts over).
 pub fn remove(output: &Path) -> Result<(), CliError> {
-    match std::fs::remove_file(path_for(output)) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(CliError::io(format!(
-            "cannot remove {}: {e}",
-            path_for(output).display()
-        ))),
-        _ => Ok(()),
-    }
+    files::remove_if_present(&path_for(output))
 }

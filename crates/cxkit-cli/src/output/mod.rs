@@ -20,6 +20,7 @@ mod target;
 
 use crate::args::Format;
 use crate::error::CliError;
+use crate::files::{self, Lock};
 use checkpoint::Saved;
 use cxkit::pagination::Checkpoint;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -54,6 +55,8 @@ pub struct Spec<'a> {
     pub resume: bool,
     /// The command line, to refuse resuming another command's checkpoint.
     pub command: &'a str,
+    /// `--csv-safe`: cells a spreadsheet would run as a formula start with `'`.
+    pub csv_safe: bool,
 }
 
 /// An open output.
@@ -78,6 +81,8 @@ pub struct Output {
     /// `--format parquet`: the writer, into the same `FILE.partial`.
     #[cfg(feature = "parquet")]
     parquet: Option<parquet::ParquetOut>,
+    /// `FILE.lock`, held until the output is finished or dropped.
+    _lock: Option<Lock>,
 }
 
 /// The format asked for, or the default: a table on a terminal, JSON Lines otherwise.
@@ -104,6 +109,8 @@ impl Output {
         let spool = format == Format::Csv && spec.select.is_none();
         #[cfg(feature = "parquet")]
         let parquet_schema = parquet::schema_for(format, &spec)?;
+        // Held before anything beside FILE is touched: a second run on FILE is refused.
+        let lock = spec.path.map(Lock::take).transpose()?;
         let (target, saved) = match spec.path {
             None if spool => (Target::create_anonymous()?, None),
             None => (
@@ -126,9 +133,10 @@ impl Output {
             page_size: None,
             command: spec.command.to_owned(),
             scratch: Vec::new(),
-            csv: CsvLines::default(),
+            csv: CsvLines::new(spec.csv_safe),
             #[cfg(feature = "parquet")]
             parquet: None,
+            _lock: lock,
         };
         #[cfg(feature = "parquet")]
         if let Some(schema) = parquet_schema {
@@ -266,10 +274,11 @@ impl Output {
         if self.spool {
             self.render_csv()?;
         } else if let (Some(path), Target::File { partial, .. }) = (&self.path, &self.target) {
-            target::rename(partial, path)?;
+            files::rename(partial, path)?;
         }
         if let Some(path) = &self.path {
             checkpoint::remove(path)?;
+            files::sync_dir(path);
             if !self.quiet {
                 eprintln!("wrote {} rows to {}", self.rows, path.display());
             }
@@ -284,8 +293,9 @@ impl Output {
         for_each_line(copy, |line| self.layout.see_json(line).map_err(damaged))?;
         let (mut out, rendered) = match &self.path {
             Some(path) => {
-                let rendered = checkpoint::with_suffix(path, "rendering");
-                (Target::create(&rendered)?, Some(rendered))
+                let rendered = files::temp_beside(path)?;
+                let file = rendered.as_file().try_clone().map_err(CliError::write)?;
+                (Target::from_file(file), Some(rendered))
             }
             None => (
                 Target::Stdout(std::io::BufWriter::new(std::io::stdout())),
@@ -304,8 +314,8 @@ impl Output {
         if let (Some(path), Some(rendered), Target::File { partial, .. }) =
             (&self.path, rendered, &self.target)
         {
-            target::rename(&rendered, path)?;
-            std::fs::remove_file(partial).map_err(CliError::write)?;
+            files::persist(rendered, path)?;
+            files::remove_if_present(partial)?;
         }
         Ok(())
     }
@@ -327,11 +337,13 @@ fn open_file(
         }
         if let Some(saved) = checkpoint::load(path)? {
             if saved.command != command {
+                // Recorded without credentials; an older cxkit recorded them, so the command
+                // is cleaned again before it is shown.
                 return Err(CliError::usage(format!(
                     "{} was written by another command (`{}`): run that command with --resume, \
                      or this one without it",
                     checkpoint::path_for(path).display(),
-                    saved.command
+                    crate::recorded_command(saved.command.split(' ').map(str::to_owned))
                 )));
             }
             let target = Target::reopen(&partial, saved.bytes)?;
@@ -378,16 +390,15 @@ fn damaged(e: serde_json::Error) -> CliError {
 }
 
 /// CSV records, encoded one at a time by a `csv::Writer` (its quoting rules) into a buffer
-/// reused from record to record, and handed to the output.
-struct CsvLines(Option<csv::Writer<Vec<u8>>>);
-
-impl Default for CsvLines {
-    fn default() -> Self {
-        Self(Some(Self::writer(Vec::new())))
-    }
-}
+/// reused from record to record, and handed to the output; with `safe`, cells that a
+/// spreadsheet would run as a formula are quoted first.
+struct CsvLines(Option<csv::Writer<Vec<u8>>>, bool);
 
 impl CsvLines {
+    fn new(safe: bool) -> Self {
+        Self(Some(Self::writer(Vec::new())), safe)
+    }
+
     /// Room for a typical record; `csv` grows past it as needed.
     const BUFFER: usize = 1 << 10;
 
@@ -399,10 +410,12 @@ impl CsvLines {
 
     fn write<S: AsRef<str>>(&mut self, cells: &[S], to: &mut Target) -> Result<(), CliError> {
         let mut writer = self.0.take().unwrap_or_else(|| Self::writer(Vec::new()));
-        let cells = cells.iter().map(|c| c.as_ref().as_bytes());
-        writer
-            .write_record(cells)
-            .map_err(|e| CliError::io(e.to_string()))?;
+        let written = if self.1 {
+            writer.write_record(cells.iter().map(|c| formula_safe(c.as_ref())))
+        } else {
+            writer.write_record(cells.iter().map(|c| c.as_ref().as_bytes()))
+        };
+        written.map_err(|e| CliError::io(e.to_string()))?;
         let mut line = writer
             .into_inner()
             .map_err(|e| CliError::io(e.to_string()))?;
@@ -413,14 +426,49 @@ impl CsvLines {
     }
 }
 
+/// `cell` as a spreadsheet shows it as text: a leading `=`, `+`, `-`, `@`, tab or carriage
+/// return (what starts a formula, per OWASP's CSV injection advice) gets a `'` before it.
+///
+/// The cell changes (`-3` becomes `'-3`), so this is `--csv-safe`, not the default.
+fn formula_safe(cell: &str) -> std::borrow::Cow<'_, [u8]> {
+    match cell.as_bytes().first() {
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => {
+            let mut quoted = Vec::with_capacity(cell.len() + 1);
+            quoted.push(b'\'');
+            quoted.extend_from_slice(cell.as_bytes());
+            std::borrow::Cow::Owned(quoted)
+        }
+        _ => std::borrow::Cow::Borrowed(cell.as_bytes()),
+    }
+}
+
 fn render_table(layout: &Layout, rows: &[Value]) -> String {
     let mut table = comfy_table::Table::new();
     table.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
-    table.set_header(layout.columns());
+    table.set_header(layout.columns().iter().map(|c| printable(c)));
     for row in rows {
-        table.add_row(layout.cells(row));
+        table.add_row(layout.cells(row).iter().map(|c| printable(c)));
     }
     format!("{table}\n")
+}
+
+/// `text` safe to print on a terminal: control characters (an escape sequence could move
+/// the cursor, rewrite the screen or the window title) are shown as `\u{…}`; line breaks stay.
+fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| c.is_control() && c != '\n') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.chars()
+            .map(|c| {
+                if c.is_control() && c != '\n' {
+                    c.escape_unicode().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
 }
 
 fn progress_bar() -> ProgressBar {
@@ -430,4 +478,32 @@ fn progress_bar() -> ProgressBar {
             .unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
     bar
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_quoted_and_others_left_alone() {
+        for (cell, safe) in [
+            ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"),
+            ("+1", "'+1"),
+            ("-3", "'-3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("plain", "plain"),
+            ("", ""),
+            ("a=b", "a=b"),
+        ] {
+            assert_eq!(&*formula_safe(cell), safe.as_bytes(), "{cell}");
+        }
+    }
+
+    #[test]
+    fn terminal_escapes_are_shown_not_sent() {
+        assert_eq!(printable("ok\nline"), "ok\nline");
+        assert_eq!(printable("\u{1b}]0;pwned\u{7}x"), "\\u{1b}]0;pwned\\u{7}x");
+        assert_eq!(printable("\u{9b}2J"), "\\u{9b}2J");
+    }
 }

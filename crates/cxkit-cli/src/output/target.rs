@@ -1,8 +1,10 @@
 //! Where an output's bytes go: stdout, or `FILE.partial` beside `FILE`, renamed into place
-//! when the export completes. Files are created with the process umask (usually `0644`).
+//! when the export completes. Files are created with the process umask (usually `0644`),
+//! exclusively and never through a symlink (see [`crate::files`]).
 
 use crate::error::CliError;
-use std::fs::{File, OpenOptions};
+use crate::files;
+use std::fs::File;
 use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
@@ -30,15 +32,10 @@ pub enum Target {
 }
 
 impl Target {
-    /// `FILE.partial`, new and empty.
+    /// `FILE.partial`, new and empty (one left by an earlier run is replaced; the caller holds
+    /// the output's lock). Readable: a CSV spool is read back at the end.
     pub fn create(partial: &Path) -> Result<Self, CliError> {
-        let file = OpenOptions::new()
-            .read(true) // a CSV spool is read back at the end
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(partial)
-            .map_err(|e| CliError::io(format!("cannot create {}: {e}", partial.display())))?;
+        let file = files::recreate(partial)?;
         Ok(Self::File {
             writer: buffered(file),
             partial: partial.to_owned(),
@@ -50,11 +47,7 @@ impl Target {
     pub fn reopen(partial: &Path, bytes: u64) -> Result<Self, CliError> {
         let fail =
             |e: std::io::Error| CliError::io(format!("cannot resume {}: {e}", partial.display()));
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open(partial)
-            .map_err(fail)?;
+        let mut file = files::open_existing(partial)?;
         let length = file.metadata().map_err(fail)?.len();
         if length < bytes {
             return Err(CliError::io(format!(
@@ -116,13 +109,16 @@ impl Target {
     }
 }
 
-/// Moves `from` to `to` (both beside the output), replacing `to`.
-pub fn rename(from: &Path, to: &Path) -> Result<(), CliError> {
-    std::fs::rename(from, to)
-        .map_err(|e| CliError::io(format!("cannot create {}: {e}", to.display())))
-}
-
 impl Target {
+    /// An open file (a temp file of the caller's).
+    pub fn from_file(file: File) -> Self {
+        Self::File {
+            writer: buffered(file),
+            partial: PathBuf::new(),
+            bytes: 0,
+        }
+    }
+
     /// A spool in the temp directory (CSV on stdout), removed when dropped.
     pub fn create_anonymous() -> Result<Self, CliError> {
         let file = tempfile::tempfile()

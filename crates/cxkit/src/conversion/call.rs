@@ -18,6 +18,10 @@ impl Client {
     ) -> Result<T, Error> {
         sent.await
             .map(conversion_api::ResponseValue::into_inner)
-            .map_err(|e| from_generated(Api::Conversion, operation, self.raw.context(), e))
+            .map_err(|e| {
+                // Subscriptions quote callback URLs, whose `secret` is not the client's own.
+                from_generated(Api::Conversion, operation, self.raw.context(), e)
+                    .masked_with(super::webhook::mask_secret_params)
+            })
     }
 }

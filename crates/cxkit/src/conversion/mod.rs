@@ -57,6 +57,9 @@ use walk::{windowed, within, Walk};
 
 /// The API key variable read by [`Client::from_env`].
 pub const API_KEY_VAR: &str = "CONVERSION_API_KEY";
+/// A file holding the API key, read by [`Client::from_env`] when [`API_KEY_VAR`] is unset (a
+/// mounted secret, so the key is in neither the environment nor a command line).
+pub const API_KEY_FILE_VAR: &str = "CONVERSION_API_KEY_FILE";
 /// The optional base-URL override read by [`Client::from_env`].
 pub const BASE_URL_VAR: &str = "CONVERSION_BASE_URL";
 /// Why a failed lead `POST` was not retried.
@@ -79,6 +82,7 @@ impl Vendor for Conversion {
     type Client = Client;
     const CREDENTIAL: &'static str = "the Zenvia Conversion API key";
     const CREDENTIAL_VAR: &'static str = API_KEY_VAR;
+    const CREDENTIAL_FILE_VAR: &'static str = API_KEY_FILE_VAR;
     const BASE_URL_VAR: &'static str = BASE_URL_VAR;
     const DEFAULT_BASE_URL: Option<&'static str> = Some(conversion_api::DEFAULT_BASE_URL);
     const BASE_URL_HINT: &'static str =
@@ -341,6 +345,10 @@ impl Client {
                     self.raw.context(),
                     e,
                 )
+                .masked_with(|text| {
+                    let text = cxkit_runtime::redact(text, &[secret]);
+                    webhook::mask_secret_params(&text)
+                })
             })?;
         Ok(created.into_inner())
     }
@@ -352,6 +360,7 @@ impl Client {
         let list = self.raw.list_subscriptions().send().await;
         list.map(|l| l.into_inner()).map_err(|e| {
             from_generated(Api::Conversion, "list_subscriptions", self.raw.context(), e)
+                .masked_with(webhook::mask_secret_params)
         })
     }
 }

@@ -39,7 +39,7 @@ pub use converz_api::types;
 use crate::client::Vendor;
 use crate::config::Lookup;
 use crate::error::{from_generated, Api, ConfigError, Error, VendorError};
-use crate::json_rows::{decode_rows_with, OpenRow, RowErrorKind};
+use crate::json_rows::{decode_rows_limited, OpenRow, RowErrorKind};
 use crate::pagination::{key_hash, numbered, start_page, Checkpoint, KeyOf, Paging, RowStream};
 use converz_api::{wire, ResponseValue};
 use cxkit_runtime::progenitor_client::ClientInfo;
@@ -50,6 +50,9 @@ use std::future::Future;
 
 /// The API key variable read by [`Client::from_env`].
 pub const API_KEY_VAR: &str = "CONVERZ_API_KEY";
+/// A file holding the API key, read by [`Client::from_env`] when [`API_KEY_VAR`] is unset (a
+/// mounted secret, so the key is in neither the environment nor a command line).
+pub const API_KEY_FILE_VAR: &str = "CONVERZ_API_KEY_FILE";
 /// The base-URL variable read by [`Client::from_env`] (required: every tenant has its own host).
 pub const BASE_URL_VAR: &str = "CONVERZ_BASE_URL";
 
@@ -73,6 +76,7 @@ impl Vendor for Converz {
     type Client = Client;
     const CREDENTIAL: &'static str = "the Converz API key";
     const CREDENTIAL_VAR: &'static str = API_KEY_VAR;
+    const CREDENTIAL_FILE_VAR: &'static str = API_KEY_FILE_VAR;
     const BASE_URL_VAR: &'static str = BASE_URL_VAR;
     const DEFAULT_BASE_URL: Option<&'static str> = None;
     const BASE_URL_HINT: &'static str =
@@ -313,8 +317,7 @@ impl Client {
                 .map_err(|e| Error::transport(Api::Converz, operation, e))?;
         let status = response.status();
         if !status.is_success() {
-            let body = response
-                .bytes()
+            let body = cxkit_runtime::read_body(response, ctx.max_body_bytes())
                 .await
                 .map_err(|e| Error::transport(Api::Converz, operation, e))?;
             let vendor: converz_api::types::Error = serde_json::from_slice(&body).map_err(|e| {
@@ -329,24 +332,32 @@ impl Client {
                 note: None,
             });
         }
-        let rows = decode_rows_with(response.bytes_stream(), T::parse).map(move |row| {
-            row.map_err(|e| match e.kind {
-                RowErrorKind::Interrupted => Error::Interrupted {
-                    api: Api::Converz,
-                    operation,
-                    rows: e.row as u64,
-                    reason: ctx.redact(&e.reason),
-                },
-                RowErrorKind::Malformed => Error::decode(
-                    Api::Converz,
-                    operation,
-                    &ctx,
-                    Some(status),
-                    e.reason,
-                    &e.excerpt,
-                ),
-            })
-        });
+        let max_row = usize::try_from(ctx.max_row_bytes()).unwrap_or(usize::MAX);
+        let rows =
+            decode_rows_limited(response.bytes_stream(), T::parse, max_row).map(move |row| {
+                row.map_err(|e| match e.kind {
+                    RowErrorKind::Interrupted => Error::Interrupted {
+                        api: Api::Converz,
+                        operation,
+                        rows: e.row as u64,
+                        reason: ctx.redact(&e.reason),
+                    },
+                    RowErrorKind::TooLarge => Error::TooLarge {
+                        api: Api::Converz,
+                        operation,
+                        what: "row",
+                        limit: ctx.max_row_bytes(),
+                    },
+                    RowErrorKind::Malformed => Error::decode(
+                        Api::Converz,
+                        operation,
+                        &ctx,
+                        Some(status),
+                        e.reason,
+                        &e.excerpt,
+                    ),
+                })
+            });
         Ok(rows.boxed())
     }
 }

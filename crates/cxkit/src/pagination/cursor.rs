@@ -9,7 +9,7 @@ use std::sync::Arc;
 use tokio::task::JoinHandle;
 
 /// Where the next cursor page starts: after or before an id (exclusive).
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Cursor {
     /// Rows after this id.
@@ -45,6 +45,7 @@ where
         id_of,
         fetch,
         next: Next::Lazy(start.clone()),
+        visited: start.iter().cloned().collect(),
         at: start,
         seen: Seen::default(),
     };
@@ -73,6 +74,8 @@ struct Walk<T> {
     next: Next<T>,
     /// The cursor of the page being fetched.
     at: Option<Cursor>,
+    /// Every cursor fetched: one seen again means the server pages in a circle.
+    visited: std::collections::HashSet<Cursor>,
     seen: Seen,
 }
 
@@ -103,6 +106,19 @@ impl<T: Send + 'static> Walk<T> {
                 message: format!(
                     "the cursor did not move ({:?} again): the server ignores it",
                     self.at
+                ),
+            };
+            return Some((vec![Err(error)], self));
+        }
+        if let Some(c) = cursor
+            .as_ref()
+            .filter(|c| !self.visited.insert((*c).clone()))
+        {
+            let error = Error::Pagination {
+                api,
+                operation,
+                message: format!(
+                    "the cursor came back to {c:?}, already fetched: the server pages in a circle"
                 ),
             };
             return Some((vec![Err(error)], self));

@@ -57,6 +57,8 @@ pub struct Incremental {
     recent: BTreeMap<String, DateTime<Utc>>,
     emitted: u64,
     repeated: u64,
+    /// The cursor never passes this: the run's end (its `--to`, or when it started).
+    until: Option<DateTime<Utc>>,
 }
 
 impl Incremental {
@@ -70,7 +72,27 @@ impl Incremental {
             previous,
             emitted: 0,
             repeated: 0,
+            until: None,
         }
+    }
+
+    /// Bounds the saved cursor by `until` (the end of the period the run asked for, or the
+    /// instant it started): a row dated later (a vendor's clock ahead, a test record dated
+    /// 2099) is emitted, but cannot move the cursor past the run, so later runs still read
+    /// everything after it. The row's key stays in the overlap, so it is not emitted again.
+    ///
+    /// ```
+    /// use cxkit::sync::{parse_time, Incremental, STREAMS};
+    /// let calls = STREAMS.iter().find(|s| s.name == "converz_calls").unwrap();
+    /// let now = parse_time("2024-03-01T12:00:00Z").unwrap();
+    /// let mut run = Incremental::new(calls, None).until(now);
+    /// assert!(run.admit_json(br#"{"call_id":1,"start_time":"2099-01-01T00:00:00Z"}"#)?);
+    /// assert_eq!(run.state().unwrap().cursor, Some(now));
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn until(mut self, until: DateTime<Utc>) -> Self {
+        self.until = Some(until);
+        self
     }
 
     /// Where this run starts reading: the previous cursor less the overlap, or `None` when
@@ -164,6 +186,7 @@ impl Incremental {
         let Some(latest) = self.latest else {
             return Some(self.previous.clone());
         };
+        let latest = self.until.map_or(latest, |until| latest.min(until));
         let floor = latest - Duration::seconds(cursor.overlap_secs);
         let seen = self
             .previous
@@ -350,6 +373,28 @@ mod tests {
         assert!(run.admit(&json!({"id": "g"})));
         assert_eq!(run.state(), None);
         assert_eq!(run.since(), None);
+    }
+
+    #[test]
+    fn a_future_dated_row_cannot_move_the_cursor_past_the_run() {
+        let s = stream("conversion_prospects").unwrap();
+        let end = parse_time("2024-03-01T12:00:00Z").unwrap();
+        let mut first = Incremental::new(s, None).until(end);
+        assert!(first.admit(&row("ok", "2024-03-01T11:00:00Z")));
+        assert!(first.admit(&row("future", "2099-01-01T00:00:00Z")));
+        let state = first.state().unwrap();
+        assert_eq!(state.cursor, Some(end));
+        assert!(state.seen.contains_key("future") && state.seen.contains_key("ok"));
+
+        // The next run starts before the bound, reads a row that came later, and does not
+        // write the future-dated row again.
+        let mut second = Incremental::new(s, Some(state)).until(end + Duration::hours(1));
+        assert_eq!(second.since(), Some(end - Duration::hours(1)));
+        assert!(!second.admit(&row("future", "2099-01-01T00:00:00Z")));
+        assert!(second.admit(&row("late", "2024-03-01T12:30:00Z")));
+        let second = second.state().unwrap();
+        assert_eq!(second.cursor, parse_time("2024-03-01T12:30:00Z"));
+        assert!(second.seen.contains_key("future"), "still known as written");
     }
 
     #[test]

@@ -47,6 +47,9 @@ use std::sync::Arc;
 
 /// The token variable read by [`Client::from_env`].
 pub const TOKEN_VAR: &str = "ZCHAT_TOKEN";
+/// A file holding the token, read by [`Client::from_env`] when [`TOKEN_VAR`] is unset (a
+/// mounted secret, so the token is in neither the environment nor a command line).
+pub const TOKEN_FILE_VAR: &str = "ZCHAT_TOKEN_FILE";
 /// The optional base-URL override read by [`Client::from_env`].
 pub const BASE_URL_VAR: &str = "ZCHAT_BASE_URL";
 /// The most rows one history or ongoing page can hold (`limit`'s `maximum` in the spec).
@@ -68,6 +71,7 @@ impl Vendor for Zchat {
     type Client = Client;
     const CREDENTIAL: &'static str = "the Zenvia Chat API token";
     const CREDENTIAL_VAR: &'static str = TOKEN_VAR;
+    const CREDENTIAL_FILE_VAR: &'static str = TOKEN_FILE_VAR;
     const BASE_URL_VAR: &'static str = BASE_URL_VAR;
     const DEFAULT_BASE_URL: Option<&'static str> = Some(zchat_api::DEFAULT_BASE_URL);
     const BASE_URL_HINT: &'static str =

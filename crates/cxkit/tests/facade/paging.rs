@@ -154,6 +154,44 @@ async fn a_cursor_that_does_not_move_ends_the_walk_with_an_error() {
 }
 
 #[tokio::test]
+async fn a_cursor_that_cycles_between_pages_ends_the_walk_with_an_error() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.path("/prospects").query_param_missing("after");
+            then.status(200)
+                .json_body(json!([prospect(1), prospect(2)]));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.path("/prospects").query_param("after", oid(2));
+            then.status(200)
+                .json_body(json!([prospect(3), prospect(4)]));
+        })
+        .await;
+    // Past the fourth row the server starts over: after 4 comes 1, 2 again, then 3, 4, ...
+    server
+        .mock_async(|when, then| {
+            when.path("/prospects").query_param("after", oid(4));
+            then.status(200)
+                .json_body(json!([prospect(1), prospect(2)]));
+        })
+        .await;
+    let query = cxkit::conversion::ProspectQuery::new().page_size(2);
+
+    let walk = drain(conversion(&server).prospects(query));
+    let (rows, error) = tokio::time::timeout(std::time::Duration::from_secs(20), walk)
+        .await
+        .expect("the walk ends instead of paging in a circle");
+
+    let ids: Vec<String> = rows.iter().map(|p| p.id.clone()).collect();
+    assert_eq!(ids, [oid(1), oid(2), oid(3), oid(4)]);
+    let error = error.expect("an error instead of an endless walk");
+    assert!(error.to_string().contains("circle"), "{error}");
+}
+
+#[tokio::test]
 async fn an_inclusive_cursor_does_not_repeat_the_cursor_row() {
     let server = MockServer::start_async().await;
     server

@@ -1,14 +1,22 @@
-//! The webhook receiver: 413, 400, 401, de-duplication, handler failure → redelivery.
+//! The webhook receiver: 413, 408, 400, 401 (before the body is read), a secret too short
+//! to start with, de-duplication that drops only true redeliveries (also concurrent ones),
+//! handler failure → redelivery, and `serve`'s connection cap and header deadline.
 
 use crate::common::*;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use cxkit::conversion::webhook::{parse, router, HandlerError, ReceiverConfig};
-use cxkit::conversion::WebhookEvent;
+use cxkit::conversion::webhook::{
+    parse, router, serve, Delivery, EventId, HandlerError, ReceiverConfig, ServeLimits,
+};
 use serde_json::json;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 use tower::ServiceExt;
+
+fn config() -> ReceiverConfig {
+    ReceiverConfig::new(WEBHOOK_SECRET).unwrap()
+}
 
 fn delivery(operation: &str, kind: &str) -> serde_json::Value {
     json!({
@@ -28,23 +36,20 @@ async fn post(app: &axum::Router, secret: &str, body: Vec<u8>) -> StatusCode {
 fn counting(fail_first: usize) -> (axum::Router, Arc<AtomicUsize>) {
     let calls = Arc::new(AtomicUsize::new(0));
     let seen = calls.clone();
-    let app = router(
-        ReceiverConfig::new(WEBHOOK_SECRET),
-        move |event: WebhookEvent| {
-            let n = seen.fetch_add(1, Ordering::SeqCst);
-            async move {
-                assert!(
-                    event.extra.contains_key("futureField"),
-                    "unknown fields are kept"
-                );
-                if n < fail_first {
-                    Err::<(), HandlerError>("database down".into())
-                } else {
-                    Ok(())
-                }
+    let app = router(config(), move |delivery: Delivery| {
+        let n = seen.fetch_add(1, Ordering::SeqCst);
+        async move {
+            assert!(
+                delivery.event.extra.contains_key("futureField"),
+                "unknown fields are kept"
+            );
+            if n < fail_first {
+                Err::<(), HandlerError>("database down".into())
+            } else {
+                Ok(())
             }
-        },
-    );
+        }
+    });
     (app, calls)
 }
 
@@ -117,8 +122,8 @@ async fn a_failed_handler_gets_a_non_2xx_and_the_redelivery_is_handled() {
 async fn the_dedup_window_is_configurable() {
     let calls = Arc::new(AtomicUsize::new(0));
     let seen = calls.clone();
-    let config = ReceiverConfig::new(WEBHOOK_SECRET).dedup_window(std::time::Duration::ZERO);
-    let app = router(config, move |_event: WebhookEvent| {
+    let config = config().dedup_window(std::time::Duration::ZERO);
+    let app = router(config, move |_delivery: Delivery| {
         seen.fetch_add(1, Ordering::SeqCst);
         async { Ok::<(), HandlerError>(()) }
     });
@@ -170,13 +175,10 @@ async fn accepts_a_delivery_shaped_like_real_traffic() {
     });
     let received = Arc::new(std::sync::Mutex::new(Vec::new()));
     let sink = received.clone();
-    let app = router(
-        ReceiverConfig::new(WEBHOOK_SECRET),
-        move |event: WebhookEvent| {
-            sink.lock().unwrap().push(event);
-            async { Ok::<(), HandlerError>(()) }
-        },
-    );
+    let app = router(config(), move |delivery: Delivery| {
+        sink.lock().unwrap().push(delivery.event);
+        async { Ok::<(), HandlerError>(()) }
+    });
 
     let status = post(&app, WEBHOOK_SECRET, serde_json::to_vec(&body).unwrap()).await;
 
@@ -192,24 +194,21 @@ async fn accepts_a_delivery_shaped_like_real_traffic() {
 }
 
 #[tokio::test]
-async fn a_redelivery_while_the_first_is_in_flight_gets_409_and_one_handling() {
+async fn a_redelivery_while_the_first_is_in_flight_waits_for_it_and_is_handled_once() {
     let release = Arc::new(tokio::sync::Notify::new());
     let started = Arc::new(tokio::sync::Notify::new());
     let calls = Arc::new(AtomicUsize::new(0));
     let app = {
         let (release, started, calls) = (release.clone(), started.clone(), calls.clone());
-        router(
-            ReceiverConfig::new(WEBHOOK_SECRET),
-            move |_event: WebhookEvent| {
-                let (release, started, calls) = (release.clone(), started.clone(), calls.clone());
-                async move {
-                    calls.fetch_add(1, Ordering::SeqCst);
-                    started.notify_one();
-                    release.notified().await;
-                    Ok::<(), HandlerError>(())
-                }
-            },
-        )
+        router(config(), move |_delivery: Delivery| {
+            let (release, started, calls) = (release.clone(), started.clone(), calls.clone());
+            async move {
+                calls.fetch_add(1, Ordering::SeqCst);
+                started.notify_one();
+                release.notified().await;
+                Ok::<(), HandlerError>(())
+            }
+        })
     };
     let body = serde_json::to_vec(&delivery("op-busy", "created")).unwrap();
 
@@ -219,19 +218,240 @@ async fn a_redelivery_while_the_first_is_in_flight_gets_409_and_one_handling() {
     });
     // Readiness, not a sleep: the first delivery is inside the handler.
     started.notified().await;
-    let second = post(&app, WEBHOOK_SECRET, body.clone()).await;
+    // Redeliveries tens of milliseconds apart, as the vendor sends them, while the first is
+    // still being handled.
+    let redeliveries: Vec<_> = (0..3)
+        .map(|_| {
+            let (app, body) = (app.clone(), body.clone());
+            tokio::spawn(async move { post(&app, WEBHOOK_SECRET, body).await })
+        })
+        .collect();
+    tokio::task::yield_now().await;
     release.notify_one();
     let first = first.await.unwrap();
-    let third = post(&app, WEBHOOK_SECRET, body).await;
+    let mut statuses = Vec::new();
+    for r in redeliveries {
+        statuses.push(r.await.unwrap());
+    }
 
-    assert_eq!(
-        second,
-        StatusCode::CONFLICT,
-        "the same delivery is being handled"
-    );
     assert_eq!(first, StatusCode::OK);
-    assert_eq!(third, StatusCode::OK, "already handled: acknowledged");
+    assert_eq!(statuses, [StatusCode::OK; 3], "acknowledged once handled");
     assert_eq!(calls.load(Ordering::SeqCst), 1, "handled once");
+}
+
+/// The vendor's real traffic: every change of one interaction shares its `operationId`.
+fn change(kind: &str, updated: &str, attempts: u32, owner: &str) -> Vec<u8> {
+    serde_json::to_vec(&json!({
+        "subscriptionId": "65f0c0ffee0000000000abcd", "topic": "interactions", "type": kind,
+        "attempts": attempts, "sent": format!("2024-02-06T13:5{attempts}:00.000Z"),
+        "updatedAt": updated, "operationId": "65c23934e99c2100082e848a",
+        "prospect": {
+            "id": "6596d62461f4a300081b28cb", "created": "2024-01-04T16:00:36.544Z",
+            "group": "Vendas", "groupId": "5f1a2b3c4d5e6f0007a8b9c0", "account": "Moto Sul",
+            "accountId": "5f1a2b3c4d5e6f0007a8b900", "status": "followUp", "leads": [],
+            "agent": {"id": owner, "firstName": "M", "lastName": "P", "appFields": {}}
+        },
+        "interaction": {"id": "65c23934e99c2100082e848a", "agentId": owner, "status": kind}
+    }))
+    .unwrap()
+}
+
+fn recording() -> (axum::Router, Arc<std::sync::Mutex<Vec<EventId>>>) {
+    let handled = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = handled.clone();
+    let app = router(config(), move |delivery: Delivery| {
+        sink.lock().unwrap().push(delivery.id);
+        async { Ok::<(), HandlerError>(()) }
+    });
+    (app, handled)
+}
+
+#[tokio::test]
+async fn every_change_of_one_object_is_handled_and_each_redelivery_is_dropped() {
+    let (app, handled) = recording();
+    let created = change("created", "2024-02-06T13:50:44.521Z", 1, "agent-a");
+    let first_update = change("updated", "2024-02-06T14:02:10.000Z", 1, "agent-a");
+    let second_update = change("updated", "2024-02-06T14:07:31.250Z", 1, "agent-b");
+    for body in [&created, &first_update, &second_update] {
+        assert_eq!(
+            post(&app, WEBHOOK_SECRET, body.clone()).await,
+            StatusCode::OK
+        );
+    }
+    assert_eq!(
+        handled.lock().unwrap().len(),
+        3,
+        "three changes, three events"
+    );
+
+    // Redeliveries: other attempts and send times, and a newer owner in the snapshot.
+    let again = [
+        change("created", "2024-02-06T13:50:44.521Z", 2, "agent-b"),
+        change("updated", "2024-02-06T14:02:10Z", 3, "agent-c"),
+        change("updated", "2024-02-06T14:07:31.250Z", 2, "agent-b"),
+    ];
+    for body in again {
+        assert_eq!(post(&app, WEBHOOK_SECRET, body).await, StatusCode::OK);
+    }
+    let handled = handled.lock().unwrap();
+    assert_eq!(handled.len(), 3, "redeliveries acknowledged, not handled");
+    let unique: std::collections::HashSet<_> = handled.iter().collect();
+    assert_eq!(unique.len(), 3);
+}
+
+#[tokio::test]
+async fn events_handled_before_a_restart_are_not_handled_again_and_new_ones_are() {
+    let body = change("updated", "2024-02-06T14:02:10.000Z", 1, "agent-a");
+    let id = EventId::of(&body).unwrap();
+    let handled = Arc::new(AtomicUsize::new(0));
+    let count = handled.clone();
+    let app = router(config().already_handled([id]), move |_: Delivery| {
+        count.fetch_add(1, Ordering::SeqCst);
+        async { Ok::<(), HandlerError>(()) }
+    });
+    let redelivered = change("updated", "2024-02-06T14:02:10.000Z", 4, "agent-z");
+    assert_eq!(
+        post(&app, WEBHOOK_SECRET, redelivered).await,
+        StatusCode::OK
+    );
+    assert_eq!(handled.load(Ordering::SeqCst), 0);
+    let newer = change("updated", "2024-02-06T14:09:00.000Z", 1, "agent-a");
+    assert_eq!(post(&app, WEBHOOK_SECRET, newer).await, StatusCode::OK);
+    assert_eq!(handled.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn memory_of_handled_events_is_bounded_by_its_capacity() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let count = calls.clone();
+    let app = router(config().dedup_capacity(2), move |_: Delivery| {
+        count.fetch_add(1, Ordering::SeqCst);
+        async { Ok::<(), HandlerError>(()) }
+    });
+    for op in ["a", "b", "c", "a"] {
+        let body = serde_json::to_vec(&delivery(op, "created")).unwrap();
+        post(&app, WEBHOOK_SECRET, body).await;
+    }
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        4,
+        "`a` was forgotten after `c`"
+    );
+}
+
+#[test]
+fn an_empty_or_short_secret_cannot_open_a_receiver() {
+    for secret in ["", " ", "fifteen-chars!!"] {
+        let error = ReceiverConfig::new(secret).unwrap_err();
+        assert!(error.to_string().contains("16 characters"), "{error}");
+    }
+    assert!(ReceiverConfig::new("sixteen-chars!!!").is_ok());
+}
+
+/// A body that never arrives: reading it would hang the request.
+fn endless_body() -> Body {
+    Body::from_stream(futures::stream::pending::<
+        Result<bytes::Bytes, std::io::Error>,
+    >())
+}
+
+async fn send(app: &axum::Router, request: Request<Body>) -> StatusCode {
+    tokio::time::timeout(Duration::from_secs(10), app.clone().oneshot(request))
+        .await
+        .expect("answered without waiting for the body")
+        .unwrap()
+        .status()
+}
+
+#[tokio::test]
+async fn without_the_secret_the_body_is_never_read() {
+    let (app, calls) = counting(0);
+    let request = Request::post("/?secret=wrong")
+        .body(endless_body())
+        .unwrap();
+    assert_eq!(send(&app, request).await, StatusCode::UNAUTHORIZED);
+    let request = Request::post("/").body(endless_body()).unwrap();
+    assert_eq!(send(&app, request).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(calls.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test]
+async fn a_declared_length_over_the_limit_is_refused_unread_and_a_slow_body_is_cut() {
+    let (app, _) = counting(0);
+    let oversized = Request::post(format!("/?secret={WEBHOOK_SECRET}"))
+        .header("content-length", (2 * 1024 * 1024).to_string())
+        .body(Body::from(vec![b' '; 2 * 1024 * 1024]))
+        .unwrap();
+    assert_eq!(send(&app, oversized).await, StatusCode::PAYLOAD_TOO_LARGE);
+
+    let app = router(
+        config().body_timeout(Duration::from_millis(50)),
+        |_: Delivery| async { Ok::<(), HandlerError>(()) },
+    );
+    let slow = Request::post(format!("/?secret={WEBHOOK_SECRET}"))
+        .body(endless_body())
+        .unwrap();
+    assert_eq!(send(&app, slow).await, StatusCode::REQUEST_TIMEOUT);
+}
+
+/// A served receiver on a random loopback port.
+async fn served(limits: ServeLimits) -> (std::net::SocketAddr, Arc<AtomicUsize>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let calls = Arc::new(AtomicUsize::new(0));
+    let count = calls.clone();
+    let app = router(config(), move |_: Delivery| {
+        count.fetch_add(1, Ordering::SeqCst);
+        async { Ok::<(), HandlerError>(()) }
+    });
+    tokio::spawn(serve(listener, app, limits, std::future::pending()));
+    (addr, calls)
+}
+
+/// Reads until the peer closes (bounded): whether it closed.
+async fn closed_by_peer(stream: &mut tokio::net::TcpStream) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut buf = [0u8; 256];
+    loop {
+        match tokio::time::timeout(Duration::from_secs(10), stream.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => return true,
+            Ok(Ok(_)) => continue,
+            Err(_) => return false,
+        }
+    }
+}
+
+#[tokio::test]
+async fn senders_that_never_finish_their_headers_are_cut_and_cannot_hold_every_connection() {
+    use tokio::io::AsyncWriteExt;
+    let limits = ServeLimits::default()
+        .max_connections(2)
+        .header_timeout(Duration::from_millis(300));
+    let (addr, calls) = served(limits).await;
+
+    // Two slow senders take every connection: one sends half a request line, one nothing.
+    let mut slow = tokio::net::TcpStream::connect(addr).await.unwrap();
+    slow.write_all(b"POST /?secret=").await.unwrap();
+    let mut silent = tokio::net::TcpStream::connect(addr).await.unwrap();
+
+    // A real delivery waits for a free connection, which the header deadline makes.
+    let body = serde_json::to_vec(&delivery("op-real", "created")).unwrap();
+    let url = format!("http://{addr}/?secret={WEBHOOK_SECRET}");
+    let real = tokio::time::timeout(
+        Duration::from_secs(20),
+        reqwest::Client::new().post(url).body(body).send(),
+    )
+    .await
+    .expect("the real delivery is served once the slow senders are cut")
+    .unwrap();
+
+    assert_eq!(real.status(), StatusCode::OK.as_u16());
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    assert!(closed_by_peer(&mut slow).await, "a half-sent header is cut");
+    assert!(
+        closed_by_peer(&mut silent).await,
+        "an idle connection is cut"
+    );
 }
 
 #[test]
