@@ -81,11 +81,11 @@ pub(crate) fn recorded_command(args: impl IntoIterator<Item = String>) -> String
 /// Arguments of the command that do not select rows: its period (the state supplies the start;
 /// the end only bounds the cursor), paging and fetching.
 const NOT_FILTERS: &[&str] = &[
-    "from",
-    "to",
+    "from", // wire-literal: clap argument ids (the CLI's own `--from`)
+    "to",   // wire-literal: clap argument ids
     "utc_offset",
-    "start_date",
-    "end_date",
+    "start_date", // wire-literal: clap argument ids
+    "end_date",   // wire-literal: clap argument ids
     "page_size",
     "no_prefetch",
 ];

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::cxkit;
+use common::{cxkit, free_port, listen};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
@@ -140,15 +140,6 @@ fn a_csv_keeps_a_column_that_first_appears_on_a_late_row() {
     assert_eq!(lines.next(), Some("2,b,40,billing"));
 }
 
-/// A free port on 127.0.0.1.
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 fn delivery(n: usize) -> String {
     serde_json::json!({
         "subscriptionId": "66a1f3000000000000000001", "topic": "interactions", "type": "created",
@@ -157,42 +148,9 @@ fn delivery(n: usize) -> String {
     .to_string()
 }
 
-const SECRET: &str = "listener-secret-0123456789";
-
 /// Posts delivery `n`; whether it was acknowledged (2xx).
 fn post(client: &reqwest::blocking::Client, port: u16, n: usize) -> bool {
-    client
-        .post(format!("http://127.0.0.1:{port}/?secret={SECRET}"))
-        .header("content-type", "application/json")
-        .body(delivery(n))
-        .send()
-        .is_ok_and(|r| r.status().is_success())
-}
-
-fn listen(port: u16, file: &Path) -> std::process::Child {
-    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("cxkit"))
-        .args([
-            "--quiet",
-            "webhook",
-            "listen",
-            "--addr",
-            &format!("127.0.0.1:{port}"),
-        ])
-        .args(["--secret", SECRET, "--output"])
-        .arg(file)
-        .spawn()
-        .unwrap();
-    let mut child = child;
-    // Ready when it accepts connections (bounded wait).
-    for _ in 0..200 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return child;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(25));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("the listener did not start");
+    common::post_body(client, port, &delivery(n)).is_some_and(|s| (200..300).contains(&s))
 }
 
 #[test]

@@ -253,6 +253,33 @@ mod tests {
     }
 
     #[test]
+    fn the_credential_can_come_from_the_file_its_file_variable_names() {
+        let dir = std::env::temp_dir().join(format!("cxkit-client-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("token");
+        std::fs::write(&path, "zt-file-SECRET\n").unwrap();
+        let path = path.to_str().unwrap().to_owned();
+        let from_file = lookup(&[(zchat::TOKEN_FILE_VAR, &path)]);
+        let built = ClientBuilder::<zchat::Zchat>::from_env_with(&from_file).unwrap();
+        assert_eq!(
+            built.credential.as_ref().map(|s| s.expose().to_owned()),
+            Some("zt-file-SECRET".to_owned()),
+            "one trailing line break is not part of it"
+        );
+        let both = lookup(&[(zchat::TOKEN_FILE_VAR, &path), (zchat::TOKEN_VAR, "t")]);
+        match ClientBuilder::<zchat::Zchat>::from_env_with(&both) {
+            Err(Error::Config(ConfigError::InvalidVariable { variable, reason })) => {
+                assert_eq!(variable, zchat::TOKEN_FILE_VAR);
+                assert!(!reason.contains("zt-file-SECRET"), "{reason}");
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        let missing = lookup(&[(converz::API_KEY_FILE_VAR, "/nonexistent/cxkit/key")]);
+        assert!(ClientBuilder::<converz::Converz>::from_env_with(&missing).is_err());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
     fn a_malformed_base_url_variable_is_refused_with_its_name() {
         let bad = lookup(&[(zchat::TOKEN_VAR, "t"), (zchat::BASE_URL_VAR, "not a url")]);
         match ClientBuilder::<zchat::Zchat>::from_env_with(&bad) {

@@ -50,11 +50,9 @@ fn mask_credentials(message: &str, config: &Value) -> String {
         match value {
             Value::Object(members) => {
                 for (name, member) in members {
-                    collect(
-                        member,
-                        secret || matches!(name.as_str(), "token" | "api_key"),
-                        out,
-                    );
+                    // wire-literal: the connector config's own keys
+                    let named = matches!(name.as_str(), "token" | "api_key");
+                    collect(member, secret || named, out);
                 }
             }
             Value::Array(items) => items.iter().for_each(|i| collect(i, secret, out)),

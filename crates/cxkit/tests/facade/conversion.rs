@@ -304,3 +304,42 @@ async fn subscribing_attaches_the_secret_to_the_callback() {
     );
     assert!(short.to_string().contains("16 characters"));
 }
+
+/// A vendor error that echoes the callback URL (as a 400 quoting the request does), and a
+/// list whose body cannot be decoded: neither error shows a webhook secret, ours or another.
+#[tokio::test]
+async fn subscription_errors_never_show_a_webhook_secret() {
+    let server = MockServer::start_async().await;
+    let echoed = format!(
+        "callbackUrl https://hooks.example.com/conversion?secret={WEBHOOK_SECRET} is unreachable"
+    );
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/notifications/subscriptions");
+            then.status(400)
+                .json_body(json!({"code": "invalid_callback", "message": echoed}));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/notifications/subscriptions");
+            then.status(200).body(
+                r#"[{"id": 7, "callbackUrl": "https://other.example.com/in?secret=someone-elses-secret-42"}]"#,
+            );
+        })
+        .await;
+    let secret = cxkit::Secret::new(WEBHOOK_SECRET);
+    let topics = [cxkit::conversion::TopicName::from(
+        cxkit::conversion::KnownTopicName::Interactions,
+    )];
+    let error = observed(
+        client(&server)
+            .subscribe_webhook("https://hooks.example.com/conversion", &secret, topics)
+            .await
+            .unwrap_err(),
+    );
+    assert!(error.to_string().contains("secret=***"), "{error}");
+    let listed = observed(client(&server).subscriptions().await.unwrap_err());
+    let text = format!("{listed} {listed:?}");
+    assert!(!text.contains("someone-elses-secret-42"), "{text}");
+}

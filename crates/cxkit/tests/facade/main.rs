@@ -7,6 +7,7 @@ mod config;
 mod conversion;
 mod converz;
 mod decoders;
+mod limits;
 mod paging;
 mod resume;
 mod setters;
