@@ -9,8 +9,10 @@
 //! - `cargo xtask schemathesis [--quick]`: every spec against the sandbox with schemathesis.
 //! - `cargo xtask mutants [--in-diff REF] [--list]`: mutation testing of the data-safety code.
 //! - `cargo xtask review [BASE]`: every spec change classified, with the version bump it needs.
-//! - `cargo xtask airbyte`: `cxkit airbyte` against the Airbyte protocol's published models.
-//! - `cargo xtask parquet`: Parquet exports read by pyarrow and DuckDB.
+//! - `cargo xtask airbyte [--release]`: `cxkit airbyte` against the Airbyte protocol's
+//!   published models and the Airbyte CDK's standard source tests.
+//! - `cargo xtask singer [--release]`: `cxkit singer` through a Singer target and Meltano.
+//! - `cargo xtask parquet [--release]`: Parquet exports read by pyarrow and DuckDB.
 
 mod bench;
 mod endpoints;
@@ -30,7 +32,8 @@ use std::process::ExitCode;
 
 const USAGE: &str =
     "usage: cargo xtask regen [--check] | bench [--smoke | --skip-build] | schemathesis [--quick]
-       | mutants [--in-diff REF] [--list] [-- CARGO-MUTANTS-ARGS] | airbyte | parquet
+       | mutants [--in-diff REF] [--list] [-- CARGO-MUTANTS-ARGS]
+       | airbyte [--release] | singer [--release] | parquet [--release]
        | review [BASE] [--markdown] [--deny-breaking] [--no-rust]
 
   regen           lint + validate specs/, rewrite docs/endpoints.md and tests/snapshots/,
@@ -45,8 +48,11 @@ const USAGE: &str =
   review [BASE]   every spec change since BASE classified (breaking / needs review /
                   compatible), the version each API crate needs, cargo-semver-checks beside it;
                   fails when a breaking change lacks its version bump (--deny-breaking: on any)
-  airbyte         cxkit airbyte's messages against airbyte-protocol-models (PyPI)
+  airbyte         cxkit airbyte's messages against airbyte-protocol-models, then the Airbyte
+                  CDK's standard source tests, warnings as errors (PyPI)
+  singer          cxkit singer through target-jsonl and Meltano, a second run from its state
   parquet         cxkit's Parquet exports read by pyarrow and DuckDB (PyPI)
+  --release       (airbyte, singer, parquet) test the release binary, not the debug one
   mutants         cargo-mutants on the files in .cargo/mutants.toml; summary for docs/testing.md
   mutants --in-diff REF  only mutants on lines changed since the git ref REF
   mutants --list  list the mutants without testing them
@@ -70,8 +76,18 @@ fn main() -> ExitCode {
                 return ExitCode::from(2);
             }
         },
-        ["airbyte"] => interop::run(&workspace_root(), "airbyte", "airbyte_protocol.models"),
-        ["parquet"] => interop::run(&workspace_root(), "parquet", "pyarrow, duckdb"),
+        ["airbyte", rest @ ..] if release_flag(rest).is_some() => {
+            interop::airbyte(&workspace_root(), release_flag(rest) == Some(true))
+        }
+        ["singer", rest @ ..] if release_flag(rest).is_some() => {
+            interop::singer(&workspace_root(), release_flag(rest) == Some(true))
+        }
+        ["parquet", rest @ ..] if release_flag(rest).is_some() => interop::run(
+            &workspace_root(),
+            "parquet",
+            "pyarrow, duckdb",
+            release_flag(rest) == Some(true),
+        ),
         ["mutants", rest @ ..] => match mutants::Options::parse(rest) {
             Some(options) => mutants::run(&workspace_root(), options),
             None => {
@@ -90,6 +106,15 @@ fn main() -> ExitCode {
             eprintln!("\nxtask: {message}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// `[]` → `Some(false)`, `["--release"]` → `Some(true)`, anything else → `None`.
+fn release_flag(rest: &[&str]) -> Option<bool> {
+    match rest {
+        [] => Some(false),
+        ["--release"] => Some(true),
+        _ => None,
     }
 }
 

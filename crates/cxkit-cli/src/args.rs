@@ -60,6 +60,18 @@ pub struct Cli {
         help_heading = "Global options"
     )]
     pub state: Option<PathBuf>,
+    /// With --state: how much earlier than its one-hour overlap a run starts again, to pick
+    /// up rows changed after they were created, e.g. `7d`, `12h`, `30m` (default 0). Rows
+    /// re-read inside the overlap are dropped; older ones are written again.
+    #[arg(
+        long,
+        global = true,
+        value_name = "DURATION",
+        value_parser = parse_lookback,
+        default_value = "0",
+        help_heading = "Global options"
+    )]
+    pub lookback: chrono::Duration,
     /// Pages (or date windows, for Conversion) of a list fetched at once, the one being
     /// written included. Rows come in the same order whatever the number; after a 429 fewer
     /// are requested at once, more again after successes.
@@ -108,6 +120,29 @@ pub struct Cli {
     pub credentials: Credentials,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// `7d`, `12h`, `30m`, `90s` or `0`.
+fn parse_lookback(text: &str) -> Result<chrono::Duration, String> {
+    let text = text.trim();
+    if text == "0" {
+        return Ok(chrono::Duration::zero());
+    }
+    let (number, unit) = text.split_at(text.len().saturating_sub(1));
+    let n: i64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration like 7d, 12h, 30m or 90s"))?;
+    let seconds = match unit {
+        "d" => 86_400,
+        "h" => 3_600,
+        "m" => 60,
+        "s" => 1,
+        _ => return Err(format!("`{text}`: the unit is d, h, m or s")),
+    };
+    match n.checked_mul(seconds) {
+        Some(total) if (0..=3650 * 86_400).contains(&total) => Ok(chrono::Duration::seconds(total)),
+        _ => Err(format!("`{text}` is outside 0 to 3650 days")),
+    }
 }
 
 impl Cli {
@@ -295,6 +330,9 @@ pub enum Command {
     /// Run as an Airbyte source (protocol v0.3): spec, check, discover, read.
     #[command(subcommand)]
     Airbyte(crate::airbyte::Airbyte),
+    /// Run as a Singer tap (for Meltano and Singer targets): --discover, or sync with
+    /// --catalog and --state. Also runs when the binary is called `tap-cxkit`.
+    Singer(crate::singer::Singer),
     /// Print shell completions.
     #[command(after_help = "Example:\n  cxkit completions bash > /etc/bash_completion.d/cxkit")]
     Completions {

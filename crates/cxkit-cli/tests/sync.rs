@@ -67,10 +67,10 @@ fn two_runs_equal_one(
     assert_eq!(unique, expected, "rows skipped or invented");
 
     // A third run finds nothing new and keeps the cursor.
+    let after_b: Value = serde_json::from_slice(&std::fs::read(&state).unwrap()).unwrap();
     let c = export(&with(whole), &dir.path().join("c.jsonl"), &state);
     assert_eq!(c.len(), 0);
     let again: Value = serde_json::from_slice(&std::fs::read(&state).unwrap()).unwrap();
-    let after_b: Value = serde_json::from_slice(&std::fs::read(&state).unwrap()).unwrap();
     assert_eq!(again["cursor"], after_b["cursor"]);
 }
 

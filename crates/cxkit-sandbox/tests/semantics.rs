@@ -242,4 +242,33 @@ async fn conversion_leads_create_then_merge_and_prospects_page_by_cursor() {
         Some(400),
         "the vendor refuses ranges over 31 days"
     );
+    // One bound only, years back: not refused; the 31 days from it (the spec's rule).
+    let open_ended = c
+        .raw()
+        .list_prospects()
+        .created_after(anchor - Duration::days(40))
+        .limit(5000u32)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    let first_window = windowed
+        .iter()
+        .filter(|p| {
+            p.created >= anchor - Duration::days(40) && p.created < anchor - Duration::days(9)
+        })
+        .count();
+    assert_eq!(
+        open_ended.len(),
+        first_window,
+        "the 31 days from createdAfter"
+    );
+    assert!(first_window > 0);
+    let long_ago = c
+        .raw()
+        .list_prospects()
+        .created_after(anchor - Duration::days(3650))
+        .send()
+        .await;
+    assert!(long_ago.is_ok(), "{long_ago:?}");
 }

@@ -80,6 +80,11 @@ impl RawRow {
         &self.json
     }
 
+    /// The row's JSON text, as a shared buffer (no copy).
+    pub fn into_bytes(self) -> Bytes {
+        self.json
+    }
+
     /// Decodes the row, into its typed row or any other shape.
     pub fn parse<T: DeserializeOwned>(&self) -> serde_json::Result<T> {
         serde_json::from_slice(&self.json)

@@ -19,15 +19,32 @@ struct VendorConfig {
     base_url: Option<String>,
 }
 
-/// The config file (`--config FILE`).
+/// Zenvia Chat's credential and base URL, and the zone its naive date-times are in.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ZchatConfig {
+    #[serde(default)]
+    token: Option<String>,
+    #[serde(default)]
+    base_url: Option<String>,
+    /// The account's UTC offset (`-03:00`): zchat writes `created_at` without one.
+    #[serde(default)]
+    utc_offset: Option<String>,
+}
+
+/// The config file (`--config FILE`), shared by `cxkit airbyte` and `cxkit singer`.
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// Where time-filtered streams start on a first run (default: 30 days ago).
     #[serde(default)]
     start_date: Option<DateTime<Utc>>,
+    /// Days an incremental run re-reads before its overlap, for rows that change after they
+    /// are created (default 0).
     #[serde(default)]
-    zchat: Option<VendorConfig>,
+    lookback_window_days: Option<u32>,
+    #[serde(default)]
+    zchat: Option<ZchatConfig>,
     #[serde(default)]
     converz: Option<VendorConfig>,
     #[serde(default)]
@@ -41,6 +58,19 @@ pub struct Config {
     /// Allow a plain `http://` base URL to another machine (default: refused).
     #[serde(default)]
     allow_http: bool,
+}
+
+/// The zchat part of the SPEC: a vendor's, plus the account's UTC offset.
+fn zchat_schema(mut vendor: Value) -> Value {
+    vendor["properties"]["utc_offset"] = json!({
+        "type": "string",
+        "pattern": "^[+-][0-9]{2}:?[0-9]{2}$",
+        "default": "+00:00",
+        "title": "UTC offset",
+        "description": "The account's offset, e.g. -03:00: zchat writes date-times without one, and every cursor cxkit saves is UTC.",
+        "examples": ["-03:00"]
+    });
+    vendor
 }
 
 /// `message` with the values of every credential member of `config` (`token`, `api_key`, at
@@ -105,7 +135,16 @@ pub fn connection_specification() -> Value {
                 "examples": ["2024-01-01T00:00:00Z"]
             },
             // wire-literal: the connector config's own key
-            "zchat": vendor("Zenvia Chat", "token", false),
+            "zchat": zchat_schema(vendor("Zenvia Chat", "token", false)),
+            // wire-literal: the connector config's own key
+            "lookback_window_days": {
+                "type": "integer",
+                "minimum": 0,
+                "maximum": 3650,
+                "default": 0,
+                "title": "Lookback window (days)",
+                "description": "Incremental runs re-read this many days before their one-hour overlap, to pick up rows that change after they are created (a status, an owner). Rows re-read inside the overlap are dropped; older ones are emitted again (deduplicate by primary key)."
+            },
             "converz": vendor("Converz", "api_key", true),
             "conversion": vendor("Zenvia Conversion", "api_key", false),
             // wire-literal: the connector config's own key
@@ -148,6 +187,21 @@ impl Config {
             CliError::config(format!("invalid config {}: {message}", path.display()))
         };
         let config: Self = serde_json::from_str(&text).map_err(invalid)?;
+        if let Some(days) = config.lookback_window_days.filter(|d| *d > 3650) {
+            return Err(CliError::config(format!(
+                "invalid config {}: lookback_window_days {days} is over 3650",
+                path.display()
+            )));
+        }
+        if let Some(offset) = config.zchat.as_ref().and_then(|z| z.utc_offset.as_deref()) {
+            crate::commands::parse_offset(offset).map_err(|e| {
+                CliError::config(format!(
+                    "invalid config {}: zchat.utc_offset: {}",
+                    path.display(),
+                    e.message
+                ))
+            })?;
+        }
         if let Some(n) = config.concurrency.filter(|n| !(1..=64).contains(n)) {
             return Err(CliError::config(format!(
                 "invalid config {}: concurrency {n} is outside 1..=64",
@@ -163,6 +217,23 @@ impl Config {
             .unwrap_or_else(|| Utc::now() - Duration::days(30))
     }
 
+    /// How this run follows every stream's cursor: from the start date, up to now, with the
+    /// configured lookback and zchat's offset.
+    pub fn semantics(&self) -> crate::stream_run::Semantics {
+        let zchat_offset = self
+            .zchat
+            .as_ref()
+            .and_then(|z| z.utc_offset.as_deref())
+            .and_then(|o| crate::commands::parse_offset(o).ok())
+            .unwrap_or_else(|| chrono::Offset::fix(&Utc));
+        crate::stream_run::Semantics {
+            start: self.start(),
+            until: Utc::now(),
+            lookback: Duration::days(i64::from(self.lookback_window_days.unwrap_or(0))),
+            zchat_offset,
+        }
+    }
+
     /// The clients of the configured vendors, and what keeps an embedded sandbox running.
     pub async fn source(&self) -> Result<(Source, Clients), CliError> {
         let part = |v: &Option<VendorConfig>| {
@@ -172,7 +243,11 @@ impl Config {
                 v.and_then(|v| v.base_url.clone()),
             )
         };
-        let (zchat_token, zchat_base_url) = part(&self.zchat);
+        let zchat = self.zchat.as_ref();
+        let (zchat_token, zchat_base_url) = (
+            zchat.and_then(|z| z.token.clone()),
+            zchat.and_then(|z| z.base_url.clone()),
+        );
         let (converz_api_key, converz_base_url) = part(&self.converz);
         let (conversion_api_key, conversion_base_url) = part(&self.conversion);
         let credentials = Credentials {

@@ -83,12 +83,15 @@ impl<W: Write> Messages<W> {
         self.emit(json!({"type": "CATALOG", "catalog": {"streams": streams}}))
     }
 
-    /// `RECORD`.
-    pub fn record(&mut self, stream: &str, data: &Value, emitted_at: i64) -> std::io::Result<()> {
-        self.emit(json!({
-            "type": "RECORD",
-            "record": {"stream": stream, "data": data, "emitted_at": emitted_at}
-        }))
+    /// `RECORD` of a row given as its JSON text (one object on one line), copied as it is.
+    pub fn record(&mut self, stream: &str, data: &[u8], emitted_at: i64) -> std::io::Result<()> {
+        self.out
+            .write_all(br#"{"type":"RECORD","record":{"stream":"#)?;
+        serde_json::to_writer(&mut self.out, stream)?;
+        self.out.write_all(br#","data":"#)?;
+        self.out.write_all(data)?;
+        write!(self.out, r#","emitted_at":{emitted_at}}}}}"#)?;
+        self.out.write_all(b"\n")
     }
 
     /// A per-stream `STATE` covering the `records` emitted before it; flushed.

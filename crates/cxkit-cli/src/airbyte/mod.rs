@@ -1,14 +1,17 @@
 //! `cxkit airbyte …`: cxkit as an Airbyte source (protocol v0.3), so Airbyte, PyAirbyte,
 //! Estuary and Meltano can run it. Messages go to stdout, one per line; logs go to stderr.
 
-mod config;
+pub(crate) mod config;
 mod messages;
 mod read;
+
+pub(crate) use read::load;
 
 use crate::error::CliError;
 use clap::Subcommand;
 use config::Config;
-use messages::{Failure, Messages};
+pub(crate) use messages::Failure;
+use messages::Messages;
 use std::path::{Path, PathBuf};
 
 /// The Airbyte protocol's commands.
@@ -115,7 +118,7 @@ async fn read<W: std::io::Write>(
     })
     .await?;
     // Failures from here on are reported per stream.
-    read::read(out, &source, config.start(), catalog, states).await
+    read::read(out, &source, config.semantics(), catalog, states).await
 }
 
 /// `setup`'s outcome; a failure is also reported as a `TRACE` `ERROR` (a config error when

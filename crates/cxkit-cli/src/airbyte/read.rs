@@ -2,15 +2,17 @@
 
 use super::messages::{now_ms, Failure, Messages, Status};
 use crate::error::CliError;
-use chrono::{DateTime, Utc};
-use cxkit::sync::{stream, Incremental, Source, StreamDef, StreamState};
-use futures::StreamExt;
+use crate::stream_run::{Semantics, StreamError};
+use cxkit::sync::{stream, Source, StreamDef, StreamState};
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::io::Write;
 
-/// The configured catalog (`--catalog FILE`): the streams to read and how.
+/// The configured catalog (`--catalog FILE`): the streams to read and how. Every shape the
+/// protocol allows is read: optional members absent or `null` (`cursor_field`, `primary_key`,
+/// `destination_sync_mode`, `namespace`, …), the refresh members (`generation_id`,
+/// `minimum_generation_id`, `sync_id`) and members this version does not know (ignored).
 #[derive(Deserialize)]
 pub struct ConfiguredCatalog {
     streams: Vec<ConfiguredStream>,
@@ -21,7 +23,17 @@ struct ConfiguredStream {
     stream: StreamName,
     sync_mode: SyncMode,
     #[serde(default)]
-    cursor_field: Vec<String>,
+    cursor_field: Option<Vec<String>>,
+    /// A refresh's generation: the destination's business; read so a bad value is refused.
+    #[serde(default)]
+    #[allow(dead_code)]
+    generation_id: Option<u64>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    minimum_generation_id: Option<u64>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    sync_id: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -87,31 +99,11 @@ pub fn states(incoming: Option<Value>) -> Result<HashMap<String, StreamState>, C
     Ok(out)
 }
 
-/// What a failed stream needs to be reported as.
-struct StreamError {
-    message: String,
-    failure: Failure,
-}
-
-impl From<cxkit::Error> for StreamError {
-    fn from(e: cxkit::Error) -> Self {
-        let failure = match &e {
-            cxkit::Error::Config(_) | cxkit::Error::InvalidInput(_) => Failure::Config,
-            e if matches!(e.status().map(|s| s.as_u16()), Some(401 | 403)) => Failure::Config,
-            _ => Failure::System,
-        };
-        Self {
-            message: e.to_string(),
-            failure,
-        }
-    }
-}
-
 /// Reads every stream of `catalog`; a failed stream is reported and the others still run.
 pub async fn read<W: Write>(
     out: &mut Messages<W>,
     source: &Source,
-    start: DateTime<Utc>,
+    semantics: Semantics,
     catalog: ConfiguredCatalog,
     mut states: HashMap<String, StreamState>,
 ) -> Result<(), CliError> {
@@ -140,7 +132,8 @@ pub async fn read<W: Write>(
             incremental = false;
         }
         if let Some(c) = def.cursor.filter(|_| incremental) {
-            if !configured.cursor_field.is_empty() && configured.cursor_field != [c.field] {
+            let asked = configured.cursor_field.as_deref().unwrap_or_default();
+            if !asked.is_empty() && asked != [c.field] {
                 eprintln!(
                     "cxkit: `{name}`: the cursor is source-defined, using `{}`",
                     c.field
@@ -153,7 +146,7 @@ pub async fn read<W: Write>(
             None
         };
         out.status(name, Status::Started).map_err(write)?;
-        match read_stream(out, source, def, start, previous, incremental).await {
+        match read_stream(out, source, def, &semantics, previous, incremental).await {
             Ok(()) => out.status(name, Status::Complete).map_err(write)?,
             Err(e) => {
                 out.status(name, Status::Incomplete).map_err(write)?;
@@ -181,7 +174,7 @@ async fn read_stream<W: Write>(
     out: &mut Messages<W>,
     source: &Source,
     def: &'static StreamDef,
-    start: DateTime<Utc>,
+    semantics: &Semantics,
     previous: Option<StreamState>,
     incremental: bool,
 ) -> Result<(), StreamError> {
@@ -189,19 +182,15 @@ async fn read_stream<W: Write>(
         message: format!("writing to stdout: {e}"),
         failure: Failure::System,
     };
-    let mut run = Incremental::new(def, previous);
-    let mut rows = source.read(def, run.start(start))?;
     let mut running = false;
-    while let Some(row) = rows.next().await {
-        let row = row?;
-        if run.admit(&row) {
-            if !running {
-                out.status(def.name, Status::Running).map_err(io)?;
-                running = true;
-            }
-            out.record(def.name, &row, now_ms()).map_err(io)?;
+    let run = crate::stream_run::each_admitted(source, def, semantics, previous, |row| {
+        if !running {
+            out.status(def.name, Status::Running)?;
+            running = true;
         }
-    }
+        out.record(def.name, row, now_ms())
+    })
+    .await?;
     // A stream's state comes only after all its records: rows need not arrive in cursor
     // order, so a state in mid-stream could skip older rows not yet read.
     if let Some(state) = run.state().filter(|_| incremental) {
@@ -209,4 +198,50 @@ async fn read_stream<W: Write>(
         out.state(def.name, &state, run.emitted()).map_err(io)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(catalog: Value) -> Result<ConfiguredCatalog, serde_json::Error> {
+        serde_json::from_value(catalog)
+    }
+
+    #[test]
+    fn every_catalog_shape_the_protocol_allows_is_read() {
+        let stream = serde_json::json!({"name": "zchat_history", "json_schema": {}, "supported_sync_modes": ["full_refresh"]});
+        let shapes = [
+            // Optional members absent.
+            serde_json::json!({"stream": stream, "sync_mode": "incremental"}),
+            // Optional members null, as the protocol's models and the CDK write them.
+            serde_json::json!({"stream": stream, "sync_mode": "full_refresh", "cursor_field": null,
+                "primary_key": null, "destination_sync_mode": null, "destination_object_name": null,
+                "generation_id": null, "minimum_generation_id": null, "sync_id": null, "include_files": null}),
+            // A refresh, and members of a later protocol.
+            serde_json::json!({"stream": stream, "sync_mode": "incremental", "cursor_field": ["created_at"],
+                "primary_key": [["id"]], "destination_sync_mode": "overwrite_dedup",
+                "generation_id": 3, "minimum_generation_id": 3, "sync_id": 99, "from_the_future": {"a": 1}}),
+        ];
+        for shape in shapes {
+            let catalog = parse(serde_json::json!({"streams": [shape], "unknown": true})).unwrap();
+            assert_eq!(catalog.streams[0].stream.name, "zchat_history");
+        }
+        let catalog = parse(serde_json::json!({"streams": [{"stream": stream, "sync_mode": "incremental", "cursor_field": ["x"]}]})).unwrap();
+        assert_eq!(
+            catalog.streams[0].cursor_field.as_deref(),
+            Some(&["x".to_owned()][..])
+        );
+    }
+
+    #[test]
+    fn a_sync_mode_the_protocol_does_not_have_is_refused() {
+        let stream = serde_json::json!({"name": "x"});
+        assert!(parse(
+            serde_json::json!({"streams": [{"stream": stream, "sync_mode": "INVALID"}]})
+        )
+        .is_err());
+        assert!(parse(serde_json::json!({"streams": [{"stream": stream}]})).is_err());
+        assert!(parse(serde_json::json!({"streams": [{"stream": stream, "sync_mode": "full_refresh", "generation_id": -1}]})).is_err());
+    }
 }

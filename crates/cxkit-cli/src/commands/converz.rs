@@ -1,6 +1,6 @@
 //! `cxkit converz …`.
 
-use super::{export_all, export_list, Context};
+use super::{export_all, export_list, Context, ListPeriod};
 use crate::args::Converz;
 use crate::error::CliError;
 use crate::output::Columns;
@@ -35,7 +35,15 @@ pub async fn converz(ctx: &Context<'_>, command: Converz) -> Result<(), CliError
             };
             // Rows as the vendor sent them: every format is written from their JSON.
             let rows = |at, _| client.reps_raw(query(at));
-            export_list(ctx, "converz_reps", columns, page_size, None, rows).await
+            export_list(
+                ctx,
+                "converz_reps",
+                columns,
+                page_size,
+                ListPeriod::default(),
+                rows,
+            )
+            .await
         }
         Converz::Calls {
             start_date,
@@ -85,7 +93,15 @@ pub async fn converz(ctx: &Context<'_>, command: Converz) -> Result<(), CliError
                 .and_then(|d| d.succ_opt())
                 .and_then(|d| d.and_hms_opt(0, 0, 0))
                 .map(|t| t.and_utc());
-            export_list(ctx, "converz_calls", columns, page_size, until, rows).await
+            export_list(
+                ctx,
+                "converz_calls",
+                columns,
+                page_size,
+                ListPeriod::until(until),
+                rows,
+            )
+            .await
         }
         Converz::Report {
             days,

@@ -8,7 +8,7 @@ mod webhook;
 mod zchat;
 
 pub use converz::converz;
-pub(crate) use period::utc_period;
+pub(crate) use period::{offset as parse_offset, utc_period};
 pub use webhook::webhook;
 pub use zchat::zchat;
 
@@ -35,6 +35,8 @@ pub struct Context<'a> {
     pub filters: &'a str,
     /// `--csv-safe`: CSV cells that a spreadsheet would run as formulas are quoted.
     pub csv_safe: bool,
+    /// `--lookback`: how far before its overlap an incremental run starts again.
+    pub lookback: chrono::Duration,
     /// `--state FILE`: an incremental export.
     pub state: Option<&'a std::path::Path>,
     /// `--concurrency N`: pages of a list fetched at once.
@@ -75,18 +77,18 @@ impl Context<'_> {
 /// `--resume`), asks `rows` for the list from there (and from the state's start with
 /// `--state`), writes every row and records a checkpoint after each complete page. The first
 /// error aborts; `FILE` appears only when the list is complete, and the state file is replaced
-/// only after that. `until` is the end of the period asked for: with the run's start, it
+/// only after that. `period` is what the command knows of time: with the run's start, its end
 /// bounds the saved cursor.
 pub(crate) async fn export_list<T: ListRow + Send + 'static>(
     ctx: &Context<'_>,
     stream: &'static str,
     columns: Columns,
     page_size: u64,
-    until: Option<DateTime<Utc>>,
+    period: ListPeriod,
     rows: impl FnOnce(Option<Checkpoint>, Option<DateTime<Utc>>) -> RowStream<T>,
 ) -> Result<(), CliError> {
     let started = Utc::now();
-    let until = until.map_or(started, |until| until.min(started));
+    let until = period.until.map_or(started, |until| until.min(started));
     let mut state = match ctx.state {
         Some(_) if ctx.resume => {
             return Err(CliError::usage(
@@ -99,7 +101,12 @@ pub(crate) async fn export_list<T: ListRow + Send + 'static>(
                 filters: ctx.filters.to_owned(),
                 origin: ctx.clients.origin(stream)?,
             };
-            Some(state::StateFile::open(path, stream, made_with, until)?)
+            let follow = state::Follow {
+                until,
+                lookback: ctx.lookback,
+                naive_offset: period.naive_offset,
+            };
+            Some(state::StateFile::open(path, stream, made_with, follow)?)
         }
         None => None,
     };
@@ -130,6 +137,25 @@ pub(crate) async fn export_list<T: ListRow + Send + 'static>(
         state.save()?;
     }
     Ok(())
+}
+
+/// What a list command knows of time, for `--state`.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct ListPeriod {
+    /// The end of the period asked for (`--to`).
+    pub until: Option<DateTime<Utc>>,
+    /// The zone of date-times the vendor writes without an offset (zchat's `--utc-offset`).
+    pub naive_offset: Option<chrono::FixedOffset>,
+}
+
+impl ListPeriod {
+    /// A period ending at `until`, when there is one.
+    pub fn until(until: Option<DateTime<Utc>>) -> Self {
+        Self {
+            until,
+            naive_offset: None,
+        }
+    }
 }
 
 /// A row of a list export.

@@ -30,7 +30,8 @@ fn instant(
         .ok_or_else(|| CliError::usage(format!("`{text}` is ambiguous")))
 }
 
-fn offset(text: &str) -> Result<FixedOffset, CliError> {
+/// `-03:00` (or `-0300`, `-03`) as an offset.
+pub(crate) fn offset(text: &str) -> Result<FixedOffset, CliError> {
     text.parse::<FixedOffset>()
         .or_else(|_| format!("{text}:00").parse())
         .map_err(|_| CliError::usage(format!("`{text}` is not a UTC offset like -03:00")))

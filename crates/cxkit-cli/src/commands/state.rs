@@ -36,6 +36,17 @@ struct Saved {
     state: StreamState,
 }
 
+/// How a run follows its cursor: its end, its lookback, the zone of naive date-times.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Follow {
+    /// No saved cursor passes it.
+    pub until: DateTime<Utc>,
+    /// How far before the overlap the run starts again.
+    pub lookback: chrono::Duration,
+    /// The zone of date-times written without an offset.
+    pub naive_offset: Option<chrono::FixedOffset>,
+}
+
 /// An export's incremental state, from `--state FILE`.
 pub(crate) struct StateFile {
     path: PathBuf,
@@ -52,7 +63,7 @@ impl StateFile {
         path: &Path,
         stream_name: &str,
         made_with: MadeWith,
-        until: DateTime<Utc>,
+        follow: Follow,
     ) -> Result<Self, CliError> {
         let def = stream(stream_name)
             .ok_or_else(|| CliError::usage(format!("no stream `{stream_name}`")))?;
@@ -85,7 +96,15 @@ impl StateFile {
         Ok(Self {
             path: path.to_owned(),
             made_with,
-            run: Incremental::new(def, previous).until(until),
+            run: {
+                let run = Incremental::new(def, previous)
+                    .until(follow.until)
+                    .lookback(follow.lookback);
+                match follow.naive_offset {
+                    Some(offset) => run.naive_offset(offset),
+                    None => run,
+                }
+            },
             _lock: lock,
         })
     }

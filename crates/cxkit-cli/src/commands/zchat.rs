@@ -1,7 +1,7 @@
 //! `cxkit zchat …`.
 
 use super::period::period;
-use super::{export_all, export_list, Context};
+use super::{export_all, export_list, Context, ListPeriod};
 use crate::args::{Zchat, ZchatFilters};
 use crate::error::CliError;
 use crate::output::Columns;
@@ -93,7 +93,10 @@ pub async fn zchat(ctx: &Context<'_>, command: Zchat) -> Result<(), CliError> {
                 query = query.active(a);
             }
             let page_size = filters.page_size.into();
-            let until = span.map(|(_, to)| to.with_timezone(&Utc));
+            let until = ListPeriod {
+                until: span.map(|(_, to)| to.with_timezone(&Utc)),
+                naive_offset: Some(super::period::offset(&p.utc_offset)?),
+            };
             let resumed = move |at: Option<Checkpoint>, since: Option<DateTime<Utc>>| {
                 if let Some(since) = since {
                     let now = Utc::now().fixed_offset();
@@ -141,7 +144,7 @@ pub async fn zchat(ctx: &Context<'_>, command: Zchat) -> Result<(), CliError> {
                 "zchat_ongoing",
                 columns,
                 filters.page_size.into(),
-                None,
+                ListPeriod::default(),
                 |at, _| {
                     client.ongoing(match at {
                         Some(at) => query.resume_from(at),

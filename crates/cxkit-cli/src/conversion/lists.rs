@@ -1,7 +1,7 @@
 //! The list commands (prospects, interactions), leads, and webhook subscriptions.
 
 use super::args::{Conversion, LeadKind};
-use crate::commands::{export_all, export_list, utc_period, Context};
+use crate::commands::{export_all, export_list, utc_period, Context, ListPeriod};
 use crate::error::CliError;
 use crate::output::Columns;
 use chrono::{DateTime, Utc};
@@ -19,6 +19,17 @@ fn masked_subscription(mut s: Value) -> Value {
         s["callbackUrl"] = json!(cxkit::conversion::webhook::masked_callback_url(url));
     }
     s
+}
+
+/// Without dates the vendor answers only about the last 31 days, in one uncapped array; a
+/// user who meant "everything" is told (an incremental run's state supplies its own start).
+fn warn_default_window(ctx: &Context<'_>, dated: bool) {
+    if !dated && ctx.state.is_none() && !ctx.quiet {
+        eprintln!(
+            "cxkit: without --from the vendor returns only about the last 31 days; pass --from \
+             (and --to) to export an older period, walked in 31-day windows"
+        );
+    }
 }
 
 /// The period an incremental run asks for: from the later of `--from` and the state's start,
@@ -79,6 +90,7 @@ pub(super) async fn run(
                 .prefetch(ctx.concurrency > 1)
                 .concurrency(ctx.concurrency);
             let span = utc_period(&p)?;
+            warn_default_window(ctx, span.is_some());
             if let Some((from, to)) = span {
                 query = query.created_between(from, to);
             }
@@ -96,7 +108,7 @@ pub(super) async fn run(
                 "conversion_prospects",
                 PROSPECTS,
                 page_size,
-                span.map(|(_, to)| to),
+                ListPeriod::until(span.map(|(_, to)| to)),
                 |at, since| {
                     if let Some((from, to)) = since_period(span, since) {
                         query = query.created_between(from, to);
@@ -122,6 +134,7 @@ pub(super) async fn run(
                 .prefetch(ctx.concurrency > 1)
                 .concurrency(ctx.concurrency);
             let span = utc_period(&p)?;
+            warn_default_window(ctx, span.is_some());
             if let Some((from, to)) = span {
                 query = query.created_between(from, to);
             }
@@ -130,7 +143,7 @@ pub(super) async fn run(
                 "conversion_interactions",
                 INTERACTIONS,
                 page_size,
-                span.map(|(_, to)| to),
+                ListPeriod::until(span.map(|(_, to)| to)),
                 |at, since| {
                     if let Some((from, to)) = since_period(span, since) {
                         query = query.created_between(from, to);

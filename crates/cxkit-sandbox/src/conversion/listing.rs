@@ -105,8 +105,9 @@ impl Range {
 /// How a list limits its creation range.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Window {
-    /// `GET /prospects`, `GET /prospects/interactions`: at most 31 days, the last 31 days
-    /// without `limit`.
+    /// `GET /prospects`, `GET /prospects/interactions`: at most 31 days (a longer range is
+    /// refused), the 31 days from the bound when only one is given, the last 31 days without
+    /// dates or `limit`.
     ThirtyOneDays,
     /// `GET /prospects/quotes`: the created range is a plain filter.
     Unbounded,
@@ -131,16 +132,19 @@ impl Listing {
         let mut created = Range::parse(pairs, q::CREATED_AFTER, q::CREATED_BEFORE)?;
         let limit = count(pairs, q::LIMIT, 1, max_limit)?;
         if window == Window::ThirtyOneDays {
-            // With one bound only, the other one is "now".
-            if created.is_set() {
-                let (from, to) = (created.from.unwrap_or(now), created.to.unwrap_or(now));
-                if (to - from).abs() > Duration::days(MAX_WINDOW_DAYS) {
+            let days = Duration::days(MAX_WINDOW_DAYS);
+            match (created.from, created.to) {
+                (Some(from), Some(to)) if (to - from).abs() > days => {
                     return Err(super::http::invalid(
                         "the date range cannot be longer than 31 days",
                     ));
                 }
-            } else if limit.is_none() {
-                created.from = Some(now - Duration::days(MAX_WINDOW_DAYS));
+                (Some(_), Some(_)) => {}
+                // One bound only: the 31 days from it (the spec's rule, inferred).
+                (Some(from), None) => created.to = from.checked_add_signed(days),
+                (None, Some(to)) => created.from = to.checked_sub_signed(days),
+                (None, None) if limit.is_none() => created.from = Some(now - days),
+                (None, None) => {}
             }
         }
         Ok(Self {

@@ -244,11 +244,66 @@ pub fn stream(name: &str) -> Option<&'static StreamDef> {
 
 impl StreamDef {
     /// The JSON Schema of a row, self-contained (every `$ref` inlined), with date-times
-    /// marked as Airbyte's `timestamp_with_timezone`.
+    /// marked as Airbyte's `timestamp_with_timezone`. A cursor the spec does not name (the
+    /// open Converz `Call` rows' `start_time`) is declared as what the API sends: a string,
+    /// `YYYY-MM-DD HH:MM:SS`, so tools that check a cursor is a property find it.
     pub fn json_schema(&self) -> Value {
         let mut schema = crate::schema::self_contained(self.api, self.row_type).unwrap_or_default();
+        merge_all_of(&mut schema);
         mark_timestamps(&mut schema);
+        if let Some(cursor) = self.cursor.filter(|c| !c.in_spec) {
+            if let Some(Value::Object(properties)) = schema.get_mut("properties") {
+                properties.entry(cursor.field).or_insert_with(|| {
+                    serde_json::json!({
+                        "type": ["string", "null"],
+                        "description": "When the row starts, as the API sends it (`YYYY-MM-DD HH:MM:SS`, UTC): the stream's cursor."
+                    })
+                });
+            }
+        }
         schema
+    }
+}
+
+/// Replaces every `allOf` by the one schema it means: the spec wraps a `$ref` in `allOf` to
+/// give it a description, and tools that read catalogs (Airbyte's, warehouse loaders) refuse
+/// the keyword. Members are merged into the parent; the parent's own keywords (a description)
+/// win; nested `properties` and `required` are united.
+fn merge_all_of(schema: &mut Value) {
+    match schema {
+        Value::Object(map) => {
+            map.values_mut().for_each(merge_all_of);
+            let Some(Value::Array(parts)) = map.remove("allOf") else {
+                return;
+            };
+            for part in parts {
+                let Value::Object(part) = part else { continue };
+                for (key, value) in part {
+                    match (map.get_mut(&key), value) {
+                        (Some(Value::Object(mine)), Value::Object(theirs))
+                            if key == "properties" =>
+                        {
+                            for (name, property) in theirs {
+                                mine.entry(name).or_insert(property);
+                            }
+                        }
+                        (Some(Value::Array(mine)), Value::Array(theirs)) if key == "required" => {
+                            for name in theirs {
+                                if !mine.contains(&name) {
+                                    mine.push(name);
+                                }
+                            }
+                        }
+                        (Some(_), _) => {}
+                        (None, value) => {
+                            map.insert(key, value);
+                        }
+                    }
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(merge_all_of),
+        _ => {}
     }
 }
 
@@ -303,7 +358,7 @@ mod tests {
             for key in s.primary_key {
                 assert!(props.contains_key(*key), "{}: key {key}", s.name);
             }
-            if let Some(c) = s.cursor.filter(|c| c.in_spec) {
+            if let Some(c) = s.cursor {
                 assert!(
                     props.contains_key(c.field),
                     "{}: cursor {}",
@@ -312,6 +367,27 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn no_stream_schema_uses_keywords_catalog_tools_refuse() {
+        for s in STREAMS {
+            let text = s.json_schema().to_string();
+            for keyword in [
+                "\"allOf\"",
+                "\"$ref\"",
+                "\"not\"",
+                "\"additionalProperties\":false",
+            ] {
+                assert!(!text.contains(keyword), "{}: {keyword}", s.name);
+            }
+        }
+        let mut wrapped = serde_json::json!({"description": "d", "allOf": [{"type": "string", "enum": ["a"], "description": "inner"}]});
+        merge_all_of(&mut wrapped);
+        assert_eq!(
+            wrapped,
+            serde_json::json!({"description": "d", "type": "string", "enum": ["a"]})
+        );
     }
 
     #[test]

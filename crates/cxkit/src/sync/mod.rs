@@ -25,4 +25,4 @@ mod state;
 
 pub use catalog::{stream, Cursor, StreamDef, STREAMS};
 pub use source::{Rows, Source};
-pub use state::{parse_time, Incremental, StreamState};
+pub use state::{parse_time, parse_time_in, Incremental, StreamState};

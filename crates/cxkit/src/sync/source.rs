@@ -1,12 +1,15 @@
-//! Reading any stream of the catalog as JSON rows, from whichever vendors are configured.
+//! Reading any stream of the catalog as rows of JSON text, from whichever vendors are
+//! configured, through the same lists the CLI exports: rows the CLI copies as the vendor sent
+//! them (zchat history, Converz calls and users) come here the same way; the others are encoded
+//! once from their typed rows.
 
 use super::catalog::StreamDef;
 use crate::error::{Api, Error};
 use crate::{conversion, converz, zchat};
+use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use serde::Serialize;
-use serde_json::Value;
 
 /// The configured vendors; a vendor left out has no streams.
 #[derive(Clone, Debug, Default)]
@@ -22,17 +25,23 @@ pub struct Source {
     pub concurrency: usize,
 }
 
-/// A stream's rows as JSON values, in the API's order.
-pub type Rows = BoxStream<'static, Result<Value, Error>>;
+/// A stream's rows, each its JSON text (one object on one line), in the API's order.
+pub type Rows = BoxStream<'static, Result<Bytes, Error>>;
 
-fn to_value<T: Serialize>(row: T) -> Result<Value, Error> {
-    serde_json::to_value(row).map_err(|e| Error::InvalidInput(format!("unserialisable row: {e}")))
+fn to_json<T: Serialize>(row: T) -> Result<Bytes, Error> {
+    serde_json::to_vec(&row)
+        .map(Bytes::from)
+        .map_err(|e| Error::InvalidInput(format!("unserialisable row: {e}")))
 }
 
 fn rows<T: Serialize + Send + 'static>(
     list: impl futures::Stream<Item = Result<T, Error>> + Send + 'static,
 ) -> Rows {
-    list.map(|r| r.and_then(to_value)).boxed()
+    list.map(|r| r.and_then(to_json)).boxed()
+}
+
+fn raw(list: crate::RowStream<crate::RawRow>) -> Rows {
+    list.map(|r| r.map(crate::RawRow::into_bytes)).boxed()
 }
 
 fn all<T, F>(fetch: F) -> Rows
@@ -41,7 +50,7 @@ where
     F: std::future::Future<Output = Result<Vec<T>, Error>> + Send + 'static,
 {
     stream::once(fetch)
-        .map_ok(|list| stream::iter(list.into_iter().map(to_value)))
+        .map_ok(|list| stream::iter(list.into_iter().map(to_json)))
         .try_flatten()
         .boxed()
 }
@@ -85,11 +94,13 @@ impl Source {
         Ok(match stream.name {
             "zchat_history" => {
                 let q = zchat::HistoryQuery::new().between(from, now).concurrency(c);
-                rows(self.client(&self.zchat, stream.api)?.history(q))
+                raw(self.client(&self.zchat, stream.api)?.history_raw(q))
             }
             "zchat_history_expanded" => {
                 let q = zchat::HistoryQuery::new().between(from, now).concurrency(c);
-                rows(self.client(&self.zchat, stream.api)?.history_expanded(q))
+                raw(self
+                    .client(&self.zchat, stream.api)?
+                    .history_expanded_raw(q))
             }
             "zchat_ongoing" => rows(
                 self.client(&self.zchat, stream.api)?
@@ -100,16 +111,15 @@ impl Source {
                 let q = zchat::ReportQuery::new().between(from, now);
                 all(async move { client.report(&q).await })
             }
-            "converz_reps" => rows(
-                self.client(&self.converz, stream.api)?
-                    .reps(converz::RepQuery::new().concurrency(c)),
-            ),
+            "converz_reps" => raw(self
+                .client(&self.converz, stream.api)?
+                .reps_raw(converz::RepQuery::new().concurrency(c))),
             "converz_calls" => {
                 let q = converz::CallQuery::new()
                     .start_date(from.date_naive())
                     .after(from.naive_utc())
                     .concurrency(c);
-                rows(self.client(&self.converz, stream.api)?.calls(q))
+                raw(self.client(&self.converz, stream.api)?.calls_raw(q))
             }
             "converz_report" => {
                 let client = self.client(&self.converz, stream.api)?.clone();
@@ -188,7 +198,7 @@ async fn agents_of_every_group(
 
 /// A subscription with the secret in its callback URL masked: a sync never copies a
 /// credential into a warehouse.
-fn masked_subscription(mut s: conversion::Subscription) -> Value {
+fn masked_subscription(mut s: conversion::Subscription) -> conversion::Subscription {
     s.callback_url = conversion::webhook::masked_callback_url(&s.callback_url);
-    to_value(s).unwrap_or_default()
+    s
 }

@@ -3,7 +3,7 @@
 //! twice.
 
 use super::catalog::StreamDef;
-use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -30,6 +30,31 @@ pub struct StreamState {
 /// assert!(parse_time("created_at_iso").is_none());
 /// ```
 pub fn parse_time(text: &str) -> Option<DateTime<Utc>> {
+    parse_time_in(text, utc())
+}
+
+/// The zero offset.
+fn utc() -> FixedOffset {
+    chrono::Offset::fix(&Utc)
+}
+
+/// [`parse_time`], reading a date-time without an offset as local time in `offset` (the
+/// vendor account's zone, e.g. zchat's `-03:00`).
+///
+/// ```
+/// use cxkit::sync::{parse_time, parse_time_in};
+/// let brasilia = chrono::FixedOffset::west_opt(3 * 3600).unwrap();
+/// assert_eq!(
+///     parse_time_in("2024-03-01 07:00:00", brasilia),
+///     parse_time("2024-03-01T10:00:00Z")
+/// );
+/// // An explicit offset wins.
+/// assert_eq!(
+///     parse_time_in("2024-03-01T10:00:00Z", brasilia),
+///     parse_time("2024-03-01T10:00:00Z")
+/// );
+/// ```
+pub fn parse_time_in(text: &str, offset: FixedOffset) -> Option<DateTime<Utc>> {
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Some(t.with_timezone(&Utc));
     }
@@ -41,7 +66,8 @@ pub fn parse_time(text: &str) -> Option<DateTime<Utc>> {
     ]
     .iter()
     .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
-    .map(|t| t.and_utc())
+    .and_then(|t| offset.from_local_datetime(&t).single())
+    .map(|t| t.with_timezone(&Utc))
 }
 
 /// Follows one stream's run: which rows to emit and the state to save afterwards.
@@ -59,6 +85,10 @@ pub struct Incremental {
     repeated: u64,
     /// The cursor never passes this: the run's end (its `--to`, or when it started).
     until: Option<DateTime<Utc>>,
+    /// How much earlier than the overlap a run starts, to pick up rows changed since.
+    lookback: Duration,
+    /// The zone of cursor values written without an offset.
+    naive_offset: FixedOffset,
 }
 
 impl Incremental {
@@ -73,7 +103,26 @@ impl Incremental {
             emitted: 0,
             repeated: 0,
             until: None,
+            lookback: Duration::zero(),
+            naive_offset: utc(),
         }
+    }
+
+    /// Starts every run `lookback` earlier than the overlap alone would, so rows that changed
+    /// after they were first read (a status, an owner) are read again. Rows re-read inside the
+    /// overlap are still recognised and dropped; rows re-read further back are emitted again,
+    /// as the changed rows they may be (a destination that de-duplicates by primary key keeps
+    /// the newest).
+    pub fn lookback(mut self, lookback: Duration) -> Self {
+        self.lookback = lookback.max(Duration::zero());
+        self
+    }
+
+    /// Reads cursor values written without an offset (zchat's naive `created_at`) as local
+    /// time in `offset`; every saved cursor is UTC.
+    pub fn naive_offset(mut self, offset: FixedOffset) -> Self {
+        self.naive_offset = offset;
+        self
     }
 
     /// Bounds the saved cursor by `until` (the end of the period the run asked for, or the
@@ -101,7 +150,7 @@ impl Incremental {
         let cursor = self.stream.cursor?;
         self.previous
             .cursor
-            .map(|c| c - Duration::seconds(cursor.overlap_secs))
+            .map(|c| c - Duration::seconds(cursor.overlap_secs) - self.lookback)
     }
 
     /// The later of [`since`](Self::since) and `start`: the first run starts at `start`.
@@ -152,7 +201,7 @@ impl Incremental {
         if let Some(at) = row
             .get(cursor.field)
             .and_then(Value::as_str)
-            .and_then(parse_time)
+            .and_then(|text| parse_time_in(text, self.naive_offset))
         {
             self.latest = Some(self.latest.map_or(at, |l| l.max(at)));
             self.recent.insert(key, at);
@@ -395,6 +444,23 @@ mod tests {
         let second = second.state().unwrap();
         assert_eq!(second.cursor, parse_time("2024-03-01T12:30:00Z"));
         assert!(second.seen.contains_key("future"), "still known as written");
+    }
+
+    #[test]
+    fn a_lookback_starts_earlier_and_naive_cursors_are_read_in_the_vendor_offset() {
+        let s = stream("zchat_history").unwrap();
+        let minus_three = FixedOffset::west_opt(3 * 3600).unwrap();
+        let mut first = Incremental::new(s, None).naive_offset(minus_three);
+        assert!(first.admit(&json!({"id": "p1", "created_at": "2024-05-01 09:00:00"})));
+        let state = first.state().unwrap();
+        assert_eq!(
+            state.cursor,
+            parse_time("2024-05-01T12:00:00Z"),
+            "saved in UTC"
+        );
+
+        let second = Incremental::new(s, Some(state)).lookback(Duration::days(2));
+        assert_eq!(second.since(), parse_time("2024-04-29T11:00:00Z"));
     }
 
     #[test]

@@ -1,0 +1,93 @@
+//! One stream read under the sync rules every connector shares (`cxkit airbyte read`,
+//! `cxkit singer`): from the previous state less the overlap and the lookback, each row the
+//! previous run or this one already emitted dropped, the cursor never past the run's end,
+//! naive date-times read in the vendor's zone. Rows are the JSON text the source read, never
+//! decoded into a value tree.
+
+use crate::airbyte::Failure;
+use chrono::{DateTime, Utc};
+use cxkit::sync::{Incremental, Source, StreamDef, StreamState};
+use futures::StreamExt;
+
+/// How every stream of a run follows its cursor (the same rules as the CLI's `--state`).
+#[derive(Clone, Copy, Debug)]
+pub struct Semantics {
+    /// Where a first run starts.
+    pub start: DateTime<Utc>,
+    /// The run's end: no saved cursor passes it.
+    pub until: DateTime<Utc>,
+    /// How far before the overlap a run starts again.
+    pub lookback: chrono::Duration,
+    /// The zone of zchat's date-times written without an offset.
+    pub zchat_offset: chrono::FixedOffset,
+}
+
+impl Semantics {
+    /// The run of `def` from `previous`.
+    pub fn run(&self, def: &'static StreamDef, previous: Option<StreamState>) -> Incremental {
+        let run = Incremental::new(def, previous)
+            .until(self.until)
+            .lookback(self.lookback);
+        match def.api {
+            cxkit::Api::Zchat => run.naive_offset(self.zchat_offset),
+            _ => run,
+        }
+    }
+}
+
+/// Why a stream failed, and whose fault it is.
+#[derive(Debug)]
+pub struct StreamError {
+    /// What happened (masked).
+    pub message: String,
+    /// A configuration or a system failure.
+    pub failure: Failure,
+}
+
+impl From<cxkit::Error> for StreamError {
+    fn from(e: cxkit::Error) -> Self {
+        let failure = match &e {
+            cxkit::Error::Config(_) | cxkit::Error::InvalidInput(_) => Failure::Config,
+            e if matches!(e.status().map(|s| s.as_u16()), Some(401 | 403)) => Failure::Config,
+            _ => Failure::System,
+        };
+        Self {
+            message: e.to_string(),
+            failure,
+        }
+    }
+}
+
+impl From<std::io::Error> for StreamError {
+    fn from(e: std::io::Error) -> Self {
+        Self {
+            message: format!("writing to stdout: {e}"),
+            failure: Failure::System,
+        }
+    }
+}
+
+/// Reads `def` from `previous` and hands every row to emit (its JSON text) that the sync rules
+/// admit; returns the run, whose state covers them. The first failure ends the stream, and its
+/// state must then not be saved.
+pub async fn each_admitted(
+    source: &Source,
+    def: &'static StreamDef,
+    semantics: &Semantics,
+    previous: Option<StreamState>,
+    mut emit: impl FnMut(&[u8]) -> std::io::Result<()>,
+) -> Result<Incremental, StreamError> {
+    let mut run = semantics.run(def, previous);
+    let mut rows = source.read(def, run.start(semantics.start))?;
+    while let Some(row) = rows.next().await {
+        let row = row?;
+        let admitted = run.admit_json(&row).map_err(|e| StreamError {
+            message: format!("a row of `{}` is not a JSON object: {e}", def.name),
+            failure: Failure::System,
+        })?;
+        if admitted {
+            emit(&row)?;
+        }
+    }
+    Ok(run)
+}
