@@ -34,6 +34,10 @@ fn init_logging(verbose: u8) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        // A log line that cannot be written (stderr a file on a full disk) is lost, quietly:
+        // reporting it would panic in `eprintln!` inside whatever was logging, such as a
+        // webhook being acknowledged.
+        .log_internal_errors(false)
         .with_writer(std::io::stderr)
         .with_target(false)
         .try_init();

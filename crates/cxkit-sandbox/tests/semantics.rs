@@ -247,7 +247,7 @@ async fn conversion_leads_create_then_merge_and_prospects_page_by_cursor() {
         .raw()
         .list_prospects()
         .created_after(anchor - Duration::days(40))
-        .limit(5000u32)
+        .limit(std::num::NonZeroU64::new(5000).unwrap())
         .send()
         .await
         .unwrap()

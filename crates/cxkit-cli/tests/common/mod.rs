@@ -47,7 +47,18 @@ pub const SECRET: &str = "listener-secret-0123456789";
 /// `cxkit webhook listen` on `port` writing to `file`, run through `sh -c PREFIX`, e.g. to
 /// set a resource limit first (`""` for none); returns once it accepts connections.
 pub fn listen_with(port: u16, file: &Path, shell_prefix: &str) -> std::process::Child {
+    listen_logging_to(port, file, shell_prefix, std::process::Stdio::inherit())
+}
+
+/// [`listen_with`], its stderr (where it logs) going to `stderr`.
+pub fn listen_logging_to(
+    port: u16,
+    file: &Path,
+    shell_prefix: &str,
+    stderr: std::process::Stdio,
+) -> std::process::Child {
     let mut command = std::process::Command::new("sh");
+    command.stderr(stderr);
     command
         .arg("-c")
         .arg(format!("{shell_prefix} exec \"$0\" \"$@\""))
@@ -91,4 +102,12 @@ pub fn post_body(client: &reqwest::blocking::Client, port: u16, body: &str) -> O
         .send()
         .ok()
         .map(|r| r.status().as_u16())
+}
+
+/// A blocking HTTP client whose requests fail after 10 s instead of waiting forever.
+pub fn client() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .timeout(std::time::Duration::from_secs(10))
+        .build()
+        .unwrap()
 }
