@@ -101,6 +101,18 @@ pub struct Cli {
     /// Timeout of each attempt, in seconds (default 60): a stalled response is retried.
     #[arg(long, global = true, help_heading = "Global options")]
     pub timeout: Option<u64>,
+    /// How long to wait for a connection, in seconds (default 10), apart from --timeout.
+    #[arg(
+        long,
+        global = true,
+        value_name = "SECONDS",
+        help_heading = "Global options"
+    )]
+    pub connect_timeout: Option<u64>,
+    /// Ask for identity (uncompressed) responses instead of gzip, br, zstd or deflate, for a
+    /// server or proxy that compresses wrongly.
+    #[arg(long, global = true, help_heading = "Global options")]
+    pub no_compression: bool,
     /// Attempts per request before giving up (default 10; reads only: writes are sent once).
     #[arg(long, global = true, help_heading = "Global options")]
     pub max_attempts: Option<u32>,

@@ -38,13 +38,26 @@ pub struct Endpoints {
     pub _running: Box<dyn std::any::Any + Send + Sync>,
 }
 
+/// How every client talks to its API (the global options).
+#[derive(Clone, Debug, Default)]
+pub struct Transport {
+    /// Attempts and backoff.
+    pub retry: cxkit::RetryPolicy,
+    /// The timeout of each attempt.
+    pub timeout: Option<std::time::Duration>,
+    /// The connect timeout.
+    pub connect_timeout: Option<std::time::Duration>,
+    /// `--allow-http`.
+    pub allow_http: bool,
+    /// `--no-compression`.
+    pub no_compression: bool,
+}
+
 /// Where the clients point: the embedded sandbox, or the real APIs with the given credentials.
 pub struct Clients {
     sandbox: Option<Endpoints>,
     credentials: Credentials,
-    retry: cxkit::RetryPolicy,
-    timeout: Option<std::time::Duration>,
-    allow_http: bool,
+    transport: Transport,
 }
 
 /// The secret given as a value or as a file holding it (never both), if any. Symlinks are
@@ -103,19 +116,11 @@ impl Given<'_> {
 
 impl Clients {
     /// Clients for the sandbox's `endpoints` when given, else for the real APIs.
-    pub fn new(
-        sandbox: Option<Endpoints>,
-        credentials: Credentials,
-        retry: cxkit::RetryPolicy,
-        timeout: Option<std::time::Duration>,
-        allow_http: bool,
-    ) -> Self {
+    pub fn new(sandbox: Option<Endpoints>, credentials: Credentials, transport: Transport) -> Self {
         Self {
             sandbox,
             credentials,
-            retry,
-            timeout,
-            allow_http,
+            transport,
         }
     }
 
@@ -184,11 +189,16 @@ impl Clients {
         endpoint: fn(&Endpoints) -> &Endpoint,
         given: Given<'_>,
     ) -> Result<V::Client, CliError> {
+        let t = &self.transport;
         let mut builder = cxkit::ClientBuilder::<V>::default()
-            .retry(self.retry.clone())
-            .allow_http(self.allow_http);
-        if let Some(timeout) = self.timeout {
+            .retry(t.retry.clone())
+            .allow_http(t.allow_http)
+            .compression(!t.no_compression);
+        if let Some(timeout) = t.timeout {
             builder = builder.timeout(timeout);
+        }
+        if let Some(timeout) = t.connect_timeout {
+            builder = builder.connect_timeout(timeout);
         }
         builder = match &self.sandbox {
             Some(s) => {

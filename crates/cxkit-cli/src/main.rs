@@ -49,6 +49,7 @@ const NOT_RECORDED: &[&str] = &[
     "--max-attempts",
     "--max-retry-wait",
     "--timeout",
+    "--connect-timeout",
     "--zchat-token",
     "--zchat-token-file",
     "--converz-api-key",
@@ -70,7 +71,7 @@ pub(crate) fn recorded_command(args: impl IntoIterator<Item = String>) -> String
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--resume" | "--quiet" | "-q" | "--verbose" | "--allow-http" => {}
+            "--resume" | "--quiet" | "-q" | "--verbose" | "--allow-http" | "--no-compression" => {}
             a if NOT_RECORDED.contains(&a) => {
                 args.next();
             }
@@ -152,9 +153,14 @@ async fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<(), CliError> {
     let sandbox = embedded::start(&cli.sandbox).await?;
     #[cfg(not(feature = "sandbox"))]
     let sandbox = None;
-    let retry = cli.retry_policy();
-    let timeout = cli.timeout.map(std::time::Duration::from_secs);
-    let clients = clients::Clients::new(sandbox, cli.credentials, retry, timeout, cli.allow_http);
+    let transport = clients::Transport {
+        retry: cli.retry_policy(),
+        timeout: cli.timeout.map(std::time::Duration::from_secs),
+        connect_timeout: cli.connect_timeout.map(std::time::Duration::from_secs),
+        allow_http: cli.allow_http,
+        no_compression: cli.no_compression,
+    };
+    let clients = clients::Clients::new(sandbox, cli.credentials, transport);
     let command = command_line();
     let filters = row_filters(matches);
     let ctx = commands::Context {

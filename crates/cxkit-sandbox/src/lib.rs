@@ -10,6 +10,9 @@
 //!   directory, custom apps…) on persistent state.
 //! - Each vendor's auth and error shape; fault injection (latency, 429, 5xx, dropped
 //!   connections) for testing clients.
+//! - Responses compressed when the request asks (gzip, br, zstd, deflate; level 1 by default,
+//!   as nginx), faults applying to the compressed bytes; and a shaped link ([`Link`]: one
+//!   bandwidth budget for all connections, a round-trip delay) to model a real network.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -30,6 +33,7 @@ pub mod contract;
 mod conversion;
 mod converz;
 mod faults;
+mod link;
 mod replay;
 pub mod rng;
 mod zchat;
@@ -42,6 +46,7 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 
 pub use faults::Faults;
+pub use link::Link;
 
 /// The credentials the sandbox accepts.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -91,6 +96,11 @@ pub struct SandboxConfig {
     /// Render each successful `GET` once and answer the same URL again with the same bytes
     /// from memory (for benchmarks of the client; writes are not reflected in cached lists).
     pub replay: bool,
+    /// Compress responses when the request accepts it, at this level (1 fastest to 9 for
+    /// gzip; `None`: never). Faults cut and stall the compressed bytes.
+    pub compression: Option<u32>,
+    /// Serve through a shaped link (shared bandwidth, round-trip delay).
+    pub link: Option<Link>,
 }
 
 impl Default for SandboxConfig {
@@ -113,6 +123,8 @@ impl Default for SandboxConfig {
                 .with_initial_backoff(Duration::from_millis(200))
                 .with_jitter(false),
             replay: false,
+            compression: Some(1),
+            link: None,
         }
     }
 }
@@ -158,7 +170,15 @@ fn routes(config: SandboxConfig) -> (Router, Arc<AppState>) {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             replay::replay,
-        ))
+        ));
+    // Inside the faults: a cut or a stall hits the compressed bytes, as on a real link.
+    let router = match state.config.compression {
+        Some(level) => router.layer(tower_http::compression::CompressionLayer::new().quality(
+            tower_http::CompressionLevel::Precise(level.clamp(1, 9) as i32),
+        )),
+        None => router,
+    };
+    let router = router
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             faults::inject,
@@ -173,6 +193,8 @@ pub struct Sandbox {
     credentials: Credentials,
     state: Arc<AppState>,
     shutdown: Option<oneshot::Sender<()>>,
+    /// The shaped link's forwarding, when there is one.
+    link: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl std::fmt::Debug for Sandbox {
@@ -196,8 +218,16 @@ impl Sandbox {
 
     /// Starts a sandbox with `config` on `addr`.
     pub async fn bind(config: SandboxConfig, addr: SocketAddr) -> std::io::Result<Self> {
-        let listener = tokio::net::TcpListener::bind(addr).await?;
-        let addr = listener.local_addr()?;
+        let public = tokio::net::TcpListener::bind(addr).await?;
+        let addr = public.local_addr()?;
+        let (listener, link) = match config.link {
+            None => (public, None),
+            Some(link) => {
+                let private = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+                let forwarding = tokio::spawn(link::serve(public, private.local_addr()?, link));
+                (private, Some(forwarding))
+            }
+        };
         let credentials = config.credentials.clone();
         let (shutdown, stopped) = oneshot::channel::<()>();
         let (app, state) = routes(config);
@@ -214,6 +244,7 @@ impl Sandbox {
             credentials,
             state,
             shutdown: Some(shutdown),
+            link,
         })
     }
 
@@ -253,6 +284,9 @@ impl Drop for Sandbox {
     fn drop(&mut self) {
         if let Some(shutdown) = self.shutdown.take() {
             let _ = shutdown.send(());
+        }
+        if let Some(link) = self.link.take() {
+            link.abort();
         }
     }
 }

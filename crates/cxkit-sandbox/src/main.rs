@@ -79,6 +79,19 @@ struct Args {
     /// Seconds sent in Retry-After with a 429.
     #[arg(long, default_value_t = 1)]
     retry_after_secs: u64,
+    /// Compression level of responses to requests that accept it (gzip 1..9; nginx's
+    /// default is 1).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=9))]
+    compression_level: u32,
+    /// Never compress responses.
+    #[arg(long)]
+    no_compression: bool,
+    /// Serve through a link of this many Mbit/s shared by every connection.
+    #[arg(long, requires = "link_rtt_ms")]
+    link_mbit: Option<f64>,
+    /// The link's round-trip time, in milliseconds.
+    #[arg(long, requires = "link_mbit")]
+    link_rtt_ms: Option<u64>,
 }
 
 #[tokio::main]
@@ -111,6 +124,14 @@ async fn main() -> std::io::Result<()> {
             redirect_to: args.redirect_to,
         },
         replay: args.replay,
+        compression: (!args.no_compression).then_some(args.compression_level),
+        link: args
+            .link_mbit
+            .zip(args.link_rtt_ms)
+            .map(|(mbit, rtt)| cxkit_sandbox::Link {
+                mbit,
+                rtt: Duration::from_millis(rtt),
+            }),
         ..SandboxConfig::default()
     };
     let sandbox = Sandbox::bind(config, args.addr).await?;

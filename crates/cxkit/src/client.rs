@@ -138,6 +138,22 @@ impl<V: Vendor> ClientBuilder<V> {
         self
     }
 
+    /// Whether to ask for compressed responses (default `true`: `Accept-Encoding: gzip, br,
+    /// zstd, deflate`, decoded as they stream in). `false` asks for identity bodies, for a
+    /// server or proxy that compresses wrongly. Limits, masking and resumption work on the
+    /// decoded bytes either way.
+    pub fn compression(mut self, enabled: bool) -> Self {
+        self.settings.no_compression = !enabled;
+        self
+    }
+
+    /// How long to wait for a connection (default 10 s), apart from the timeout of each
+    /// attempt ([`timeout`](Self::timeout)), which also bounds the body.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.settings.connect_timeout = Some(timeout);
+        self
+    }
+
     /// The largest response body read into memory (default
     /// [`DEFAULT_MAX_BODY_BYTES`](cxkit_runtime::DEFAULT_MAX_BODY_BYTES), far above the
     /// largest page any vendor sends); a longer one ends the request with

@@ -30,6 +30,9 @@ pub(crate) struct Settings {
     pub user_agent: Option<String>,
     pub http: Option<HttpConfig>,
     pub allow_http: bool,
+    /// `false`: ask for identity bodies (no `Accept-Encoding`).
+    pub no_compression: bool,
+    pub connect_timeout: Option<Duration>,
     pub max_body_bytes: Option<u64>,
     pub max_row_bytes: Option<u64>,
 }
@@ -60,7 +63,13 @@ impl Settings {
         credential
             .validate()
             .map_err(|problem| ConfigError::Invalid(format!("{}: {problem}", profile.name)))?;
-        let builder = cxkit_runtime::http_client_builder();
+        let mut builder = cxkit_runtime::http_client_builder();
+        if let Some(timeout) = self.connect_timeout {
+            builder = builder.connect_timeout(timeout);
+        }
+        if self.no_compression {
+            builder = builder.no_gzip().no_brotli().no_zstd().no_deflate();
+        }
         let http = match &self.http {
             Some(configure) => (configure.0)(builder),
             None => builder,

@@ -261,13 +261,11 @@ impl Config {
         };
         let sandbox = self.sandbox_endpoints().await?;
         let all = sandbox.is_some();
-        let clients = Clients::new(
-            sandbox,
-            credentials,
-            cxkit::RetryPolicy::default(),
-            None,
-            self.allow_http,
-        );
+        let transport = crate::clients::Transport {
+            allow_http: self.allow_http,
+            ..Default::default()
+        };
+        let clients = Clients::new(sandbox, credentials, transport);
         let source = Source {
             zchat: (all || self.zchat.is_some())
                 .then(|| clients.zchat())

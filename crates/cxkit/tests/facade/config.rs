@@ -188,3 +188,45 @@ async fn a_redirect_is_reported_not_followed_even_when_the_http_client_asks_to_f
     );
     assert!(text.contains("not followed"), "{text}");
 }
+
+/// Compressed responses are asked for by default, every encoding the client decodes; with
+/// `compression(false)` no `Accept-Encoding` is sent at all.
+#[tokio::test]
+async fn compression_is_asked_for_unless_turned_off() {
+    use httpmock::prelude::*;
+    let server = MockServer::start_async().await;
+    let page = serde_json::json!({"success": true, "data": [{"id": "p1"}]});
+    let compressed = server
+        .mock_async(|when, then| {
+            when.path("/ongoing")
+                .header_includes("accept-encoding", "gzip")
+                .header_includes("accept-encoding", "br")
+                .header_includes("accept-encoding", "zstd")
+                .header_includes("accept-encoding", "deflate");
+            then.status(200).json_body(page.clone());
+        })
+        .await;
+    let identity = server
+        .mock_async(|when, then| {
+            when.path("/ongoing").header_missing("accept-encoding");
+            then.status(200).json_body(page.clone());
+        })
+        .await;
+    for enabled in [true, false] {
+        let client = cxkit::zchat::Client::builder()
+            .token(ZCHAT_TOKEN)
+            .base_url(server.base_url())
+            .compression(enabled)
+            .connect_timeout(std::time::Duration::from_secs(2))
+            .build()
+            .unwrap();
+        let rows: Vec<_> = futures::TryStreamExt::try_collect::<Vec<_>>(
+            client.ongoing(cxkit::zchat::OngoingQuery::new()),
+        )
+        .await
+        .unwrap();
+        assert_eq!(rows.len(), 1);
+    }
+    compressed.assert_calls_async(1).await;
+    identity.assert_calls_async(1).await;
+}
