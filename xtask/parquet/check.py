@@ -50,6 +50,8 @@ with tempfile.TemporaryDirectory() as tmp:
         cxkit(args, jsonl, "jsonl")
         rows = [json.loads(line) for line in jsonl.read_text().splitlines()]
         table = pq.read_table(parquet)
+        if not rows:
+            failures.append(f"{name}: the JSON Lines export is empty: nothing is compared")
         if table.num_rows != len(rows):
             failures.append(f"{name}: {table.num_rows} Parquet rows, {len(rows)} JSON Lines rows")
         for column, expected in TYPES.get(name, {}).items():

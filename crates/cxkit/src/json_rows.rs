@@ -301,10 +301,11 @@ where
             })
             .collect();
         if let Some(bad) = items.iter().position(Result::is_err) {
+            // The first error ends the stream: the splitter's own complaint about the same
+            // bytes (data after the array, say) is not a second one.
             items.truncate(bad + 1);
             ended = true;
-        }
-        if let Err(error) = outcome {
+        } else if let Err(error) = outcome {
             items.push(Err(error));
             ended = true;
         }

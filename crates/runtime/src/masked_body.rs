@@ -73,4 +73,36 @@ mod tests {
         let text: String = out.iter().map(|c| String::from_utf8_lossy(c)).collect();
         assert_eq!(text, "{\"echo\":\"***\",\"n\":1} ***");
     }
+
+    /// Every way to cut a body holding secrets (raw and percent-encoded, at the start, the
+    /// end, twice, next to each other) into three chunks gives exactly the whole body masked.
+    #[tokio::test]
+    async fn a_secret_is_masked_wherever_the_chunk_boundaries_fall() {
+        let secret = Secret::new("s3cr/t+9");
+        let bodies = [
+            "s3cr/t+9",
+            "{\"a\":\"s3cr/t+9\",\"b\":\"s3cr%2Ft%2B9\"}",
+            "xs3cr/t+9s3cr/t+9y",
+            "no secret at all here",
+            "s3cr/t+s3cr/t+9",
+        ];
+        for body in bodies {
+            let whole = redact_bytes(body.as_bytes(), &[&secret]).into_owned();
+            for first in 0..=body.len() {
+                for second in first..=body.len() {
+                    let parts = [&body[..first], &body[first..second], &body[second..]];
+                    let stream =
+                        futures::stream::iter(parts.map(|p| {
+                            Ok::<_, std::io::Error>(Bytes::copy_from_slice(p.as_bytes()))
+                        }));
+                    let out: Vec<u8> = mask_stream(stream, vec![secret.clone()])
+                        .map(|c| c.unwrap())
+                        .collect::<Vec<_>>()
+                        .await
+                        .concat();
+                    assert_eq!(out, whole, "{body:?} cut at {first} and {second}");
+                }
+            }
+        }
+    }
 }

@@ -82,8 +82,15 @@ pub struct SandboxProcess {
 }
 
 impl SandboxProcess {
-    /// Starts `bin` with `rows` history rows and calls, plus `extra` flags (faults).
+    /// Starts `bin` with `rows` history rows and calls, plus `extra` flags (faults), answering
+    /// identity bodies: the loopback benchmarks measure the client, not compression.
     pub fn start(bin: &Path, rows: u64, extra: &[&str]) -> Result<Self, String> {
+        Self::start_compressing(bin, rows, &[extra, &["--no-compression"]].concat())
+    }
+
+    /// [`start`](Self::start), compressing responses that ask for it (gzip level 1 unless
+    /// `extra` says otherwise), as a real server's edge does.
+    pub fn start_compressing(bin: &Path, rows: u64, extra: &[&str]) -> Result<Self, String> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .map_err(|e| e.to_string())?

@@ -12,6 +12,11 @@
 //! 7. Faults: zchat and Converz exports through 20% mixed faults vs fault-free.
 //! 8. Build: cold `cargo build --workspace` and the rebuild after a one-line spec change, in a
 //!    copy of the work tree (no tracked file is edited); `--skip-build` leaves it out.
+//! 9. A shaped link (100 and 20 Mbit/s, 40 ms, gzip level 1): cxkit vs Python `requests` vs
+//!    dlt's REST API source vs `curl --compressed`, the same rows from each.
+//!
+//! Sections 2–7 run on loopback with identity bodies (the client is the subject); section 3
+//! adds a gzip run, and section 9 is the network users have.
 //!
 //! `--smoke` runs every step on small data with debug binaries and writes nothing: it only
 //! proves the harness works (it runs in CI).
@@ -25,6 +30,7 @@ mod faults;
 mod formats;
 mod latency;
 mod memory;
+mod network;
 mod report;
 
 use common::{cargo, status, SandboxProcess};
@@ -116,6 +122,9 @@ pub fn run(root: &Path, smoke: bool, skip_build: bool) -> Result<(), String> {
         ));
     }
 
+    println!("== a shaped link");
+    let network = network::network(root, smoke, &bin("cxkit"), &bin("cxkit-sandbox"))?;
+
     let build_times = if smoke || skip_build {
         None
     } else {
@@ -132,6 +141,7 @@ pub fn run(root: &Path, smoke: bool, skip_build: bool) -> Result<(), String> {
             formats: &formats,
             memory: &memory,
             faults: &faults,
+            network: Some(&network),
             build: build_times.as_ref(),
         },
     );

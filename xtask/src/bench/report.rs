@@ -40,6 +40,9 @@ fn targets(r: &Results<'_>) -> String {
     if let Some(latency) = r.latency {
         rows.extend(latency.targets());
     }
+    if let Some(network) = r.network {
+        rows.extend(network.targets());
+    }
     rows.extend(super::client_cpu::targets(r.client));
     let time = |prefix: &str| {
         r.export
@@ -164,6 +167,7 @@ pub struct Results<'a> {
     pub formats: &'a [Format],
     pub memory: &'a [Memory],
     pub faults: &'a [FaultRun],
+    pub network: Option<&'a super::network::Network>,
     pub build: Option<&'a BuildTimes>,
 }
 
@@ -265,6 +269,9 @@ pub fn render(plan: &Plan, r: &Results<'_>) -> String {
     }
     if build.is_none() && !r.decode.is_empty() {
         s.push_str(BUILD_SKIPPED);
+    }
+    if let Some(network) = r.network {
+        s.push_str(&network.section());
     }
     s.push_str(&targets(r));
     s

@@ -258,6 +258,25 @@ fn every_format() {
     for column in ["id", "time", "direction", "type", "content", "agent.name"] {
         assert!(header.contains(&column), "{column} in {header:?}");
     }
+    // Every row, every cell: the CSV holds what the JSON holds.
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let columns = reader.headers().unwrap().clone();
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(records.len(), 5);
+    for (record, row) in records.iter().zip(json.as_array().unwrap()) {
+        for (name, cell) in columns.iter().zip(record.iter()) {
+            let mut value = row;
+            for part in name.split('.') {
+                value = &value[part];
+            }
+            let expected = match value {
+                Value::Null => String::new(),
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            assert_eq!(cell, expected, "{name}");
+        }
+    }
     let picked = stdout_of(
         &[
             &["--sandbox", "--format", "csv", "--columns", "direction,id"][..],

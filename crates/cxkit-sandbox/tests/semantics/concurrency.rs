@@ -44,6 +44,13 @@ async fn concurrent_numbered_pages_through_a_rate_limit_equal_a_sequential_run()
     };
     let one: Vec<_> = zchat.history(history(1)).try_collect().await.unwrap();
     let eight: Vec<_> = zchat.history(history(8)).try_collect().await.unwrap();
+    // Every row the sandbox serves for the period, read as one page.
+    let whole: Vec<_> = zchat
+        .history(history(1).page_size(10_000))
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(one.len(), whole.len(), "every row, once");
     assert!(
         one.len() > 97 * 8,
         "more pages than in flight: {}",
@@ -59,6 +66,12 @@ async fn concurrent_numbered_pages_through_a_rate_limit_equal_a_sequential_run()
     };
     let one: Vec<_> = converz.calls(calls(1)).try_collect().await.unwrap();
     let eight: Vec<_> = converz.calls(calls(8)).try_collect().await.unwrap();
+    let whole: Vec<_> = converz
+        .calls(calls(1).page_size(1_000_000))
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(one.len(), whole.len(), "every call, once");
     assert!(
         one.len() > 101 * 8,
         "more pages than in flight: {}",
