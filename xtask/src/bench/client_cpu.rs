@@ -52,7 +52,7 @@ pub fn client_cpu(
     let gzipping = SandboxProcess::start_compressing(sandbox_bin, plan.rows, &["--replay"])?;
     let gzip_base = gzipping.url("/zchat");
     let gzip_command = || zchat_history(cxkit, &gzip_base, &page, None, None);
-    status(&mut gzip_command())?;
+    status(gzip_command().stdout(std::process::Stdio::null()))?;
 
     let mut clients = Vec::new();
     for (name, usage) in [
