@@ -334,7 +334,12 @@ fn no_input_makes_a_sandbox_route_panic_answer_5xx_or_leave_the_vendors_error_sh
     });
     let mut runner = TestRunner::new(Config {
         cases: 3_000,
-        failure_persistence: None,
+        // A failing case is kept (and committed) so every later run tries it first.
+        failure_persistence: Some(Box::new(
+            proptest::test_runner::FileFailurePersistence::Direct(
+                "proptest-regressions/no_panic.txt",
+            ),
+        )),
         ..Config::default()
     });
     runner

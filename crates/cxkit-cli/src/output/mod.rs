@@ -15,6 +15,8 @@ pub mod checkpoint;
 mod json_text;
 #[cfg(feature = "parquet")]
 mod parquet;
+#[cfg(test)]
+mod properties;
 mod tabular;
 mod target;
 

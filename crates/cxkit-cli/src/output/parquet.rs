@@ -122,7 +122,7 @@ impl ParquetOut {
 }
 
 #[cfg(all(test, feature = "sandbox"))]
-mod tests {
+pub(super) mod tests {
     //! Rows the sandbox serves, written to Parquet and read back: every field comes back with
     //! its value (date-times as the same instants, untyped values from their JSON text,
     //! unnamed fields from `_extra`).
@@ -139,6 +139,11 @@ mod tests {
         match (shape, value) {
             (_, Value::Null) => Value::Null,
             (Shape::Json, Value::String(text)) => serde_json::from_str(&text).unwrap(),
+            // A row with no schema is one column of its JSON text.
+            (Shape::Json, Value::Object(mut row)) if row.len() == 1 => match row.remove("value") {
+                Some(Value::String(text)) => serde_json::from_str(&text).unwrap(),
+                other => panic!("a row without a schema read back as {other:?}"),
+            },
             (Shape::Timestamp, Value::String(text)) => {
                 Value::from(cxkit::sync::parse_time(&text).unwrap().timestamp_micros())
             }
@@ -197,7 +202,7 @@ mod tests {
         }
     }
 
-    fn round_trip(api: Api, row_type: &str, rows: Vec<Value>) {
+    pub(in crate::output) fn round_trip(api: Api, row_type: &str, rows: Vec<Value>) {
         assert!(!rows.is_empty(), "{row_type}: no rows to test with");
         let schema = cxkit::schema::self_contained(api, row_type).unwrap();
         let shape = Shape::of(&schema);

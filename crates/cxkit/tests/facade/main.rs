@@ -9,6 +9,7 @@ mod converz;
 mod decoders;
 mod limits;
 mod paging;
+mod raw_pages;
 mod resume;
 mod setters;
 #[cfg(feature = "webhook-server")]
