@@ -60,11 +60,20 @@ pub fn too_large(error: &(dyn std::error::Error + 'static)) -> Option<TooLarge> 
 /// Reads `response`'s body in full, or fails with a transport error whose source is a
 /// [`TooLarge`] once it passes `limit` bytes (at once when a `Content-Length` says it will).
 pub async fn read_body(mut response: reqwest::Response, limit: u64) -> reqwest::Result<Bytes> {
-    match response.content_length() {
+    // The length the server declares (reqwest drops it when it decodes a compressed body, so
+    // what is left counts the bytes the body will have).
+    let declared = response.content_length().or_else(|| {
+        response
+            .headers()
+            .get(reqwest::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok())
+    });
+    match declared {
         Some(length) if length > limit => return Err(too_large_error(limit).await),
         // The HTTP layer holds a framed body to its declared length.
-        Some(_) => return response.bytes().await,
-        None => {}
+        Some(_) if response.content_length().is_some() => return response.bytes().await,
+        _ => {}
     }
     let mut body = BytesMut::new();
     while let Some(chunk) = response.chunk().await? {
