@@ -180,7 +180,7 @@ fn regen(mode: Mode) -> Result<(), String> {
     println!("== docs/endpoints.md");
     let endpoints_ok = endpoints::sync(&root, &specs, mode)?;
 
-    println!("== snapshots (cargo test -p cxkit-tests --test snapshots)");
+    println!("== snapshots (cargo test --workspace --all-features --test snapshots)");
     let snapshots_ok = snapshots::sync(&root, mode)?;
 
     println!("== changes against HEAD");
