@@ -59,20 +59,7 @@ impl EventLog {
         let on_disk = file.metadata().map_err(fail)?.len();
         let (mut index, indexed) =
             Index::open(&files::with_suffix(path, "index"), capacity, on_disk)?;
-        let mut tail = Vec::new();
-        file.seek(SeekFrom::Start(indexed)).map_err(fail)?;
-        file.read_to_end(&mut tail).map_err(fail)?;
-        let checked = check_tail(&tail);
-        let repaired = (tail.len() - checked.bytes.len()) as u64;
-        let length = indexed + checked.bytes.len() as u64;
-        if checked.bytes.len() != tail.len() {
-            rewrite_tail(&mut file, path, indexed, &checked.bytes)?;
-        }
-        let mut end = indexed;
-        for (id, line_length) in &checked.events {
-            end += *line_length as u64;
-            index.append(*id, end);
-        }
+        let (length, repaired) = recover(&mut file, path, indexed, on_disk, &mut index)?;
         index.sync();
         let handled = index.ids();
         let log = Self {
@@ -148,6 +135,58 @@ impl Inner {
         self.dirty = false;
         Ok(())
     }
+}
+
+/// Reads the log after `indexed` (where the index ends) line by line, indexing each event, so
+/// only what the index does not cover is read and nothing is held but one line. A last line
+/// without its line break (a crash mid-write: never acknowledged) is cut off; from a damaged
+/// line on (an older version's glued write), the rest is repaired in memory and rewritten.
+/// Returns the length of the whole lines and the bytes removed.
+fn recover(
+    file: &mut File,
+    path: &Path,
+    indexed: u64,
+    on_disk: u64,
+    index: &mut Index,
+) -> Result<(u64, u64), CliError> {
+    let fail = |e: std::io::Error| CliError::io(format!("{}: {e}", path.display()));
+    file.seek(SeekFrom::Start(indexed)).map_err(fail)?;
+    let mut reader = std::io::BufReader::with_capacity(1 << 16, &*file);
+    let mut line = Vec::new();
+    let mut end = indexed;
+    loop {
+        line.clear();
+        let read = std::io::BufRead::read_until(&mut reader, b'\n', &mut line).map_err(fail)?;
+        if read == 0 {
+            return Ok((end, 0));
+        }
+        if !line.ends_with(b"\n") {
+            // A torn last line: cut back to the whole lines.
+            drop(reader);
+            file.set_len(end).and_then(|()| file.sync_all()).map_err(fail)?;
+            return Ok((end, on_disk - end));
+        }
+        match EventId::of(&line[..line.len() - 1]) {
+            Ok(id) => {
+                end += line.len() as u64;
+                index.append(id, end);
+            }
+            Err(_) => break,
+        }
+    }
+    drop(reader);
+    // Damage before the end: repair from this line on.
+    let mut tail = Vec::new();
+    file.seek(SeekFrom::Start(end)).map_err(fail)?;
+    file.read_to_end(&mut tail).map_err(fail)?;
+    let checked = check_tail(&tail);
+    rewrite_tail(file, path, end, &checked.bytes)?;
+    let repaired = (tail.len() - checked.bytes.len()) as u64;
+    for (id, line_length) in &checked.events {
+        end += *line_length as u64;
+        index.append(*id, end);
+    }
+    Ok((end, repaired))
 }
 
 /// The whole lines of a log's unindexed tail, repaired, and the event of each.
