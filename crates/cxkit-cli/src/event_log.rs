@@ -163,7 +163,9 @@ fn recover(
         if !line.ends_with(b"\n") {
             // A torn last line: cut back to the whole lines.
             drop(reader);
-            file.set_len(end).and_then(|()| file.sync_all()).map_err(fail)?;
+            file.set_len(end)
+                .and_then(|()| file.sync_all())
+                .map_err(fail)?;
             return Ok((end, on_disk - end));
         }
         match EventId::of(&line[..line.len() - 1]) {
