@@ -13,6 +13,8 @@
 //!   published models and the Airbyte CDK's standard source tests.
 //! - `cargo xtask singer [--release]`: `cxkit singer` through a Singer target and Meltano.
 //! - `cargo xtask parquet [--release]`: Parquet exports read by pyarrow and DuckDB.
+//! - `cargo xtask unified`: CI's build without the CLI's defaults reuses the workspace build's
+//!   dependencies (no feature drift).
 
 mod bench;
 mod endpoints;
@@ -25,6 +27,7 @@ mod review;
 mod schemathesis;
 mod snapshots;
 mod specs;
+mod unified;
 mod wire_literals;
 
 use std::path::{Path, PathBuf};
@@ -34,7 +37,7 @@ const USAGE: &str =
     "usage: cargo xtask regen [--check] | bench [--smoke | --skip-build] | schemathesis [--quick]
        | mutants [--in-diff REF] [--list] [-- CARGO-MUTANTS-ARGS]
        | airbyte [--release] | singer [--release] | parquet [--release]
-       | review [BASE] [--markdown] [--deny-breaking] [--no-rust]
+       | review [BASE] [--markdown] [--deny-breaking] [--no-rust] | unified
 
   regen           lint + validate specs/, rewrite docs/endpoints.md and tests/snapshots/,
                   print what changed against HEAD
@@ -56,7 +59,9 @@ const USAGE: &str =
   mutants         cargo-mutants on the files in .cargo/mutants.toml; summary for docs/testing.md
   mutants --in-diff REF  only mutants on lines changed since the git ref REF
   mutants --list  list the mutants without testing them
-  mutants -- ARGS more cargo-mutants arguments (e.g. -- -f crates/runtime/src/retry.rs)";
+  mutants -- ARGS more cargo-mutants arguments (e.g. -- -f crates/runtime/src/retry.rs)
+  unified         the CLI's build without default features uses no dependency feature the
+                  workspace build lacks (so CI compiles each dependency once)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -88,6 +93,7 @@ fn main() -> ExitCode {
             "pyarrow, duckdb",
             release_flag(rest) == Some(true),
         ),
+        ["unified"] => unified::run(&workspace_root()),
         ["mutants", rest @ ..] => match mutants::Options::parse(rest) {
             Some(options) => mutants::run(&workspace_root(), options),
             None => {
