@@ -9,9 +9,13 @@
 //! Each mutant is tested with the tests of the package that owns the file, in the `mutants`
 //! profile (no debug info: faster links).
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
+
+/// Where each file's latest outcomes are kept, so the next run can be compared with it.
+pub const RECORD: &str = "docs/mutants.json";
 
 /// What to run.
 #[derive(Debug, Default, PartialEq)]
@@ -96,6 +100,17 @@ pub fn run(root: &Path, options: Options<'_>) -> Result<(), String> {
     let summary = summarise(&root.join("mutants.out").join("outcomes.json"))?;
     println!("\n{summary}");
     println!("duration: {:.0} min", elapsed.as_secs_f64() / 60.0);
+    let run = RunFacts {
+        date: command_output(root, "date", &["-u", "+%Y-%m-%d"])?,
+        commit: command_output(root, "git", &["rev-parse", "HEAD"])?,
+        tool: String::from_utf8_lossy(&version.stdout).trim().to_owned(),
+        minutes: (elapsed.as_secs_f64() / 60.0).round() as u64,
+    };
+    let path = root.join(RECORD);
+    let before = std::fs::read_to_string(&path).ok();
+    let after = record(before.as_deref(), &summary, &run)?;
+    std::fs::write(&path, after).map_err(|e| format!("{}: {e}", path.display()))?;
+    println!("recorded in {RECORD}");
     if summary.missed.is_empty() {
         Ok(())
     } else {
@@ -105,6 +120,56 @@ pub fn run(root: &Path, options: Options<'_>) -> Result<(), String> {
             summary.missed.len()
         ))
     }
+}
+
+/// What is recorded about a run beside its outcomes.
+pub struct RunFacts {
+    pub date: String,
+    pub commit: String,
+    pub tool: String,
+    pub minutes: u64,
+}
+
+/// The record with this run's files replaced (files not mutated this time keep their last
+/// run), as pretty JSON: `{"files": {path: {run, caught, missed, unviable, timeout, survivors}}}`.
+pub fn record(before: Option<&str>, summary: &Summary, run: &RunFacts) -> Result<String, String> {
+    let mut record: serde_json::Value = match before {
+        Some(text) => {
+            serde_json::from_str(text).map_err(|e| format!("{RECORD} is not JSON: {e}"))?
+        }
+        None => serde_json::json!({}),
+    };
+    if !record.is_object() {
+        return Err(format!("{RECORD} is not a JSON object"));
+    }
+    if !record["files"].is_object() {
+        record["files"] = serde_json::json!({});
+    }
+    for (file, counts) in &summary.files {
+        let mut entry = counts.to_json();
+        entry["run"] = serde_json::json!({
+            "date": run.date,
+            "commit": run.commit,
+            "tool": run.tool,
+            "minutes": run.minutes,
+        });
+        record["files"][file] = entry;
+    }
+    let mut text = serde_json::to_string_pretty(&record).map_err(|e| e.to_string())?;
+    text.push('\n');
+    Ok(text)
+}
+
+fn command_output(root: &Path, program: &str, args: &[&str]) -> Result<String, String> {
+    let output = Command::new(program)
+        .current_dir(root)
+        .args(args)
+        .output()
+        .map_err(|e| format!("{program}: {e}"))?;
+    if !output.status.success() {
+        return Err(format!("{program} {} failed", args.join(" ")));
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
 }
 
 fn cargo() -> String {
@@ -118,6 +183,29 @@ pub struct Summary {
     pub missed: Vec<String>,
     pub unviable: usize,
     pub timeout: usize,
+    /// The same, file by file (the key is the file's path in the workspace).
+    pub files: BTreeMap<String, FileCounts>,
+}
+
+/// One file's outcomes.
+#[derive(Debug, Default, PartialEq)]
+pub struct FileCounts {
+    pub caught: usize,
+    pub missed: Vec<String>,
+    pub unviable: usize,
+    pub timeout: usize,
+}
+
+impl FileCounts {
+    fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "caught": self.caught,
+            "missed": self.missed.len(),
+            "unviable": self.unviable,
+            "timeout": self.timeout,
+            "survivors": self.missed,
+        })
+    }
 }
 
 impl std::fmt::Display for Summary {
@@ -157,11 +245,26 @@ pub fn summarise_json(text: &str) -> Result<Summary, String> {
         if scenario == "Baseline" {
             continue;
         }
+        let mutant = &scenario["Mutant"];
+        let file = mutant["file"].as_str().unwrap_or("?").to_owned();
+        let counts = summary.files.entry(file).or_default();
         match outcome["summary"].as_str() {
-            Some("CaughtMutant") => summary.caught += 1,
-            Some("MissedMutant") => summary.missed.push(describe(&scenario["Mutant"])),
-            Some("Unviable") => summary.unviable += 1,
-            Some("Timeout") => summary.timeout += 1,
+            Some("CaughtMutant") => {
+                summary.caught += 1;
+                counts.caught += 1;
+            }
+            Some("MissedMutant") => {
+                summary.missed.push(describe(mutant));
+                counts.missed.push(describe(mutant));
+            }
+            Some("Unviable") => {
+                summary.unviable += 1;
+                counts.unviable += 1;
+            }
+            Some("Timeout") => {
+                summary.timeout += 1;
+                counts.timeout += 1;
+            }
             other => return Err(format!("unknown outcome {other:?}")),
         }
     }
@@ -202,15 +305,47 @@ mod tests {
             {"scenario": {"Mutant": {"file": "d.rs"}}, "summary": "Timeout"}
         ]}"#;
         let summary = summarise_json(text).unwrap();
+        assert_eq!(summary.caught, 1);
+        assert_eq!(summary.missed, vec!["b.rs:9: replace g with 0".to_owned()]);
+        assert_eq!((summary.unviable, summary.timeout), (1, 1));
         assert_eq!(
-            summary,
-            Summary {
-                caught: 1,
-                missed: vec!["b.rs:9: replace g with 0".into()],
-                unviable: 1,
-                timeout: 1,
-            }
+            summary.files.keys().collect::<Vec<_>>(),
+            ["a.rs", "b.rs", "c.rs", "d.rs"]
         );
+        assert_eq!(summary.files["b.rs"].missed, summary.missed);
+        assert_eq!(summary.files["a.rs"].caught, 1);
+        assert_eq!(summary.files["d.rs"].timeout, 1);
+    }
+
+    #[test]
+    fn a_record_keeps_files_not_run_again_and_replaces_those_run() {
+        let run = |date: &str| RunFacts {
+            date: date.into(),
+            commit: "abc".into(),
+            tool: "cargo-mutants 27".into(),
+            minutes: 3,
+        };
+        let first = summarise_json(
+            r#"{"outcomes": [
+                {"scenario": {"Mutant": {"file": "a.rs"}}, "summary": "CaughtMutant"},
+                {"scenario": {"Mutant": {"file": "b.rs", "span": {"start": {"line": 2}},
+                    "name": "m"}}, "summary": "MissedMutant"}
+            ]}"#,
+        )
+        .unwrap();
+        let text = record(None, &first, &run("2026-12-01")).unwrap();
+        let second = summarise_json(
+            r#"{"outcomes": [{"scenario": {"Mutant": {"file": "b.rs"}}, "summary": "CaughtMutant"}]}"#,
+        )
+        .unwrap();
+        let text = record(Some(&text), &second, &run("2026-12-07")).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(json["files"]["a.rs"]["run"]["date"], "2026-12-01");
+        assert_eq!(json["files"]["a.rs"]["caught"], 1);
+        assert_eq!(json["files"]["b.rs"]["run"]["date"], "2026-12-07");
+        assert_eq!(json["files"]["b.rs"]["missed"], 0);
+        assert_eq!(json["files"]["b.rs"]["caught"], 1);
+        assert!(record(Some("[1]"), &second, &run("x")).is_err());
     }
 
     #[test]
