@@ -1,31 +1,93 @@
-//! Python tools from PyPI, each in its own venv under `target/tools/<name>`, pinned by
-//! `xtask/<name>/requirements.txt` and installed on first use.
+//! Python tools from PyPI, each in its own venv, pinned by `xtask/<name>/requirements.txt` and
+//! installed on first use.
+//!
+//! A venv is kept outside the checkout, in `$CXKIT_TOOLS_DIR` or else
+//! `${XDG_CACHE_HOME:-~/.cache}/cxkit-tools`, under a name that carries a hash of its pinned
+//! requirements and of the Python that made it: a fresh clone (as CI runs) finds the tools an
+//! earlier run installed, and a changed pin or Python gets a venv of its own. A venv counts only
+//! once its install finished (a marker written last), so an interrupted install is built again.
+//! Without a home directory they go to `target/tools`.
 
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-/// The venv's Python for the tool `name`, installed when `module` cannot be imported yet.
+/// The venv's Python for the tool `name`; `module` (comma-separated) must import in it.
 pub fn venv(root: &Path, name: &str, module: &str) -> Result<PathBuf, String> {
-    let venv = root.join("target/tools").join(name);
-    let python = venv.join("bin/python");
-    let ready = python.exists()
-        && Command::new(&python)
-            .args(["-c", &format!("import {module}")])
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-    if ready {
+    let requirements = root.join(format!("xtask/{name}/requirements.txt"));
+    let pins =
+        std::fs::read(&requirements).map_err(|e| format!("{}: {e}", requirements.display()))?;
+    let interpreter = python_version()?;
+    let dir = tools_dir(root).join(format!("{name}-{:016x}", key(&pins, &interpreter)));
+    let python = dir.join("bin/python");
+    // Written last: a venv without it is an interrupted install, never used.
+    let ready = dir.join(".cxkit-ready");
+    if ready.exists() && imports(&python, module) {
         return Ok(python);
     }
-    println!("== installing {name} into {}", venv.display());
-    status(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
+    // A venv's scripts name its own path, so it is built where it will live.
+    let _ = std::fs::remove_dir_all(&dir);
+    println!("== installing {name} into {}", dir.display());
+    status(Command::new("python3").arg("-m").arg("venv").arg(&dir))?;
     status(
         Command::new(&python)
             .args(["-m", "pip", "install", "--quiet", "-r"])
-            .arg(root.join(format!("xtask/{name}/requirements.txt"))),
+            .arg(&requirements),
     )
     .map_err(|e| format!("{e}\n({name} comes from PyPI; is it reachable?)"))?;
+    if !imports(&python, module) {
+        return Err(format!("{name}: `import {module}` fails after installing"));
+    }
+    std::fs::write(&ready, &pins).map_err(|e| format!("{}: {e}", ready.display()))?;
     Ok(python)
+}
+
+/// Where venvs are kept (see the module's documentation).
+fn tools_dir(root: &Path) -> PathBuf {
+    if let Some(dir) = std::env::var_os("CXKIT_TOOLS_DIR").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|d| !d.is_empty())
+                .map(|home| PathBuf::from(home).join(".cache"))
+        });
+    match cache {
+        Some(cache) => cache.join("cxkit-tools"),
+        None => root.join("target/tools"),
+    }
+}
+
+/// The venv's name suffix: the pins and the interpreter that installs them.
+fn key(pins: &[u8], interpreter: &str) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    pins.hash(&mut hasher);
+    interpreter.hash(&mut hasher);
+    hasher.finish()
+}
+
+fn python_version() -> Result<String, String> {
+    let output = Command::new("python3")
+        .args(["-c", "import sys; print(sys.version)"])
+        .output()
+        .map_err(|e| format!("python3: {e}"))?;
+    if !output.status.success() {
+        return Err("python3 does not run".into());
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
+}
+
+fn imports(python: &Path, module: &str) -> bool {
+    python.exists()
+        && Command::new(python)
+            .args(["-c", &format!("import {module}")])
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
 }
 
 /// Runs `command`; its failure is an error naming it.

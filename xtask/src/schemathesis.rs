@@ -4,8 +4,8 @@
 //! plays the vendor, so a failure means the spec or the fake is wrong; the vendor's documented
 //! behaviour decides which to fix.
 //!
-//! schemathesis (PyPI, pinned in `xtask/schemathesis/requirements.txt`) is installed into
-//! `target/tools/schemathesis` on first use. Per-vendor settings, with the one documented
+//! schemathesis (PyPI, pinned in `xtask/schemathesis/requirements.txt`) is installed into its
+//! own venv on first use (`python::venv`: kept outside the checkout, keyed by the pins). Per-vendor settings, with the one documented
 //! exception, are in `xtask/schemathesis/<vendor>.toml`.
 
 use crate::python::{cargo_build, venv};
