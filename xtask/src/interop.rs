@@ -17,7 +17,9 @@
 //! `--release` tests the release binary (what users run); by default the debug one, which the
 //! test step has already built.
 
-use crate::python::{cargo_build, status, venv};
+use crate::python::{
+    cargo_build, status, venv, Tool, AIRBYTE_CDK, AIRBYTE_PROTOCOL, MELTANO, SINGER_TARGET,
+};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -39,23 +41,22 @@ pub fn cxkit(root: &Path, release: bool) -> Result<PathBuf, String> {
     }))
 }
 
-/// Builds the CLI and runs `xtask/<tool>/check.py` with it, in the venv of `tool` (which
-/// must import `module`).
-pub fn run(root: &Path, tool: &str, module: &str, release: bool) -> Result<(), String> {
-    let python = venv(root, tool, module)?;
+/// Builds the CLI and runs `xtask/<tool>/check.py` with it, in the venv of `tool`.
+pub fn run(root: &Path, tool: Tool, release: bool) -> Result<(), String> {
+    let python = venv(root, tool)?;
     let binary = cxkit(root, release)?;
-    println!("== xtask/{tool}/check.py");
+    println!("== xtask/{}/check.py", tool.name);
     status(
         Command::new(python)
-            .arg(root.join(format!("xtask/{tool}/check.py")))
+            .arg(root.join(format!("xtask/{}/check.py", tool.name)))
             .arg(&binary),
     )
 }
 
 /// `cargo xtask singer`: Meltano in one venv, the Singer target in another (their pins clash).
 pub fn singer(root: &Path, release: bool) -> Result<(), String> {
-    let python = venv(root, "singer", "meltano")?;
-    let target = venv(root, "singer-target", "target_jsonl")?;
+    let python = venv(root, MELTANO)?;
+    let target = venv(root, SINGER_TARGET)?;
     let binary = cxkit(root, release)?;
     println!("== xtask/singer/check.py");
     status(
@@ -68,8 +69,8 @@ pub fn singer(root: &Path, release: bool) -> Result<(), String> {
 
 /// `cargo xtask airbyte`: the protocol-models check, then the CDK's standard source tests.
 pub fn airbyte(root: &Path, release: bool) -> Result<(), String> {
-    run(root, "airbyte", "airbyte_protocol.models", release)?;
-    let python = venv(root, "airbyte-cdk", "airbyte_cdk, pytest")?;
+    run(root, AIRBYTE_PROTOCOL, release)?;
+    let python = venv(root, AIRBYTE_CDK)?;
     let binary = cxkit(root, release)?;
     // The CDK writes its temp configs and catalogs under $TMPDIR/airbyte-test and leaves them.
     let scratch = root.join("target/tools/airbyte-cdk-tmp");

@@ -37,7 +37,7 @@ const USAGE: &str =
     "usage: cargo xtask regen [--check] | bench [--smoke | --skip-build] | schemathesis [--quick]
        | mutants [--in-diff REF] [--list] [-- CARGO-MUTANTS-ARGS]
        | airbyte [--release] | singer [--release] | parquet [--release]
-       | review [BASE] [--markdown] [--deny-breaking] [--no-rust] | unified
+       | review [BASE] [--markdown] [--deny-breaking] [--no-rust] | unified | tools
 
   regen           lint + validate specs/, rewrite docs/endpoints.md and tests/snapshots/,
                   print what changed against HEAD
@@ -61,7 +61,8 @@ const USAGE: &str =
   mutants --list  list the mutants without testing them
   mutants -- ARGS more cargo-mutants arguments (e.g. -- -f crates/runtime/src/retry.rs)
   unified         the CLI's build without default features uses no dependency feature the
-                  workspace build lacks (so CI compiles each dependency once)";
+                  workspace build lacks (so CI compiles each dependency once)
+  tools           install every PyPI tool's venv not installed yet (CI runs it while it compiles)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -89,10 +90,10 @@ fn main() -> ExitCode {
         }
         ["parquet", rest @ ..] if release_flag(rest).is_some() => interop::run(
             &workspace_root(),
-            "parquet",
-            "pyarrow, duckdb",
+            python::PARQUET_READERS,
             release_flag(rest) == Some(true),
         ),
+        ["tools"] => python::install_all(&workspace_root()),
         ["unified"] => unified::run(&workspace_root()),
         ["mutants", rest @ ..] => match mutants::Options::parse(rest) {
             Some(options) => mutants::run(&workspace_root(), options),

@@ -13,8 +13,76 @@ use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-/// The venv's Python for the tool `name`; `module` (comma-separated) must import in it.
-pub fn venv(root: &Path, name: &str, module: &str) -> Result<PathBuf, String> {
+/// A PyPI tool: its venv's name (pinned by `xtask/<name>/requirements.txt`) and the modules
+/// (comma-separated) that must import once it is installed.
+#[derive(Debug, Clone, Copy)]
+pub struct Tool {
+    pub name: &'static str,
+    pub imports: &'static str,
+}
+
+/// schemathesis, which checks each spec against the sandbox.
+pub const SCHEMATHESIS: Tool = Tool {
+    name: "schemathesis",
+    imports: "schemathesis",
+};
+/// Airbyte's protocol models, which validate every message `cxkit airbyte` prints.
+pub const AIRBYTE_PROTOCOL: Tool = Tool {
+    name: "airbyte",
+    imports: "airbyte_protocol.models",
+};
+/// The Airbyte CDK and pytest, for the CDK's standard source tests.
+pub const AIRBYTE_CDK: Tool = Tool {
+    name: "airbyte-cdk",
+    imports: "airbyte_cdk, pytest",
+};
+/// Meltano, which runs `cxkit singer` as a tap.
+pub const MELTANO: Tool = Tool {
+    name: "singer",
+    imports: "meltano",
+};
+/// target-jsonl, the Singer target Meltano pipes the tap into (its pins clash with Meltano's).
+pub const SINGER_TARGET: Tool = Tool {
+    name: "singer-target",
+    imports: "target_jsonl",
+};
+/// pyarrow and DuckDB, which read the Parquet exports.
+pub const PARQUET_READERS: Tool = Tool {
+    name: "parquet",
+    imports: "pyarrow, duckdb",
+};
+/// dlt, the peer the benchmarks compare with.
+pub const DLT: Tool = Tool {
+    name: "dlt",
+    imports: "dlt, pyarrow",
+};
+
+/// Every tool, for `cargo xtask tools` (CI installs them while it compiles).
+pub const ALL: [Tool; 7] = [
+    SCHEMATHESIS,
+    AIRBYTE_PROTOCOL,
+    AIRBYTE_CDK,
+    MELTANO,
+    SINGER_TARGET,
+    PARQUET_READERS,
+    DLT,
+];
+
+/// `cargo xtask tools`: installs every tool's venv that is not installed yet.
+pub fn install_all(root: &Path) -> Result<(), String> {
+    for tool in ALL {
+        let python = venv(root, tool)?;
+        println!("== {}: {}", tool.name, python.display());
+    }
+    Ok(())
+}
+
+/// The venv's Python for `tool`, installed first if it is not yet.
+pub fn venv(root: &Path, tool: Tool) -> Result<PathBuf, String> {
+    let Tool {
+        name,
+        imports: module,
+    } = tool;
     let requirements = root.join(format!("xtask/{name}/requirements.txt"));
     let pins =
         std::fs::read(&requirements).map_err(|e| format!("{}: {e}", requirements.display()))?;

@@ -8,7 +8,7 @@
 //! own venv on first use (`python::venv`: kept outside the checkout, keyed by the pins). Per-vendor settings, with the one documented
 //! exception, are in `xtask/schemathesis/<vendor>.toml`.
 
-use crate::python::{cargo_build, venv};
+use crate::python::{cargo_build, venv, SCHEMATHESIS};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -21,7 +21,7 @@ const VENDORS: [(&str, &str); 3] = [
 
 /// Runs schemathesis for every spec; `quick` uses fewer examples per operation (CI).
 pub fn run(root: &Path, quick: bool) -> Result<(), String> {
-    let python = venv(root, "schemathesis", "schemathesis")?;
+    let python = venv(root, SCHEMATHESIS)?;
     println!("== building the sandbox");
     cargo_build(root, &["-p", "cxkit-sandbox", "--bin", "cxkit-sandbox"])?;
     let examples = if quick { "25" } else { "100" };

@@ -54,7 +54,7 @@ pub fn network(
     } else {
         (300_000, 10_000)
     };
-    let dlt = crate::python::venv(root, "dlt", "dlt, pyarrow")?;
+    let dlt = crate::python::venv(root, crate::python::DLT)?;
     let page_text = page.to_string();
     let mut links = Vec::new();
     for (mbit, rtt_ms) in LINKS {
