@@ -18,7 +18,8 @@
 //! test step has already built.
 
 use crate::python::{
-    cargo_build, status, venv, Tool, AIRBYTE_CDK, AIRBYTE_PROTOCOL, MELTANO, SINGER_TARGET,
+    build_debug_binaries, cargo_build, status, venv, Tool, AIRBYTE_CDK, AIRBYTE_PROTOCOL, MELTANO,
+    SINGER_TARGET,
 };
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -29,11 +30,11 @@ pub fn cxkit(root: &Path, release: bool) -> Result<PathBuf, String> {
         "== building cxkit{}",
         if release { " (release)" } else { "" }
     );
-    let mut args = vec!["-p", "cxkit-cli", "--bin", "cxkit"];
     if release {
-        args.push("--release");
+        cargo_build(root, &["-p", "cxkit-cli", "--bin", "cxkit", "--release"])?;
+    } else {
+        build_debug_binaries(root)?;
     }
-    cargo_build(root, &args)?;
     Ok(root.join(if release {
         "target/release/cxkit"
     } else {

@@ -166,6 +166,18 @@ pub fn status(command: &mut Command) -> Result<(), String> {
         .ok_or_else(|| format!("{command:?} failed: {s}"))
 }
 
+/// Builds every binary and example of the workspace (debug) in the feature resolution of the
+/// README's test command, `cargo test --workspace --all-features`: examples turn the
+/// dev-dependencies on as tests do, so after that command this compiles nothing. Building
+/// `-p cxkit-cli` alone would resolve other features (no `tokio/test-util`, no `mock`) and
+/// compile tokio, reqwest, arrow and every workspace crate again (CI ran three such builds).
+pub fn build_debug_binaries(root: &Path) -> Result<(), String> {
+    cargo_build(
+        root,
+        &["--workspace", "--all-features", "--bins", "--examples"],
+    )
+}
+
 /// `cargo build` of `args` in the workspace at `root`.
 pub fn cargo_build(root: &Path, args: &[&str]) -> Result<(), String> {
     status(

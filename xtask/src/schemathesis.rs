@@ -8,7 +8,7 @@
 //! own venv on first use (`python::venv`: kept outside the checkout, keyed by the pins). Per-vendor settings, with the one documented
 //! exception, are in `xtask/schemathesis/<vendor>.toml`.
 
-use crate::python::{cargo_build, venv, SCHEMATHESIS};
+use crate::python::{build_debug_binaries, venv, SCHEMATHESIS};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -23,7 +23,7 @@ const VENDORS: [(&str, &str); 3] = [
 pub fn run(root: &Path, quick: bool) -> Result<(), String> {
     let python = venv(root, SCHEMATHESIS)?;
     println!("== building the sandbox");
-    cargo_build(root, &["-p", "cxkit-sandbox", "--bin", "cxkit-sandbox"])?;
+    build_debug_binaries(root)?;
     let examples = if quick { "25" } else { "100" };
     let mut failed = Vec::new();
     for (vendor, prefix) in VENDORS {

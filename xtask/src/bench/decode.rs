@@ -15,8 +15,10 @@ pub struct Decode {
 
 pub fn decode(root: &Path, smoke: bool) -> Result<Vec<Decode>, String> {
     if smoke {
-        // Criterion's test mode: each benchmark runs once, unoptimised.
-        status(cargo(root).args(["test", "-p", "cxkit", "--bench", "decode"]))?;
+        // Criterion's test mode: each benchmark runs once, unoptimised, built in the test
+        // command's feature resolution so that it reuses that build (see
+        // `python::build_debug_binaries`).
+        status(cargo(root).args(["test", "--workspace", "--all-features", "--bench", "decode"]))?;
         return Ok(Vec::new());
     }
     status(cargo(root).args(["bench", "-p", "cxkit", "--bench", "decode"]))?;

@@ -60,24 +60,23 @@ pub fn run(root: &Path, smoke: bool, skip_build: bool) -> Result<(), String> {
     };
     let profile = if smoke { "debug" } else { "release" };
     println!("== building ({profile})");
-    // Target flags apply to every package named, so binaries and the example build apart.
-    for targets in [
-        &["-p", "cxkit-cli", "-p", "cxkit-sandbox", "--bins"][..],
-        &[
-            "-p",
-            "cxkit",
-            "--example",
-            "calls_memory",
-            "--example",
-            "json_floor",
-        ],
-    ] {
-        let mut build = cargo(root);
-        build.arg("build").args(targets);
-        if !smoke {
-            build.arg("--release");
+    if smoke {
+        crate::python::build_debug_binaries(root)?;
+    } else {
+        // Target flags apply to every package named, so binaries and the example build apart.
+        for targets in [
+            &["-p", "cxkit-cli", "-p", "cxkit-sandbox", "--bins"][..],
+            &[
+                "-p",
+                "cxkit",
+                "--example",
+                "calls_memory",
+                "--example",
+                "json_floor",
+            ],
+        ] {
+            status(cargo(root).arg("build").args(targets).arg("--release"))?;
         }
-        status(&mut build)?;
     }
     let bin = |name: &str| root.join("target").join(profile).join(name);
 
