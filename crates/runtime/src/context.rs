@@ -181,8 +181,12 @@ mod tests {
         let ctx = ClientContext::new(&PROFILE)
             .with_credential(Credential::query("token", "tok-SECRET-42"))
             .with_retry(RetryPolicy::default().with_max_attempts(7))
-            .with_user_agent("acme/1");
+            .with_user_agent("acme/1")
+            .with_max_body_bytes(1234)
+            .with_max_row_bytes(56);
         assert_eq!(ctx.profile().name, "ctx");
+        assert_eq!((ctx.max_body_bytes(), ctx.max_row_bytes()), (1234, 56));
+        assert!(ctx.throttle().is_none());
         assert_eq!(
             ctx.credential().map(Credential::placement),
             Some(&crate::Placement::Query("token"))

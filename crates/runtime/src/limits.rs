@@ -137,5 +137,25 @@ mod tests {
             too_large(&declared).is_some(),
             "refused by its declared length"
         );
+        // The limit itself is allowed, declared or counted.
+        let exact = read_body(response(vec![b"12345"], Some(5)), 5).await;
+        assert_eq!(&exact.unwrap()[..], b"12345");
+        let exact = read_body(response(vec![b"123", b"45"], None), 5).await;
+        assert_eq!(&exact.unwrap()[..], b"12345");
+    }
+
+    #[test]
+    fn the_failure_says_what_passed_which_limit_and_the_defaults_are_as_documented() {
+        let shown = TooLarge {
+            limit: 7,
+            what: "row",
+        }
+        .to_string();
+        assert_eq!(
+            shown,
+            "the response row is larger than the limit of 7 bytes"
+        );
+        assert_eq!(DEFAULT_MAX_BODY_BYTES, 256 * 1024 * 1024);
+        assert_eq!(DEFAULT_MAX_ROW_BYTES, 16 * 1024 * 1024);
     }
 }

@@ -3,13 +3,15 @@
 //! bodies a well-behaved server would not send).
 
 use cxkit_runtime::{
-    execute, execute_streaming, http_client_builder, ApiProfile, ClientContext, Credential,
-    Envelope, RetryPolicy, ATTEMPT_HEADER, NOTE_HEADER, ORIGINAL_STATUS_HEADER, SYNTHESIZED_HEADER,
+    execute, execute_streaming, http_client_builder, too_large, ApiProfile, ClientContext,
+    Credential, Envelope, RetryPolicy, Throttle, ATTEMPT_HEADER, NOTE_HEADER,
+    ORIGINAL_STATUS_HEADER, SYNTHESIZED_HEADER,
 };
 use httpmock::prelude::*;
 use std::net::TcpListener;
+use std::sync::Arc;
 use std::time::Duration;
-use support::{close_delimited, raw_server, with_length};
+use support::{answer, close_delimited, close_delimited_as, raw_server, with_length};
 
 mod support;
 
@@ -415,4 +417,113 @@ async fn http_client_follows_no_redirect_and_bounds_each_request() {
     let (url, _served) = raw_server(vec![Vec::new()]);
     let error = client.get(&url).send().await.unwrap_err();
     assert!(error.is_timeout(), "{error:?}");
+}
+
+#[tokio::test]
+async fn a_body_that_ends_at_the_close_is_truncated_only_when_it_is_json_that_stops_early() {
+    // Neither text that looks cut nor an empty JSON body is retried: only JSON can be judged
+    // incomplete, and an empty body is a complete (if useless) answer.
+    let (url, served) = raw_server(vec![
+        close_delimited_as("text/plain", r#"{"looks": "cut"#),
+        close_delimited(""),
+    ]);
+    let response = send(&query_ctx(3), reqwest::Method::GET, &url)
+        .await
+        .unwrap();
+    assert_eq!(response.text().await.unwrap(), r#"{"looks": "cut"#);
+    let response = send(&query_ctx(3), reqwest::Method::GET, &url)
+        .await
+        .unwrap();
+    assert_eq!(response.text().await.unwrap(), "");
+    assert_eq!(served.join().unwrap(), 2);
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_not_fetched_again() {
+    // One answer only: a second attempt would find the listener gone and fail to connect.
+    let (url, served) = raw_server(vec![with_length("application/json", "[1,2,3,4,5]")]);
+    let ctx = query_ctx(3).with_max_body_bytes(4);
+    let error = send(&ctx, reqwest::Method::GET, &url).await.unwrap_err();
+    assert_eq!(
+        too_large(&error).map(|t| (t.limit, t.what)),
+        Some((4, "body")),
+        "{error:?}"
+    );
+    assert_eq!(served.join().unwrap(), 1);
+}
+
+#[tokio::test]
+async fn a_throttled_request_tells_its_throttle_how_each_answer_went() {
+    let throttle = Throttle::new(4);
+    let ctx = query_ctx(3).with_throttle(throttle.clone());
+    assert!(ctx.throttle().is_some_and(|t| Arc::ptr_eq(t, &throttle)));
+
+    // A 429, then the retry's 200: one rate limit (the cap halves to 2) and one success.
+    let (url, served) = raw_server(vec![
+        answer("429 Too Many Requests", "retry-after: 0\r\n", "{}"),
+        with_length("application/json", "[1]"),
+    ]);
+    let response = send(&ctx, reqwest::Method::GET, &url).await.unwrap();
+    assert_eq!(response.text().await.unwrap(), "[1]");
+    assert_eq!(served.join().unwrap(), 2);
+    assert_eq!(throttle.rate_limited_count(), 1);
+    assert_eq!(throttle.limit(), 2);
+
+    // A server error (no retry left) is no success: a second success would raise the cap.
+    let once = query_ctx(1).with_throttle(throttle.clone());
+    let (url, served) = raw_server(vec![answer("500 Internal Server Error", "", "{}")]);
+    let response = send(&once, reqwest::Method::GET, &url).await.unwrap();
+    assert_eq!(response.status(), 500);
+    assert_eq!(served.join().unwrap(), 1);
+    assert_eq!(throttle.limit(), 2, "a 500 counted as a success");
+
+    // The second success in a row at cap 2 raises it to 3.
+    let (url, served) = raw_server(vec![with_length("application/json", "[2]")]);
+    send(&once, reqwest::Method::GET, &url).await.unwrap();
+    assert_eq!(served.join().unwrap(), 1);
+    assert_eq!(throttle.limit(), 3, "a 200 was not counted as a success");
+
+    // A 429 with no retry left asks nobody to wait: the caller gets it, and the throttle is
+    // not paused for the 30 s this request will never wait.
+    let (url, served) = raw_server(vec![answer(
+        "429 Too Many Requests",
+        "retry-after: 30\r\n",
+        "{}",
+    )]);
+    let response = send(&once, reqwest::Method::GET, &url).await.unwrap();
+    assert_eq!(response.status(), 429);
+    assert_eq!(served.join().unwrap(), 1);
+    assert_eq!(throttle.rate_limited_count(), 2);
+    let permit = tokio::time::timeout(Duration::from_secs(5), throttle.acquire()).await;
+    assert!(
+        permit.is_ok(),
+        "the throttle paused for a retry that never came"
+    );
+}
+
+#[tokio::test]
+async fn a_compressed_body_is_held_to_the_limit_by_its_decoded_size() {
+    // 10,000 bytes of `0`, gzip-compressed to 46: its Content-Length is far below the limit,
+    // what it decodes to is not (a decompression bomb, in small).
+    const GZIP_10K_ZEROS: [u8; 46] = [
+        31, 139, 8, 0, 0, 0, 0, 0, 2, 3, 237, 193, 1, 13, 0, 0, 0, 194, 160, 74, 239, 159, 206, 28,
+        110, 64, 1, 0, 0, 0, 0, 0, 0, 0, 0, 192, 191, 1, 105, 88, 24, 10, 16, 39, 0, 0,
+    ];
+    let mut answer = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/octet-stream\r\ncontent-encoding: gzip\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        GZIP_10K_ZEROS.len()
+    )
+    .into_bytes();
+    answer.extend_from_slice(&GZIP_10K_ZEROS);
+    let (url, served) = raw_server(vec![answer.clone(), answer]);
+
+    let ctx = query_ctx(1).with_max_body_bytes(1_000);
+    let error = send(&ctx, reqwest::Method::GET, &url).await.unwrap_err();
+    assert_eq!(too_large(&error).map(|t| t.limit), Some(1_000), "{error:?}");
+
+    // Within the limit it decodes whole.
+    let ctx = query_ctx(1).with_max_body_bytes(10_000);
+    let response = send(&ctx, reqwest::Method::GET, &url).await.unwrap();
+    assert_eq!(response.bytes().await.unwrap(), vec![b'0'; 10_000]);
+    assert_eq!(served.join().unwrap(), 2);
 }

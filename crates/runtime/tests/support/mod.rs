@@ -48,3 +48,19 @@ pub fn with_length(content_type: &str, body: &str) -> Vec<u8> {
     )
     .into_bytes()
 }
+
+/// A `200` answer of `content_type` whose end is the connection's close.
+pub fn close_delimited_as(content_type: &str, body: &str) -> Vec<u8> {
+    format!("HTTP/1.1 200 OK\r\ncontent-type: {content_type}\r\nconnection: close\r\n\r\n{body}")
+        .into_bytes()
+}
+
+/// An answer with `status` (e.g. `"429 Too Many Requests"`), `headers` (each line ending in
+/// `\r\n`) and a JSON body of exact length.
+pub fn answer(status: &str, headers: &str, body: &str) -> Vec<u8> {
+    format!(
+        "HTTP/1.1 {status}\r\ncontent-type: application/json\r\n{headers}content-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
