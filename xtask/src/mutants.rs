@@ -17,6 +17,23 @@ use std::time::Instant;
 /// Where each file's latest outcomes are kept, so the next run can be compared with it.
 pub const RECORD: &str = "docs/mutants.json";
 
+/// cargo-mutants adds `-f` globs to the config's `examine_globs` instead of narrowing them, so
+/// a run of some files reads no config (`--no-config`) and passes the config's other settings
+/// itself (a test keeps the two in step with `.cargo/mutants.toml`).
+const NARROWED: [&str; 4] = [
+    "--no-config",
+    "--all-features",
+    "--cargo-test-arg=--tests",
+    "--exclude=crates/cxkit-cli/src/output/properties.rs",
+];
+
+/// Whether cargo-mutants arguments name files to examine (`-f`/`--file`).
+fn names_files(extra: &[&str]) -> bool {
+    extra
+        .iter()
+        .any(|a| *a == "-f" || *a == "--file" || a.starts_with("--file="))
+}
+
 /// What to run.
 #[derive(Debug, Default, PartialEq)]
 pub struct Options<'a> {
@@ -65,6 +82,9 @@ pub fn run(root: &Path, options: Options<'_>) -> Result<(), String> {
         .args(["mutants", "--profile", "mutants", "--no-shuffle"]);
     if options.list {
         command.arg("--list");
+    }
+    if names_files(&options.extra) {
+        command.args(NARROWED);
     }
     command.args(&options.extra);
     let diff_file = root.join("target").join("mutants.diff");
@@ -285,12 +305,37 @@ fn describe(mutant: &serde_json::Value) -> String {
                 mutant["replacement"].as_str().unwrap_or("?")
             )
         });
-    format!("{file}:{line}: {name}")
+    // cargo-mutants' own names already start with `file:line:column:`.
+    if name.starts_with(&format!("{file}:")) {
+        name
+    } else {
+        format!("{file}:{line}: {name}")
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_run_of_some_files_passes_the_configs_settings_itself() {
+        assert!(names_files(&["--in-place", "-f", "a.rs"]));
+        assert!(names_files(&["--file=a.rs"]));
+        assert!(!names_files(&["--package", "cxkit"]));
+        let config = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../.cargo/mutants.toml"),
+        )
+        .unwrap();
+        let setting = |line: &str| config.lines().any(|l| l.trim() == line);
+        assert!(setting("all_features = true"));
+        assert!(setting(r#"additional_cargo_test_args = ["--tests"]"#));
+        assert!(setting(
+            r#"exclude_globs = ["crates/cxkit-cli/src/output/properties.rs"]"#
+        ));
+        assert!(NARROWED.contains(&"--all-features"));
+        assert!(NARROWED.contains(&"--cargo-test-arg=--tests"));
+        assert!(NARROWED.contains(&"--exclude=crates/cxkit-cli/src/output/properties.rs"));
+    }
 
     #[test]
     fn outcomes_are_counted_and_survivors_named() {
@@ -302,17 +347,22 @@ mod tests {
                 "function": {"function_name": "g"}, "replacement": "0"}},
              "summary": "MissedMutant"},
             {"scenario": {"Mutant": {"file": "c.rs"}}, "summary": "Unviable"},
-            {"scenario": {"Mutant": {"file": "d.rs"}}, "summary": "Timeout"}
+            {"scenario": {"Mutant": {"file": "d.rs"}}, "summary": "Timeout"},
+            {"scenario": {"Mutant": {"file": "e.rs", "span": {"start": {"line": 4}},
+                "name": "e.rs:4:7: replace + with -"}}, "summary": "MissedMutant"}
         ]}"#;
         let summary = summarise_json(text).unwrap();
         assert_eq!(summary.caught, 1);
-        assert_eq!(summary.missed, vec!["b.rs:9: replace g with 0".to_owned()]);
+        assert_eq!(
+            summary.missed,
+            ["b.rs:9: replace g with 0", "e.rs:4:7: replace + with -"]
+        );
         assert_eq!((summary.unviable, summary.timeout), (1, 1));
         assert_eq!(
             summary.files.keys().collect::<Vec<_>>(),
-            ["a.rs", "b.rs", "c.rs", "d.rs"]
+            ["a.rs", "b.rs", "c.rs", "d.rs", "e.rs"]
         );
-        assert_eq!(summary.files["b.rs"].missed, summary.missed);
+        assert_eq!(summary.files["b.rs"].missed, ["b.rs:9: replace g with 0"]);
         assert_eq!(summary.files["a.rs"].caught, 1);
         assert_eq!(summary.files["d.rs"].timeout, 1);
     }
