@@ -49,6 +49,73 @@ async fn calls_stream_pages_decoded_row_by_row_with_and_without_prefetch() {
     }
 }
 
+/// Log lines written on this thread while the returned guard lives.
+fn capture_logs() -> (Arc<Mutex<Vec<u8>>>, tracing::subscriber::DefaultGuard) {
+    #[derive(Clone)]
+    struct Sink(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Sink {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let buffer = Arc::new(Mutex::new(Vec::new()));
+    let sink = Sink(buffer.clone());
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::INFO)
+        .with_ansi(false)
+        .with_writer(move || sink.clone())
+        .finish();
+    (buffer, tracing::subscriber::set_default(subscriber))
+}
+
+// On one thread, so the prefetch tasks log to this test's subscriber.
+#[tokio::test(flavor = "current_thread")]
+async fn a_concurrent_walk_shares_a_throttle_that_a_429_slows_down() {
+    for concurrency in [1, 3] {
+        let server = MockServer::start_async().await;
+        // Page 2's first attempt is rate-limited; its retry and every other page answer.
+        server
+            .mock_async(|when, then| {
+                when.path("/calls")
+                    .query_param("page", "2")
+                    .header(cxkit_runtime::ATTEMPT_HEADER, "1");
+                then.status(429).header("retry-after", "0").body("{}");
+            })
+            .await;
+        for (page, ids) in [(1, 0..3), (2, 3..6), (3, 6..7)] {
+            server
+                .mock_async(|when, then| {
+                    when.path("/calls").query_param("page", page.to_string());
+                    then.status(200).json_body(calls(ids));
+                })
+                .await;
+        }
+        let client = Client::builder()
+            .base_url(server.base_url())
+            .api_key(CONVERZ_KEY)
+            .retry(fast_retry(3))
+            .build()
+            .unwrap();
+        let query = CallQuery::new().page_size(3).concurrency(concurrency);
+        let (logs, guard) = capture_logs();
+        let (got, error) = drain(client.calls(query)).await;
+        drop(guard);
+        assert!(error.is_none(), "{error:?}");
+        let ids: Vec<i64> = got.iter().map(|c| c.call_id).collect();
+        assert_eq!(ids, (0..7).collect::<Vec<_>>(), "concurrency {concurrency}");
+        let logs = String::from_utf8(logs.lock().unwrap().clone()).unwrap();
+        assert_eq!(
+            logs.contains("rate limited: fewer requests in flight"),
+            concurrency > 1,
+            "concurrency {concurrency}: {logs}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn filters_are_sent_as_documented() {
     let server = MockServer::start_async().await;
