@@ -390,3 +390,147 @@ pub(crate) fn from_generated<E: VendorError>(
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api_error(status: u16) -> Error {
+        Error::Api {
+            api: Api::Converz,
+            operation: "list_calls",
+            status: StatusCode::from_u16(status).unwrap(),
+            code: Some("E42".into()),
+            message: "bad s3cr3t-token".into(),
+            note: None,
+        }
+    }
+
+    fn decode_error(status: Option<u16>) -> Error {
+        Error::Decode {
+            api: Api::Zchat,
+            operation: "history",
+            status: status.map(|s| StatusCode::from_u16(s).unwrap()),
+            reason: "expected s3cr3t-token".into(),
+            excerpt: "{\"s3cr3t-token\"".into(),
+        }
+    }
+
+    fn others() -> Vec<Error> {
+        vec![
+            Error::Timeout {
+                api: Api::Conversion,
+                operation: "leads",
+            },
+            Error::Interrupted {
+                api: Api::Converz,
+                operation: "list_calls",
+                rows: 3,
+                reason: "reset s3cr3t-token".into(),
+            },
+            Error::Pagination {
+                api: Api::Zchat,
+                operation: "history",
+                message: "stuck at s3cr3t-token".into(),
+            },
+            Error::TooLarge {
+                api: Api::Converz,
+                operation: "list_calls",
+                what: "row",
+                limit: 9,
+            },
+            Error::InvalidInput("no s3cr3t-token".into()),
+            Error::Config(ConfigError::Invalid("x".into())),
+        ]
+    }
+
+    #[test]
+    fn each_vendor_is_named_in_messages() {
+        let names: Vec<String> = [Api::Zchat, Api::Converz, Api::Conversion]
+            .iter()
+            .map(Api::to_string)
+            .collect();
+        assert_eq!(names, ["zchat", "converz", "conversion"]);
+        assert_eq!(
+            api_error(404).to_string(),
+            "converz `list_calls` failed with HTTP 404 Not Found (E42): bad s3cr3t-token"
+        );
+        assert_eq!(
+            decode_error(Some(200)).to_string(),
+            "zchat `history`: could not decode the response (HTTP 200 OK): expected \
+             s3cr3t-token; body starts: \"{\\\"s3cr3t-token\\\"\""
+        );
+    }
+
+    #[test]
+    fn status_code_vendor_and_retryability_come_from_the_variant() {
+        assert_eq!(api_error(429).status(), Some(StatusCode::TOO_MANY_REQUESTS));
+        assert_eq!(decode_error(Some(200)).status(), Some(StatusCode::OK));
+        assert_eq!(decode_error(None).status(), None);
+        assert!(others().iter().all(|e| e.status().is_none()));
+
+        assert!(api_error(429).is_retryable() && api_error(503).is_retryable());
+        assert!(!api_error(404).is_retryable() && !decode_error(Some(200)).is_retryable());
+        let retryable: Vec<bool> = others().iter().map(Error::is_retryable).collect();
+        assert_eq!(retryable, [true, true, false, false, false, false]);
+
+        assert_eq!(api_error(400).vendor_code(), Some("E42"));
+        assert_eq!(decode_error(None).vendor_code(), None);
+
+        assert_eq!(api_error(400).api(), Some(Api::Converz));
+        assert_eq!(decode_error(None).api(), Some(Api::Zchat));
+        let apis: Vec<Option<Api>> = others().iter().map(Error::api).collect();
+        assert_eq!(
+            apis,
+            [
+                Some(Api::Conversion),
+                Some(Api::Converz),
+                Some(Api::Zchat),
+                Some(Api::Converz),
+                None,
+                None
+            ]
+        );
+    }
+
+    #[test]
+    fn masking_reaches_every_text_a_server_wrote() {
+        let mask = |text: &str| text.replace("s3cr3t-token", "***");
+        let mut all = vec![api_error(400), decode_error(Some(200))];
+        all.extend(others());
+        for error in all {
+            let masked = error.masked_with(mask);
+            let shown = format!("{masked} {masked:?}");
+            assert!(!shown.contains("s3cr3t-token"), "{shown}");
+        }
+        let Error::Api { code, .. } = Error::Api {
+            api: Api::Converz,
+            operation: "op",
+            status: StatusCode::BAD_REQUEST,
+            code: Some("s3cr3t-token".into()),
+            message: String::new(),
+            note: None,
+        }
+        .masked_with(mask) else {
+            unreachable!()
+        };
+        assert_eq!(code.as_deref(), Some("***"));
+    }
+
+    #[test]
+    fn a_note_says_why_a_failure_was_not_retried_where_it_applies() {
+        let noted = api_error(503).with_note("lead POSTs are never retried");
+        assert!(
+            noted
+                .to_string()
+                .ends_with(" [lead POSTs are never retried]"),
+            "{noted}"
+        );
+        let timeout = Error::Timeout {
+            api: Api::Conversion,
+            operation: "leads",
+        }
+        .with_note("ignored");
+        assert_eq!(timeout.to_string(), "conversion `leads` timed out");
+    }
+}
