@@ -534,3 +534,53 @@ mod tests {
         assert_eq!(timeout.to_string(), "conversion `leads` timed out");
     }
 }
+
+#[cfg(test)]
+mod vendor_bodies {
+    use super::*;
+
+    fn parsed<E: serde::de::DeserializeOwned>(body: serde_json::Value) -> E {
+        serde_json::from_value(body).unwrap()
+    }
+
+    #[test]
+    fn each_vendors_error_body_gives_its_code_and_message() {
+        let zchat: zchat_api::types::ErrorEnvelope =
+            parsed(serde_json::json!({"success": false, "status": 401, "error": "bad token"}));
+        assert_eq!(
+            (zchat.code(), zchat.message()),
+            (Some("401".to_owned()), "bad token".to_owned())
+        );
+        let zchat: zchat_api::types::ErrorEnvelope = parsed(serde_json::json!({"success": false}));
+        assert_eq!(
+            (zchat.code(), zchat.message()),
+            (None, "no message".to_owned())
+        );
+
+        let converz: converz_api::types::Error =
+            parsed(serde_json::json!({"code": "E1", "error": "no such rep"}));
+        assert_eq!(
+            (converz.code(), converz.message()),
+            (Some("E1".to_owned()), "no such rep".to_owned())
+        );
+        let converz: converz_api::types::Error = parsed(serde_json::json!({}));
+        assert_eq!(
+            (converz.code(), converz.message()),
+            (None, "no message".to_owned())
+        );
+
+        let conversion: conversion_api::types::Error = parsed(
+            serde_json::json!({"code": "C9", "message": "invalid", "summary": "email taken"}),
+        );
+        assert_eq!(
+            (conversion.code(), conversion.message()),
+            (Some("C9".to_owned()), "invalid (email taken)".to_owned())
+        );
+        let conversion: conversion_api::types::Error =
+            parsed(serde_json::json!({"message": "invalid"}));
+        assert_eq!(
+            (conversion.code(), conversion.message()),
+            (None, "invalid".to_owned())
+        );
+    }
+}
