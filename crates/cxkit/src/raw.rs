@@ -423,4 +423,42 @@ mod tests {
         let body = Bytes::from_static(b" { \"data\" : [ ] , \"total\" : { } } ");
         assert!(page_rows::<Id>(&body).unwrap().is_empty());
     }
+
+    #[test]
+    fn a_wrong_byte_where_the_page_needs_one_is_an_error_that_says_which() {
+        // Each of `{`, `:` and `[` replaced by another byte.
+        for (bad, expected) in [
+            (&br#"["data":[{"id":1}]}"#[..], "`{` at byte 0"),
+            (br#"{"data" [{"id":1}]}"#, "`:` at byte 8"),
+            (br#"{"data":{"id":1}]}"#, "`[` at byte 8"),
+        ] {
+            let error = page_rows::<Id>(&Bytes::copy_from_slice(bad)).unwrap_err();
+            assert!(
+                error.to_string().contains(expected),
+                "{}: {error}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+        // An empty envelope is missing its rows (not "something after the page").
+        let error = page_rows::<Id>(&Bytes::from_static(b"{ }")).unwrap_err();
+        assert!(
+            error.to_string().contains("missing field `data`"),
+            "{error}"
+        );
+        // A row that is not an object says what a row must be.
+        let error = page_rows::<Id>(&Bytes::from_static(br#"{"data":[1]}"#)).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("expected a JSON object (one row)"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_row_hands_over_its_text_and_shows_it_when_debugged() {
+        let row = RawRow::from_slice(br#"{"id":3,"x":"y"}"#, "id").unwrap();
+        assert_eq!(format!("{row:?}"), r#"RawRow({"id":3,"x":"y"})"#);
+        assert_eq!(&row.clone().into_bytes()[..], row.as_bytes());
+    }
 }
