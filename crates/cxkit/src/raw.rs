@@ -324,12 +324,10 @@ impl<'de> Visitor<'de> for NameIs {
         f.write_str("a member name")
     }
 
+    // serde_json's reader, the only one `KeyOf` runs under (it reads the key as a
+    // `&RawValue`), hands member names to `deserialize_bytes` as bytes, never as a `str`.
     fn visit_bytes<E>(self, name: &[u8]) -> Result<bool, E> {
         Ok(name == self.0.as_bytes())
-    }
-
-    fn visit_str<E>(self, name: &str) -> Result<bool, E> {
-        Ok(name == self.0)
     }
 }
 
