@@ -126,4 +126,34 @@ mod tests {
         let streams = vec![stream::iter([1_u8]).boxed(), broken];
         let _: Vec<u8> = in_order(stream::iter(streams), 2, 1).collect().await;
     }
+
+    #[tokio::test]
+    async fn dropping_the_stream_stops_every_task_at_once() {
+        // Streams that never yield (a request that never answers), each holding a guard.
+        let guard = Arc::new(());
+        let streams: Vec<BoxStream<'static, u8>> = (0..2)
+            .map(|_| {
+                let held = guard.clone();
+                stream::once(async move {
+                    let _held = held;
+                    std::future::pending::<u8>().await
+                })
+                .boxed()
+            })
+            .collect();
+        let mut all = in_order(stream::iter(streams), 2, 1);
+        assert!(
+            futures::poll!(all.next()).is_pending(),
+            "both tasks started"
+        );
+        drop(all);
+        // Bounded: an aborted task's future is dropped the next time the runtime runs.
+        for _ in 0..200 {
+            if Arc::strong_count(&guard) == 1 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        assert_eq!(Arc::strong_count(&guard), 1, "a task outlived the stream");
+    }
 }
