@@ -388,6 +388,14 @@ mod tests {
             wrapped,
             serde_json::json!({"description": "d", "type": "string", "enum": ["a"]})
         );
+        // Inside arrays too (a schema's `anyOf` or `oneOf` members).
+        let mut listed =
+            serde_json::json!({"anyOf": [{"allOf": [{"type": "string"}]}, {"type": "null"}]});
+        merge_all_of(&mut listed);
+        assert_eq!(
+            listed,
+            serde_json::json!({"anyOf": [{"type": "string"}, {"type": "null"}]})
+        );
     }
 
     #[test]
