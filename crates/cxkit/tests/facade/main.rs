@@ -12,6 +12,7 @@ mod paging;
 mod raw_pages;
 mod resume;
 mod setters;
+mod source;
 #[cfg(feature = "webhook-server")]
 mod webhook;
 mod windows;
