@@ -388,6 +388,30 @@ mod tests {
             wrapped,
             serde_json::json!({"description": "d", "type": "string", "enum": ["a"]})
         );
+        // Nested `properties` and `required` are united; for any other keyword the parent's
+        // own value wins whole, objects and arrays alike.
+        let mut both = serde_json::json!({
+            "properties": {"a": {"type": "string"}},
+            "required": ["a"],
+            "items": {"type": "string"},
+            "enum": ["x"],
+            "allOf": [{
+                "properties": {"a": {"type": "integer"}, "b": {}},
+                "required": ["b", "a"],
+                "items": {"type": "integer", "format": "int64"},
+                "enum": ["y"]
+            }]
+        });
+        merge_all_of(&mut both);
+        assert_eq!(
+            both,
+            serde_json::json!({
+                "properties": {"a": {"type": "string"}, "b": {}},
+                "required": ["a", "b"],
+                "items": {"type": "string"},
+                "enum": ["x"]
+            })
+        );
         // Inside arrays too (a schema's `anyOf` or `oneOf` members).
         let mut listed =
             serde_json::json!({"anyOf": [{"allOf": [{"type": "string"}]}, {"type": "null"}]});
@@ -404,5 +428,11 @@ mod tests {
         let created = &schema["properties"]["created"];
         assert_eq!(created["format"], "date-time", "{created}");
         assert_eq!(created["airbyte_type"], "timestamp_with_timezone");
+        let mut listed = serde_json::json!({"anyOf": [{"type": "string", "format": "date-time"}]});
+        mark_timestamps(&mut listed);
+        assert_eq!(
+            listed["anyOf"][0]["airbyte_type"],
+            "timestamp_with_timezone"
+        );
     }
 }
