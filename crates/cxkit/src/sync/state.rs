@@ -328,6 +328,18 @@ mod tests {
     }
 
     #[test]
+    fn a_stream_without_a_cursor_emits_and_counts_every_row() {
+        let groups = stream("conversion_groups").unwrap();
+        assert!(groups.cursor.is_none());
+        let mut run = Incremental::new(groups, None);
+        for _ in 0..3 {
+            assert!(run.admit_json(br#"{"id":"g","name":"n"}"#).unwrap());
+            assert!(run.admit(&json!({"id": "g", "name": "n"})));
+        }
+        assert_eq!((run.emitted(), run.repeated()), (6, 0));
+    }
+
+    #[test]
     fn a_second_run_starts_before_the_cursor_and_skips_what_it_saw() {
         let s = stream("conversion_prospects").unwrap();
         let mut first = Incremental::new(s, None);

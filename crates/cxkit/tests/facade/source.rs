@@ -110,3 +110,33 @@ async fn a_typed_row_is_encoded_whole_with_its_unknown_fields() {
         .collect();
     assert_eq!(Value::Array(rows), sent);
 }
+
+#[tokio::test]
+async fn agents_come_from_every_group_each_agent_once() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.path("/groups");
+            then.status(200)
+                .json_body(json!([{"id": "g1", "name": "North"}, {"id": "g2", "name": "South"}]));
+        })
+        .await;
+    let agent = |id: &str| json!({"id": id, "firstName": "A", "lastName": id});
+    for (group, agents) in [("g1", ["a1", "a2"]), ("g2", ["a2", "a3"])] {
+        let body = Value::Array(agents.iter().map(|a| agent(a)).collect());
+        server
+            .mock_async(|when, then| {
+                when.path("/agents").query_param("group", group);
+                then.status(200).json_body(body);
+            })
+            .await;
+    }
+    let source = source(&server.base_url());
+    let agents = stream("conversion_agents").unwrap();
+    let rows: Vec<_> = source.read(agents, Utc::now()).unwrap().collect().await;
+    let ids: Vec<String> = rows
+        .into_iter()
+        .map(|r| serde_json::from_slice::<Value>(&r.unwrap()).unwrap()["id"].to_string())
+        .collect();
+    assert_eq!(ids, [r#""a1""#, r#""a2""#, r#""a3""#]);
+}
