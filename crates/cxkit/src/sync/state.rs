@@ -340,6 +340,33 @@ mod tests {
     }
 
     #[test]
+    fn a_long_run_forgets_only_rows_older_than_the_overlap() {
+        let s = stream("conversion_prospects").unwrap();
+        let overlap = s.cursor.unwrap().overlap_secs;
+        let mut run = Incremental::new(s, None);
+        // A row without a readable cursor is remembered for the whole run.
+        assert!(run.admit(&json!({"id": "no-cursor"})));
+        let t0 = parse_time("2024-03-01T00:00:00Z").unwrap();
+        let at = |i: i64| (t0 + Duration::seconds(i)).to_rfc3339();
+        let n = 3 * 4096 + overlap;
+        for i in 0..n {
+            assert!(run.admit(&row(&format!("r{i}"), &at(i))));
+        }
+        assert!(run.recent.len() <= 4096, "{} keys held", run.recent.len());
+        // Repeats inside the overlap, and the cursorless row, are still recognised.
+        for i in [n - 1, n - 1 - overlap] {
+            assert!(!run.admit(&row(&format!("r{i}"), &at(i))), "r{i} twice");
+        }
+        assert!(!run.admit(&json!({"id": "no-cursor"})));
+        assert_eq!((run.emitted(), run.repeated()), (n as u64 + 1, 3));
+        let error = run.admit_json(b"[1]").unwrap_err();
+        assert!(
+            error.to_string().contains("expected a JSON object"),
+            "{error}"
+        );
+    }
+
+    #[test]
     fn a_second_run_starts_before_the_cursor_and_skips_what_it_saw() {
         let s = stream("conversion_prospects").unwrap();
         let mut first = Incremental::new(s, None);

@@ -54,6 +54,38 @@ async fn history_streams_every_row_once_in_order_with_and_without_prefetch() {
     }
 }
 
+#[tokio::test]
+async fn raw_history_rows_are_the_rows_as_sent_and_a_refusal_is_an_api_error() {
+    let server = MockServer::start_async().await;
+    mock_pages(&server, "/history", &[&["1", "2"], &["3"]]).await;
+    let query = HistoryQuery::new().page_size(2);
+    let (got, error) = drain(client(&server, 1).history_raw(query)).await;
+    assert!(error.is_none(), "{error:?}");
+    let texts: Vec<&[u8]> = got.iter().map(|r| r.as_bytes()).collect();
+    assert_eq!(
+        texts,
+        [
+            &br#"{"id":"1","media":"WHATSAPP"}"#[..],
+            br#"{"id":"2","media":"WHATSAPP"}"#,
+            br#"{"id":"3","media":"WHATSAPP"}"#
+        ]
+    );
+
+    let refused = MockServer::start_async().await;
+    refused
+        .mock_async(|when, then| {
+            when.path("/history");
+            then.status(403)
+                .json_body(json!({"success": false, "status": 403, "error": "no access"}));
+        })
+        .await;
+    let (got, error) = drain(client(&refused, 1).history_raw(HistoryQuery::new())).await;
+    assert!(got.is_empty());
+    let error = error.expect("a refusal is an error");
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(403));
+    assert!(error.to_string().contains("no access"), "{error}");
+}
+
 /// Holds the stream after its first row; whether page 2 was asked for meanwhile.
 async fn page_two_requested_while_page_one_is_held(prefetch: bool) -> bool {
     let server = MockServer::start_async().await;

@@ -140,9 +140,12 @@ mod tests {
     #[test]
     fn an_event_in_flight_is_waited_for_and_a_failed_one_is_forgotten() {
         let mut seen = Seen::new(8, None, []);
+        assert!(!seen.is_in_flight(id(1)));
         assert!(matches!(seen.claim(id(1)), Claim::Claimed));
+        assert!(seen.is_in_flight(id(1)) && !seen.is_in_flight(id(2)));
         assert!(matches!(seen.claim(id(1)), Claim::Wait(_)));
         seen.release(id(1), false);
+        assert!(!seen.is_in_flight(id(1)));
         assert!(matches!(seen.claim(id(1)), Claim::Claimed));
         seen.release(id(1), true);
         assert!(matches!(seen.claim(id(1)), Claim::Handled));
