@@ -114,3 +114,19 @@ pub async fn serve(
     let _ = tokio::time::timeout(limits.grace, graceful.shutdown()).await;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_keep_what_was_set_and_allow_at_least_one_connection() {
+        let limits = ServeLimits::default()
+            .max_connections(3)
+            .header_timeout(Duration::from_millis(250));
+        assert_eq!(limits.max_connections, 3);
+        assert_eq!(limits.header_timeout, Duration::from_millis(250));
+        assert_eq!(limits.grace, ServeLimits::default().grace);
+        assert_eq!(ServeLimits::default().max_connections(0).max_connections, 1);
+    }
+}
