@@ -394,6 +394,61 @@ async fn a_declared_length_over_the_limit_is_refused_unread_and_a_slow_body_is_c
     assert_eq!(send(&app, slow).await, StatusCode::REQUEST_TIMEOUT);
 }
 
+/// A delivery padded with spaces to exactly `size` bytes.
+fn padded_delivery(size: usize) -> Vec<u8> {
+    let mut body = serde_json::to_vec(&delivery("op-limit", "created")).unwrap();
+    assert!(body.len() <= size);
+    body.resize(size, b' ');
+    body
+}
+
+/// `bytes` sent as a stream of small chunks: no declared length, so only reading finds the size.
+fn streamed(bytes: Vec<u8>) -> Body {
+    let chunks: Vec<Result<bytes::Bytes, std::io::Error>> = bytes
+        .chunks(100)
+        .map(|chunk| Ok(bytes::Bytes::copy_from_slice(chunk)))
+        .collect();
+    Body::from_stream(futures::stream::iter(chunks))
+}
+
+#[tokio::test]
+async fn a_body_of_exactly_the_limit_is_handled_and_one_byte_more_is_refused_declared_or_streamed()
+{
+    const LIMIT: usize = 1000;
+    let seen = Arc::new(AtomicUsize::new(0));
+    let counter = seen.clone();
+    let app = router(config().max_body_bytes(LIMIT), move |_: Delivery| {
+        counter.fetch_add(1, Ordering::SeqCst);
+        async { Ok::<(), HandlerError>(()) }
+    });
+    let request = |body: Body| {
+        Request::post(format!("/?secret={WEBHOOK_SECRET}"))
+            .body(body)
+            .unwrap()
+    };
+    // Declared lengths (a `Vec` body knows its size).
+    let at_limit = request(Body::from(padded_delivery(LIMIT)));
+    assert_eq!(send(&app, at_limit).await, StatusCode::OK);
+    let over = request(Body::from(padded_delivery(LIMIT + 1)));
+    assert_eq!(send(&app, over).await, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(seen.load(Ordering::SeqCst), 1);
+    // Streamed: the limit is found while reading, and still answered 413 (not 400).
+    let over = request(streamed(padded_delivery(LIMIT + 1)));
+    assert_eq!(send(&app, over).await, StatusCode::PAYLOAD_TOO_LARGE);
+    let mut another = serde_json::to_vec(&delivery("op-streamed", "created")).unwrap();
+    another.resize(LIMIT, b' ');
+    let at_limit = request(streamed(another));
+    assert_eq!(send(&app, at_limit).await, StatusCode::OK);
+    assert_eq!(seen.load(Ordering::SeqCst), 2);
+    // A body that breaks while read is the sender's fault (400), not a size problem.
+    let broken = Body::from_stream(futures::stream::iter([
+        Ok(bytes::Bytes::from_static(b"{")),
+        Err(std::io::Error::other("connection reset")),
+    ]));
+    assert_eq!(send(&app, request(broken)).await, StatusCode::BAD_REQUEST);
+    assert_eq!(seen.load(Ordering::SeqCst), 2);
+}
+
 /// A served receiver on a random loopback port.
 async fn served(limits: ServeLimits) -> (std::net::SocketAddr, Arc<AtomicUsize>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
