@@ -351,6 +351,13 @@ mod tests {
         let n = 3 * 4096 + overlap;
         for i in 0..n {
             assert!(run.admit(&row(&format!("r{i}"), &at(i))));
+            // Right after every admit (so also right after each prune), the row exactly one
+            // overlap older and the cursorless row are still remembered.
+            if i >= overlap {
+                let edge = format!("r{}", i - overlap);
+                assert!(run.recent.contains_key(&edge), "{edge} forgotten at r{i}");
+            }
+            assert!(run.recent.contains_key("no-cursor"), "forgotten at r{i}");
         }
         assert!(run.recent.len() <= 4096, "{} keys held", run.recent.len());
         // Repeats inside the overlap, and the cursorless row, are still recognised.
