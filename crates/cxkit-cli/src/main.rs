@@ -50,6 +50,8 @@ const NOT_RECORDED: &[&str] = &[
     "--max-retry-wait",
     "--timeout",
     "--connect-timeout",
+    // The embedded sandbox's delay per request: slower, never different.
+    "--sandbox-latency-ms",
     "--zchat-token",
     "--zchat-token-file",
     "--converz-api-key",
@@ -230,11 +232,12 @@ mod tests {
     fn a_recorded_command_holds_no_credential() {
         let recorded = recorded_command(words(
             "--zchat-token T0K3N --converz-api-key=K3Y --conversion-api-key-file /run/key \
-             zchat history --from 2024-03-01 --resume -vv --timeout 5 --channel WHATSAPP",
+             --sandbox --sandbox-latency-ms=150 zchat history --from 2024-03-01 --resume -vv \
+             --timeout 5 --channel WHATSAPP --sandbox-latency-ms 20",
         ));
         assert_eq!(
             recorded,
-            "zchat history --from 2024-03-01 --channel WHATSAPP"
+            "--sandbox zchat history --from 2024-03-01 --channel WHATSAPP"
         );
     }
 
