@@ -55,7 +55,13 @@ impl<'a> Options<'a> {
                 "--in-diff" => options.in_diff = Some(*rest.next()?),
                 "--list" => options.list = true,
                 "--" => {
-                    options.extra = rest.copied().collect();
+                    for arg in rest.by_ref() {
+                        // cargo-mutants' own `--list` lists too: there are no outcomes to record.
+                        match *arg {
+                            "--list" => options.list = true,
+                            other => options.extra.push(other),
+                        }
+                    }
                     break;
                 }
                 _ => return None,
@@ -117,7 +123,18 @@ pub fn run(root: &Path, options: Options<'_>) -> Result<(), String> {
         };
     }
     let elapsed = started.elapsed();
-    let summary = summarise(&root.join("mutants.out").join("outcomes.json"))?;
+    let outcomes = root.join("mutants.out").join("outcomes.json");
+    // An earlier run's outcomes must never be recorded as this run's.
+    let written_now = std::fs::metadata(&outcomes)
+        .and_then(|m| m.modified())
+        .is_ok_and(|at| at.elapsed().is_ok_and(|age| age <= elapsed));
+    if !written_now {
+        return Err(format!(
+            "cargo mutants wrote no {} (status {outcome}); nothing recorded",
+            outcomes.display()
+        ));
+    }
+    let summary = summarise(&outcomes)?;
     println!("\n{summary}");
     println!("duration: {:.0} min", elapsed.as_secs_f64() / 60.0);
     let run = RunFacts {
@@ -410,6 +427,10 @@ mod tests {
             }
         );
         assert!(Options::parse(&["--list"]).unwrap().list);
+        // cargo-mutants' own `--list` is a listing too, never a run whose outcomes are recorded.
+        let listed = Options::parse(&["--", "-f", "a.rs", "--list"]).unwrap();
+        assert!(listed.list);
+        assert_eq!(listed.extra, ["-f", "a.rs"]);
         assert!(Options::parse(&["--in-diff"]).is_none());
         assert!(Options::parse(&["--bogus"]).is_none());
     }
