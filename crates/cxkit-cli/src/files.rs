@@ -286,13 +286,53 @@ mod tests {
 
         let error = create_new(&planted).unwrap_err();
         assert!(error.message.contains("appeared"), "{}", error.message);
-        let error = open_existing(&planted).unwrap_err();
-        assert!(error.message.contains("symbolic link"), "{}", error.message);
-        let error = open_append(&planted).unwrap_err();
-        assert!(error.message.contains("symbolic link"), "{}", error.message);
+        // cxkit's own words (the OS's "Too many levels of symbolic links" says nothing of
+        // what to do), for every way a file is opened again.
+        let refusals = [
+            open_existing(&planted).unwrap_err(),
+            open_append(&planted).unwrap_err(),
+            read_if_present(&planted).unwrap_err(),
+        ];
+        for error in refusals {
+            assert!(
+                error
+                    .message
+                    .contains("which cxkit does not follow: remove it"),
+                "{}",
+                error.message
+            );
+        }
+        assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
         // Recreating removes the link itself, not its target.
         recreate(&planted).unwrap();
         assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
+    }
+
+    #[test]
+    fn only_a_missing_file_is_absent_and_other_failures_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing");
+        assert!(read_if_present(&missing).unwrap().is_none());
+        remove_if_present(&missing).unwrap();
+        let error = open_existing(&missing).unwrap_err();
+        assert!(!error.message.contains("symbolic"), "{}", error.message);
+        // A directory where a file is expected: neither absent nor silently left in place.
+        let directory = dir.path().join("a-directory");
+        std::fs::create_dir(&directory).unwrap();
+        let error = remove_if_present(&directory).unwrap_err();
+        assert!(
+            error.message.starts_with("cannot remove"),
+            "{}",
+            error.message
+        );
+        assert!(!error.message.contains("symbolic"), "{}", error.message);
+        assert!(directory.is_dir());
+        let error = read_if_present(&directory).unwrap_err();
+        assert!(
+            error.message.contains("not a plain file"),
+            "{}",
+            error.message
+        );
     }
 
     #[cfg(unix)]
