@@ -223,10 +223,8 @@ impl Lock {
             let file = plain(&path, file)?;
             match FileExt::try_lock_exclusive(&file) {
                 Ok(true) => {}
+                // fs4 reports a lock held elsewhere as `Ok(false)` (EWOULDBLOCK included).
                 Ok(false) => return Err(Self::held(target, &path)),
-                Err(e) if e.kind() == ErrorKind::WouldBlock => {
-                    return Err(Self::held(target, &path))
-                }
                 Err(e) => return Err(explain(&path, e, "lock")),
             }
             if same_file(&file, &path) {
@@ -364,6 +362,31 @@ mod tests {
             "removed when dropped"
         );
         let _again = Lock::take(&target).unwrap();
+    }
+
+    #[test]
+    fn a_temp_file_is_made_beside_its_target() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        let temp = temp_beside(&path).unwrap();
+        assert_eq!(temp.path().parent(), Some(dir.path()));
+        assert_eq!(parent(Path::new("state.json")), Path::new("."));
+        assert_eq!(parent(&path), dir.path());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_lock_file_replaced_under_its_name_is_not_the_same_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.lock");
+        let first = create_new(&path).unwrap();
+        assert!(same_file(&first, &path));
+        // Another file under the same name (same device, another inode), then none.
+        std::fs::remove_file(&path).unwrap();
+        let _second = create_new(&path).unwrap();
+        assert!(!same_file(&first, &path));
+        std::fs::remove_file(&path).unwrap();
+        assert!(!same_file(&first, &path));
     }
 
     #[test]
