@@ -253,6 +253,13 @@ fn every_format() {
     ))
     .unwrap();
     assert_eq!(json.as_array().unwrap().len(), 5);
+    // No --format and stdout not a terminal (a pipe here): JSON Lines, the same rows.
+    let default = stdout_of(&[&["--sandbox"][..], &args].concat());
+    let lines: Vec<Value> = default
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("a JSON line"))
+        .collect();
+    assert_eq!(Value::from(lines), json, "{default}");
     let csv = stdout_of(&[&["--sandbox", "--format", "csv"][..], &args].concat());
     let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
     for column in ["id", "time", "direction", "type", "content", "agent.name"] {
