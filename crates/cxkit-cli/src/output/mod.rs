@@ -373,8 +373,7 @@ fn for_each_line(
         {
             return Ok(());
         }
-        let end = line.len() - usize::from(line.ends_with(b"\n"));
-        each(&line[..end])?;
+        each(line.strip_suffix(b"\n").unwrap_or(&line))?;
     }
 }
 

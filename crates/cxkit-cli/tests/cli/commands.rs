@@ -238,6 +238,15 @@ fn conversion_commands() {
         listed.is_empty(),
         "each --sandbox run starts a fresh sandbox"
     );
+    // An empty list in JSON is an empty array, byte for byte.
+    let empty = stdout_of(&[
+        "--sandbox",
+        "--format",
+        "json",
+        "conversion",
+        "subscriptions",
+    ]);
+    assert_eq!(empty, "[]\n");
 }
 
 #[test]
@@ -248,10 +257,13 @@ fn every_format() {
         table.contains("│") && table.contains("direction"),
         "{table}"
     );
-    let json: Value = serde_json::from_str(&stdout_of(
-        &[&["--sandbox", "--format", "json"][..], &args].concat(),
-    ))
-    .unwrap();
+    let json_text = stdout_of(&[&["--sandbox", "--format", "json"][..], &args].concat());
+    // One row a line between the brackets (a reader can stream it line by line).
+    assert!(
+        json_text.starts_with("[\n{") && json_text.ends_with("}\n]\n"),
+        "{json_text}"
+    );
+    let json: Value = serde_json::from_str(&json_text).unwrap();
     assert_eq!(json.as_array().unwrap().len(), 5);
     // No --format and stdout not a terminal (a pipe here): JSON Lines, the same rows.
     let default = stdout_of(&[&["--sandbox"][..], &args].concat());
