@@ -505,6 +505,32 @@ mod tests {
             let err = Rows::new(&shape()).push(row).unwrap_err();
             assert!(err.contains(field), "{row}: {err}");
         }
+        // Each type the spec names, in the words the message uses.
+        for (row, words) in [
+            (
+                r#"{"id":"1","n":"three"}"#,
+                "does not fit the spec's type (integer)",
+            ),
+            (
+                r#"{"id":"1","at":3}"#,
+                "does not fit the spec's type (date-time)",
+            ),
+            (
+                r#"{"id":"1","day":true}"#,
+                "does not fit the spec's type (date)",
+            ),
+            (
+                r#"{"id":"1","tags":{"k":"x"}}"#,
+                "does not fit the spec's type (list)",
+            ),
+            (
+                r#"{"id":"1","tags":[3]}"#,
+                "does not fit the spec's type (object)",
+            ),
+        ] {
+            let err = Rows::new(&shape()).push(row).unwrap_err();
+            assert!(err.contains(words), "{row}: {err}");
+        }
         assert!(Rows::new(&shape()).push("[1]").is_err());
         assert!(Rows::new(&shape()).push(r#"{"id":"1""#).is_err());
     }
@@ -512,7 +538,7 @@ mod tests {
     #[test]
     fn unnamed_members_keep_their_names_exactly() {
         let mut rows = Rows::new(&shape());
-        rows.push(r#"{"id":"1","we\"ird\\":1,"tab\t":[],"\u00e9":null}"#)
+        rows.push(r#"{"id":"1","we\"ird\\":1,"tab\t":[],"\u00e9":null,"\u0001\t":2}"#)
             .unwrap();
         let batch = rows.take().unwrap();
         let extra = batch
@@ -522,8 +548,24 @@ mod tests {
             serde_json::from_str(extra.as_string::<i32>().value(0)).unwrap();
         assert_eq!(
             extra,
-            serde_json::json!({"we\"ird\\": 1, "tab\t": [], "\u{e9}": null})
+            serde_json::json!({"we\"ird\\": 1, "tab\t": [], "\u{e9}": null, "\u{1}\t": 2})
         );
+    }
+
+    #[test]
+    fn values_of_another_json_type_are_kept_where_the_spec_allows_them() {
+        let mut rows = Rows::new(&shape());
+        // A number where the spec says text is kept as its JSON text; a date as the number of
+        // days since 1970-01-01 (Arrow's own unit) is that date.
+        rows.push(r#"{"id":17,"day":19783}"#).unwrap();
+        rows.push(r#"{"id":true,"day":"2024-03-01"}"#).unwrap();
+        let batch = rows.take().unwrap();
+        let id = batch.column_by_name("id").unwrap();
+        assert_eq!(id.as_string::<i32>().value(0), "17");
+        assert_eq!(id.as_string::<i32>().value(1), "true");
+        let day = batch.column_by_name("day").unwrap();
+        let day = day.as_primitive::<arrow_array::types::Date32Type>();
+        assert_eq!((day.value(0), day.value(1)), (19783, 19783));
     }
 
     #[test]
