@@ -538,8 +538,10 @@ mod tests {
     #[test]
     fn unnamed_members_keep_their_names_exactly() {
         let mut rows = Rows::new(&shape());
-        rows.push(r#"{"id":"1","we\"ird\\":1,"tab\t":[],"\u00e9":null,"\u0001\t":2}"#)
-            .unwrap();
+        rows.push(
+            r#"{"id":"1","we\"ird\\":1,"tab\t":[],"\u00e9":null,"\u0001\t":2,"\"\"":3,"\\":4}"#,
+        )
+        .unwrap();
         let batch = rows.take().unwrap();
         let extra = batch
             .column_by_name(super::super::arrow_schema::EXTRA)
@@ -548,7 +550,7 @@ mod tests {
             serde_json::from_str(extra.as_string::<i32>().value(0)).unwrap();
         assert_eq!(
             extra,
-            serde_json::json!({"we\"ird\\": 1, "tab\t": [], "\u{e9}": null, "\u{1}\t": 2})
+            serde_json::json!({"we\"ird\\": 1, "tab\t": [], "\u{e9}": null, "\u{1}\t": 2, "\"\"": 3, "\\": 4})
         );
     }
 
