@@ -509,7 +509,7 @@ mod tests {
         for (row, words) in [
             (
                 r#"{"id":"1","n":"three"}"#,
-                "does not fit the spec's type (integer)",
+                "`n`: \"three\" does not fit the spec's type (integer)",
             ),
             (
                 r#"{"id":"1","at":3}"#,
@@ -531,6 +531,11 @@ mod tests {
             let err = Rows::new(&shape()).push(row).unwrap_err();
             assert!(err.contains(words), "{row}: {err}");
         }
+        // A long value is shown by its start.
+        let long = format!("{{\"id\":\"1\",\"n\":\"{}\"}}", "x".repeat(100));
+        let err = Rows::new(&shape()).push(&long).unwrap_err();
+        let start = format!("`n`: \"{}… does not fit", "x".repeat(59));
+        assert!(err.contains(&start), "{err}");
         assert!(Rows::new(&shape()).push("[1]").is_err());
         assert!(Rows::new(&shape()).push(r#"{"id":"1""#).is_err());
     }

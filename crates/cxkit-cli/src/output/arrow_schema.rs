@@ -52,12 +52,13 @@ pub enum Shape {
 impl Shape {
     /// The shape of values of `schema` (a self-contained JSON Schema).
     pub fn of(schema: &Value) -> Shape {
-        let schema = without_null(schema);
+        // A nullable value (`anyOf: [X, {type: null}]`) is X's shape: every column is nullable.
         if let Some(members) = alternatives(schema) {
             let shapes: Vec<Shape> = members.iter().map(Shape::of).collect();
             return match shapes.split_first() {
                 Some((first, rest)) if rest.iter().all(|s| s == first) => first.clone(),
-                _ if shapes.iter().all(|s| *s == Shape::Text) => Shape::Text,
+                // Only `null` allowed: a column that is always empty, typed as text.
+                None => Shape::Text,
                 _ => Shape::Json,
             };
         }
@@ -137,19 +138,6 @@ impl Shape {
     }
 }
 
-/// `schema` without the `null` alternative of a nullable value.
-fn without_null(schema: &Value) -> &Value {
-    for key in ["anyOf", "oneOf"] {
-        if let Some(members) = schema.get(key).and_then(Value::as_array) {
-            let non_null: Vec<&Value> = members.iter().filter(|m| !is_null(m)).collect();
-            if non_null.len() == 1 && members.len() > 1 {
-                return without_null(non_null[0]);
-            }
-        }
-    }
-    schema
-}
-
 fn is_null(schema: &Value) -> bool {
     schema.get("type").and_then(Value::as_str) == Some("null")
 }
@@ -211,6 +199,11 @@ mod tests {
                 "kind": {"anyOf": [{"type": "string", "enum": ["A"]}, {"type": "string"}]},
                 "any": {},
                 "mixed": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+                "count": {"oneOf": [{"type": "integer"}, {"type": "integer", "minimum": 0}, {"type": "null"}]},
+                "flag_or_n": {"anyOf": [{"type": "integer"}, {"type": "boolean"}]},
+                "never": {"anyOf": [{"type": "null"}]},
+                "nested_null": {"anyOf": [{"anyOf": [{"type": "boolean"}, {"type": "null"}]}, {"type": "null"}]},
+                "pair": {"type": "array", "items": [{"type": "string"}, {"type": "integer"}]},
                 "agent": {"type": "object", "properties": {"name": {"type": "string"}}}
             }
         });
@@ -231,6 +224,12 @@ mod tests {
         assert_eq!(by_name["kind"].0, Shape::Text);
         assert_eq!(by_name["any"].0, Shape::Json);
         assert_eq!(by_name["mixed"].0, Shape::Json);
+        assert_eq!(by_name["count"].0, Shape::Integer);
+        assert_eq!(by_name["flag_or_n"].0, Shape::Json);
+        assert_eq!(by_name["never"].0, Shape::Text);
+        assert_eq!(by_name["nested_null"].0, Shape::Boolean);
+        // Tuple-form `items` (one schema per position): no single item shape.
+        assert_eq!(by_name["pair"].0, Shape::Json);
         assert_eq!(
             by_name["agent"].0,
             Shape::Object(vec![("name".into(), Shape::Text, false)])
