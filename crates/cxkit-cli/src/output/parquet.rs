@@ -121,7 +121,9 @@ impl ParquetOut {
     }
 }
 
-#[cfg(all(test, feature = "sandbox"))]
+// Two attributes, not `all(test, …)`: cargo-mutants skips `#[cfg(test)]` code only.
+#[cfg(test)]
+#[cfg(feature = "sandbox")]
 pub(super) mod tests {
     //! Rows the sandbox serves, written to Parquet and read back: every field comes back with
     //! its value (date-times as the same instants, untyped values from their JSON text,

@@ -7,6 +7,8 @@ mod commands;
 mod common;
 mod concurrency;
 mod files;
+#[cfg(feature = "parquet")]
+mod parquet;
 mod secrets;
 
 use common::cxkit;
