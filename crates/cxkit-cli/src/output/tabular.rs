@@ -93,7 +93,8 @@ impl Layout {
     /// The cells of the row whose JSON text is `row`, as [`cells`](Self::cells) gives them
     /// for its value, read in place: strings unescaped, numbers, lists and objects as the
     /// text sent them (a 24-digit number stays whole). A key spelled with dots (`"a.b"`) fills
-    /// the column `a.b` too; when two spellings meet, the one nearer the top of the row wins.
+    /// the column `a.b` too; when two spellings meet, the one nearer the top of the row wins
+    /// (the later value, for a key sent twice).
     pub fn cells_json<'a>(&self, row: &'a str) -> serde_json::Result<Vec<Cow<'a, str>>> {
         let mut cells = Cells {
             text: vec![Cow::Borrowed(""); self.columns.len()],
@@ -134,7 +135,9 @@ impl Layout {
 
     fn put<'a>(&self, cells: &mut Cells<'a>, path: &str, depth: usize, text: Cow<'a, str>) {
         if let Some(&at) = self.index.get(path) {
-            if depth < cells.depth[at] {
+            // `<=`: of two values at one depth (a key sent twice) the later wins, as it does
+            // when the row is decoded into a value.
+            if depth <= cells.depth[at] {
                 cells.text[at] = text;
                 cells.depth[at] = depth;
             }
@@ -423,6 +426,22 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// A key sent twice is read as a value decode reads it: the later value wins. (An object
+    /// sent twice under one key is read member by member, so a member only the first one has
+    /// is kept rather than dropped, where a value decode keeps only the second object.)
+    #[test]
+    fn a_key_sent_twice_gives_its_later_value_as_a_value_decode_does() {
+        let text = r#"{"x":1,"x":2,"a":{"b":"one","b":"two"},"c":{"d":1,"e":1},"c":{"e":2}}"#;
+        let value: Value = serde_json::from_str(text).unwrap();
+        let mut layout = Layout::default();
+        layout.see_json(text.as_bytes()).unwrap();
+        assert_eq!(layout.columns(), ["x", "a.b", "c.d", "c.e"]);
+        let cells = layout.cells_json(text).unwrap();
+        assert_eq!(cells, ["2", "two", "1", "2"]);
+        let decoded = layout.cells(&value);
+        assert_eq!(decoded, ["2", "two", "", "2"]);
     }
 
     #[test]
