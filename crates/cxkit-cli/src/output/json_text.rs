@@ -227,7 +227,10 @@ mod tests {
         });
         assert!(matches!(stopped, Err(Walk::Stopped("no b"))));
         let not_object = for_each_member("[1]", |_, _| Ok::<(), ()>(()));
-        assert!(matches!(not_object, Err(Walk::Json(_))));
+        match not_object {
+            Err(Walk::Json(e)) => assert!(e.to_string().contains("a JSON object"), "{e}"),
+            _ => panic!("an array is not an object"),
+        }
     }
 
     #[cfg(feature = "parquet")]
@@ -237,5 +240,9 @@ mod tests {
         assert!(matches!(cut, Err(Walk::Json(_))));
         let trailing = for_each_item("[1] 2", |_| Ok::<(), ()>(()));
         assert!(matches!(trailing, Err(Walk::Json(_))));
+        match for_each_item(r#"{"a":1}"#, |_| Ok::<(), ()>(())) {
+            Err(Walk::Json(e)) => assert!(e.to_string().contains("a JSON array"), "{e}"),
+            _ => panic!("an object is not an array"),
+        }
     }
 }
