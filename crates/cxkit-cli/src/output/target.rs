@@ -143,3 +143,34 @@ impl Target {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_resumed_file_is_cut_back_to_its_checkpoint_and_a_shorter_one_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let partial = dir.path().join("out.jsonl.partial");
+        // Rows written after the last checkpoint (a crash between the two) are cut away.
+        std::fs::write(&partial, b"row1\nrow2\nhalf a ro").unwrap();
+        let mut target = Target::reopen(&partial, 10).unwrap();
+        target.write(b"row3\n").unwrap();
+        assert_eq!(target.sync().unwrap(), 15);
+        drop(target);
+        assert_eq!(std::fs::read(&partial).unwrap(), b"row1\nrow2\nrow3\n");
+        // Exactly as long as the checkpoint says: continued as it is.
+        Target::reopen(&partial, 15).unwrap();
+        assert_eq!(std::fs::read(&partial).unwrap(), b"row1\nrow2\nrow3\n");
+        // Shorter than the checkpoint: rows are missing, so it is not continued.
+        let error = Target::reopen(&partial, 16).err().unwrap();
+        assert!(
+            error
+                .message
+                .contains("shorter than its checkpoint says (15 < 16 bytes)"),
+            "{}",
+            error.message
+        );
+        assert_eq!(std::fs::read(&partial).unwrap(), b"row1\nrow2\nrow3\n");
+    }
+}

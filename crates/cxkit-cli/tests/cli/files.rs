@@ -77,8 +77,11 @@ fn a_failed_export_leaves_the_output_untouched_and_resumes_to_the_same_file() {
     );
 }
 
+/// Each delivery is printed as it is handled (a pipe reads it while the receiver runs), not
+/// when the receiver stops.
 #[test]
 fn webhook_listen_prints_deliveries() {
+    use std::io::BufRead;
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -97,34 +100,53 @@ fn webhook_listen_prints_deliveries() {
             "--secret",
             secret,
             "--max-events",
-            "1",
+            "2",
         ])
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let event =
-        json!({"topic": "interactions", "type": "created", "operationId": "op-1", "attempts": 1});
-    let client = reqwest::blocking::Client::new();
-    let mut status = None;
-    for _ in 0..100 {
-        match client
-            .post(format!("http://127.0.0.1:{port}/?secret={secret}"))
-            .json(&event)
-            .send()
-        {
-            Ok(r) => {
-                status = Some(r.status().as_u16());
-                break;
-            }
-            Err(_) => std::thread::sleep(std::time::Duration::from_millis(50)),
+    // Killed if the test fails half-way: a receiver left waiting would hold the test's pipes.
+    let mut child = KillOnDrop(child);
+    let (lines, printed) = std::sync::mpsc::channel();
+    let stdout = std::io::BufReader::new(child.0.stdout.take().unwrap());
+    std::thread::spawn(move || {
+        for line in stdout.lines() {
+            let _ = lines.send(line.unwrap());
         }
+    });
+    let client = reqwest::blocking::Client::new();
+    let deliver = |operation: &str| {
+        let event = json!({"topic": "interactions", "type": "created", "operationId": operation, "attempts": 1});
+        for _ in 0..100 {
+            match client
+                .post(format!("http://127.0.0.1:{port}/?secret={secret}"))
+                .json(&event)
+                .send()
+            {
+                Ok(r) => return Some(r.status().as_u16()),
+                Err(_) => std::thread::sleep(std::time::Duration::from_millis(50)),
+            }
+        }
+        None
+    };
+    let wait = std::time::Duration::from_secs(10);
+    for operation in ["op-1", "op-2"] {
+        assert_eq!(deliver(operation), Some(200));
+        let line = printed.recv_timeout(wait).expect("printed while listening");
+        let line: Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(line["operationId"], operation);
     }
-    assert_eq!(status, Some(200));
-    let output = child.wait_with_output().unwrap();
-    assert!(output.status.success());
-    let line: Value =
-        serde_json::from_str(String::from_utf8(output.stdout).unwrap().trim()).unwrap();
-    assert_eq!(line["operationId"], "op-1");
+    assert!(child.0.wait().unwrap().success());
+}
+
+/// A child process killed when the test lets go of it.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 #[test]
