@@ -81,15 +81,6 @@ pub enum Walk<E> {
     Stopped(E),
 }
 
-impl<E: fmt::Display> fmt::Display for Walk<E> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Walk::Json(e) => e.fmt(f),
-            Walk::Stopped(e) => e.fmt(f),
-        }
-    }
-}
-
 impl Walk<serde_json::Error> {
     /// The error, whichever side it came from.
     pub fn into_json(self) -> serde_json::Error {
