@@ -281,6 +281,89 @@ mod tests {
         );
     }
 
+    fn line(n: u32) -> String {
+        event(n) + "\n"
+    }
+
+    /// What the index at `log`'s side says: its events and where their lines end.
+    fn indexed(log: &Path) -> (usize, u64) {
+        let (index, end) = Index::open(&files::with_suffix(log, "index"), 100, u64::MAX).unwrap();
+        (index.ids().len(), end)
+    }
+
+    /// The length `open` keeps is where the next event goes and where a failed write is cut
+    /// back to: one byte off loses a line or keeps a torn one.
+    #[test]
+    fn opening_cuts_a_torn_last_line_and_counts_what_it_cut() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("events.jsonl");
+        let whole = line(1) + &line(2);
+        let torn = &event(3)[..25];
+        std::fs::write(&path, whole.clone() + torn).unwrap();
+
+        let opened = EventLog::open(&path, 100).unwrap();
+        assert_eq!(opened.repaired, torn.len() as u64);
+        assert_eq!(opened.handled.len(), 2);
+        let length = opened.log.inner.lock().unwrap().length;
+        assert_eq!(length, whole.len() as u64);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), whole);
+        assert_eq!(indexed(&path), (2, whole.len() as u64));
+
+        let id = EventId::of(event(4).as_bytes()).unwrap();
+        opened
+            .log
+            .inner
+            .lock()
+            .unwrap()
+            .append(id, line(4).as_bytes())
+            .unwrap();
+        drop(opened);
+        let all = whole + &line(4);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), all);
+        assert_eq!(indexed(&path), (3, all.len() as u64));
+        // A second start finds everything indexed and nothing to cut.
+        let again = EventLog::open(&path, 100).unwrap();
+        assert_eq!((again.repaired, again.handled.len()), (0, 3));
+        assert_eq!(again.log.inner.lock().unwrap().length, all.len() as u64);
+    }
+
+    #[test]
+    fn opening_repairs_damage_before_the_end_and_indexes_what_it_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("events.jsonl");
+        let glued = format!("{}{}", &event(2)[..20], line(3));
+        std::fs::write(&path, line(1) + &glued + &line(4)).unwrap();
+
+        let opened = EventLog::open(&path, 100).unwrap();
+        let kept = line(1) + &line(3) + &line(4);
+        assert_eq!(opened.repaired, 20);
+        assert_eq!(opened.handled.len(), 3);
+        assert_eq!(opened.log.inner.lock().unwrap().length, kept.len() as u64);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), kept);
+        drop(opened);
+        assert_eq!(indexed(&path), (3, kept.len() as u64));
+    }
+
+    /// Damage at the very start, or nothing but damage after whole lines: the repair keeps
+    /// every event and only the log of nothing but damage is emptied.
+    #[test]
+    fn a_repair_empties_only_a_log_with_no_event_left() {
+        let dir = tempfile::tempdir().unwrap();
+        let cases = [
+            ("damaged first".to_owned() + "\n" + &line(1), line(1)),
+            (line(1) + "damaged last\n", line(1)),
+            ("nothing but damage\n".to_owned(), String::new()),
+        ];
+        for (n, (on_disk, kept)) in cases.into_iter().enumerate() {
+            let path = dir.path().join(format!("events-{n}.jsonl"));
+            std::fs::write(&path, &on_disk).unwrap();
+            let opened = EventLog::open(&path, 100).unwrap();
+            assert_eq!(std::fs::read_to_string(&path).unwrap(), kept, "{on_disk}");
+            assert_eq!(opened.repaired, (on_disk.len() - kept.len()) as u64);
+            assert_eq!(opened.log.inner.lock().unwrap().length, kept.len() as u64);
+        }
+    }
+
     #[test]
     fn a_line_without_any_event_is_dropped() {
         let checked = check_tail(b"garbage\n{\"topic\":\"x\"}\n");

@@ -91,3 +91,51 @@ pub async fn each_admitted(
     }
     Ok(run)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answered(status: u16) -> cxkit::Error {
+        cxkit::Error::Api {
+            api: cxkit::Api::Converz,
+            operation: "list_reps",
+            status: reqwest::StatusCode::from_u16(status).unwrap(),
+            code: None,
+            message: "refused".into(),
+            note: None,
+        }
+    }
+
+    /// Airbyte's platform does not retry a `config_error`: a failure a retry could mend must
+    /// not be called one, and one only the operator can mend must.
+    #[test]
+    fn a_failure_is_the_configurations_only_when_the_operator_must_mend_it() {
+        let config = [
+            cxkit::Error::InvalidInput("a lead needs a phone".into()),
+            cxkit::Error::Config(cxkit::ConfigError::Invalid("no base URL".into())),
+            answered(401),
+            answered(403),
+        ];
+        for e in config {
+            let shown = e.to_string();
+            let failure = StreamError::from(e);
+            assert_eq!(failure.failure, Failure::Config, "{shown}");
+            assert_eq!(failure.message, shown);
+        }
+        let system = [
+            answered(400),
+            answered(404),
+            answered(429),
+            answered(500),
+            cxkit::Error::Timeout {
+                api: cxkit::Api::Zchat,
+                operation: "list_history",
+            },
+        ];
+        for e in system {
+            let shown = e.to_string();
+            assert_eq!(StreamError::from(e).failure, Failure::System, "{shown}");
+        }
+    }
+}

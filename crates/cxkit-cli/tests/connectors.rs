@@ -170,3 +170,67 @@ fn singer_a_failed_stream_keeps_its_bookmark_and_a_lookback_reads_again() {
     );
     assert_eq!(unique.len(), ids.len(), "no row twice in one run");
 }
+
+/// A stream the catalog asks for in full (`FULL_TABLE`) is read in full whatever the state
+/// says, and its bookmark stays as it was; read incrementally, its bookmark reads zchat's
+/// date-times (written without an offset) in the account's zone.
+#[test]
+fn singer_full_table_reads_past_a_bookmark_and_zchat_times_are_read_in_the_accounts_zone() {
+    let (_runtime, sandbox) = sandbox();
+    let dir = tempfile::tempdir().unwrap();
+    let zchat = json!({"token": sandbox.credentials().zchat_token,
+        "base_url": sandbox.zchat_base_url(), "utc_offset": "-03:00"});
+    let config = config(dir.path(), &sandbox, json!({ "zchat": zchat }));
+    let sync = |method: &str, state: Option<&Value>| {
+        let catalog = dir.path().join("catalog.json");
+        let entry = json!({"tap_stream_id": "zchat_history", "metadata": [{"breadcrumb": [],
+            "metadata": {"selected": true, "replication-method": method}}]});
+        std::fs::write(&catalog, json!({ "streams": [entry] }).to_string()).unwrap();
+        let mut cmd = cxkit();
+        cmd.args(["singer", "--config"])
+            .arg(&config)
+            .arg("--catalog")
+            .arg(&catalog);
+        if let Some(state) = state {
+            let path = dir.path().join("state.json");
+            std::fs::write(&path, state.to_string()).unwrap();
+            cmd.arg("--state").arg(path);
+        }
+        messages(&cmd.assert().success().get_output().stdout)
+    };
+    let created: Vec<String> = sync("FULL_TABLE", None)
+        .iter()
+        .filter(|m| m["type"] == "RECORD")
+        .map(|m| m["record"]["created_at"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(created.len() > 2, "{created:?}");
+    let minus_three = chrono::FixedOffset::west_opt(3 * 3600).unwrap();
+    let mut times: Vec<_> = created
+        .iter()
+        .map(|t| cxkit::sync::parse_time_in(t, minus_three).unwrap())
+        .collect();
+    times.sort();
+
+    let bookmark = json!({"replication_key": "created_at",
+        "replication_key_value": times[times.len() / 2].to_rfc3339()});
+    let state = json!({"bookmarks": {"zchat_history": bookmark}});
+    let full = sync("FULL_TABLE", Some(&state));
+    assert_eq!(records(&full, "zchat_history"), created.len());
+    let last = full.last().unwrap();
+    assert_eq!(last["type"], "STATE");
+    let kept = &last["value"]["bookmarks"]["zchat_history"]["replication_key_value"];
+    assert_eq!(
+        chrono::DateTime::parse_from_rfc3339(kept.as_str().unwrap()).unwrap(),
+        times[times.len() / 2],
+        "the bookmark of a stream read in full stays as it was"
+    );
+
+    let incremental = sync("INCREMENTAL", None);
+    assert_eq!(records(&incremental, "zchat_history"), created.len());
+    let saved = &incremental.last().unwrap()["value"]["bookmarks"]["zchat_history"];
+    let saved =
+        chrono::DateTime::parse_from_rfc3339(saved["replication_key_value"].as_str().unwrap())
+            .unwrap();
+    // The newest row, read at -03:00: three hours later in UTC than its digits say.
+    assert_eq!(saved, *times.last().unwrap());
+}

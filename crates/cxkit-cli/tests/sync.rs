@@ -171,6 +171,13 @@ fn airbyte(args: &[&str], dir: &Path, code: i32) -> Vec<Value> {
         .collect()
 }
 
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+}
+
 fn of_type<'a>(messages: &'a [Value], kind: &str) -> Vec<&'a Value> {
     messages.iter().filter(|m| m["type"] == kind).collect()
 }
@@ -245,6 +252,7 @@ fn airbyte_spec_discover_and_two_reads_without_a_repeat() {
     )
     .unwrap();
 
+    let before = now_ms();
     let first = airbyte(
         &[
             "read",
@@ -256,13 +264,23 @@ fn airbyte_spec_discover_and_two_reads_without_a_repeat() {
         d,
         0,
     );
+    let after = now_ms();
     let records = of_type(&first, "RECORD");
     let mut per_stream: BTreeMap<&str, usize> = BTreeMap::new();
     for r in &records {
         *per_stream
             .entry(r["record"]["stream"].as_str().unwrap())
             .or_default() += 1;
-        assert!(r["record"]["emitted_at"].is_i64());
+        // Destinations order and dedupe by it: the time the record was read, in ms.
+        let emitted = r["record"]["emitted_at"].as_i64().unwrap();
+        assert!(
+            (before..=after).contains(&emitted),
+            "{emitted} not in {before}..={after}"
+        );
+    }
+    for t in of_type(&first, "TRACE") {
+        let emitted = t["trace"]["emitted_at"].as_f64().unwrap() as i64;
+        assert!((before..=after).contains(&emitted), "{t}");
     }
     assert_eq!(per_stream.len(), 3, "{per_stream:?}");
     // Each stream's STATE comes after its records and counts them.
@@ -376,4 +394,136 @@ fn airbyte_failures_are_typed_and_never_show_the_credential() {
     std::fs::write(d.join("bad.json"), "{\"sandbox\": \"yes\"}").unwrap();
     let bad = airbyte(&["discover", "--config", "bad.json"], d, 3);
     assert_eq!(bad[0]["trace"]["error"]["failure_type"], "config_error");
+}
+
+/// `cxkit airbyte read … | head -1`: the reader going away is not a failure (exit 0, nothing on
+/// stderr), as for every Unix filter.
+#[test]
+fn a_reader_that_goes_away_ends_the_read_quietly() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("config.json"), r#"{"sandbox": true}"#).unwrap();
+    let catalog = airbyte(&["discover", "--config", "config.json"], d, 0);
+    let configured: Vec<Value> = catalog[0]["catalog"]["streams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| json!({"stream": s, "sync_mode": "full_refresh", "destination_sync_mode": "overwrite"}))
+        .collect();
+    std::fs::write(
+        d.join("catalog.json"),
+        json!({"streams": configured}).to_string(),
+    )
+    .unwrap();
+    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("cxkit"));
+    for var in common::ENVIRONMENT {
+        command.env_remove(var);
+    }
+    let mut child = command
+        .current_dir(d)
+        .args([
+            "airbyte",
+            "read",
+            "--config",
+            "config.json",
+            "--catalog",
+            "catalog.json",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with('{'), "{first}");
+    // The reader is dropped here: the rest of the read (far more than a pipe buffers) meets a
+    // closed pipe.
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Each stream's statuses come in protocol order (`STARTED`, `RUNNING` once before its first
+/// record, `COMPLETE`), and a catalog asking for a cursor other than the source's is told
+/// which one is used, while one asking for the source's own (or none) hears nothing.
+#[test]
+fn airbyte_statuses_come_in_order_and_only_a_foreign_cursor_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("config.json"),
+        json!({"sandbox": true, "start_date": "2024-03-01T00:00:00Z"}).to_string(),
+    )
+    .unwrap();
+    let catalog = airbyte(&["discover", "--config", "config.json"], d, 0);
+    let history = catalog[0]["catalog"]["streams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "zchat_history")
+        .unwrap()
+        .clone();
+    let source_cursor = history["default_cursor_field"].clone();
+    for (asked, named) in [
+        (json!(["not_the_cursor"]), true),
+        (source_cursor, false),
+        (json!([]), false),
+    ] {
+        let configured = json!({"streams": [{"stream": history, "sync_mode": "incremental",
+            "destination_sync_mode": "append", "cursor_field": asked}]});
+        std::fs::write(d.join("catalog.json"), configured.to_string()).unwrap();
+        let out = cxkit()
+            .current_dir(d)
+            .args([
+                "airbyte",
+                "read",
+                "--config",
+                "config.json",
+                "--catalog",
+                "catalog.json",
+            ])
+            .assert()
+            .success()
+            .get_output()
+            .clone();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            stderr.contains("the cursor is source-defined, using `created_at`"),
+            named,
+            "{asked}: {stderr}"
+        );
+        let messages: Vec<Value> = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let sequence: Vec<String> = messages
+            .iter()
+            .filter_map(|m| match m["type"].as_str().unwrap() {
+                "RECORD" => Some("record".to_owned()),
+                "TRACE" => m["trace"]["stream_status"]["status"]
+                    .as_str()
+                    .map(str::to_owned),
+                _ => None,
+            })
+            .collect();
+        let records = sequence.iter().filter(|s| *s == "record").count();
+        assert!(records > 0);
+        let mut expected = vec!["STARTED".to_owned(), "RUNNING".to_owned()];
+        expected.extend(std::iter::repeat_n("record".to_owned(), records));
+        expected.push("COMPLETE".to_owned());
+        assert_eq!(sequence, expected, "{asked}");
+    }
 }

@@ -173,3 +173,43 @@ fn airbyte_stream(s: &StreamDef) -> Value {
     }
     stream
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A writer that counts how many of its bytes were flushed.
+    #[derive(Default)]
+    struct Spy {
+        written: usize,
+        flushed: usize,
+    }
+
+    impl Write for Spy {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.written += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            self.flushed = self.written;
+            Ok(())
+        }
+    }
+
+    /// The platform keeps a state (or reports an error) as soon as it reads it: both leave
+    /// nothing in a buffer, while records alone are not flushed one by one.
+    #[test]
+    fn a_state_and_an_error_are_flushed_and_a_record_is_not() {
+        let mut spy = Spy::default();
+        let mut out = Messages::new(&mut spy);
+        out.record("s", br#"{"id":1}"#, 5).unwrap();
+        out.state("s", &json!({"cursor": "x"}), 1).unwrap();
+        out.record("s", br#"{"id":2}"#, 6).unwrap();
+        drop(out);
+        assert!(spy.flushed > 0 && spy.flushed < spy.written);
+        let mut out = Messages::new(&mut spy);
+        out.error(Some("s"), "failed", Failure::System).unwrap();
+        drop(out);
+        assert_eq!(spy.flushed, spy.written);
+    }
+}

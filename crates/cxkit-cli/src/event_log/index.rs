@@ -135,6 +135,40 @@ mod tests {
         EventId::from_bytes([n; 16])
     }
 
+    /// A restart costs one read of a valid index, never a rewrite; one over its capacity is
+    /// cut to its newest records; appends compact it only once it holds more than twice the
+    /// capacity. A record ending exactly where the log ends is trusted.
+    #[test]
+    fn the_index_is_rewritten_only_past_its_bounds() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.index");
+        let records = |p: &Path| std::fs::metadata(p).unwrap().len() / RECORD as u64;
+        let inode = |p: &Path| std::fs::metadata(p).unwrap().ino();
+        let (mut index, _) = Index::open(&path, 3, 1000).unwrap();
+        let mut sizes = Vec::new();
+        for n in 1..=8u8 {
+            index.append(id(n), u64::from(n) * 10);
+            sizes.push(records(&path));
+        }
+        assert_eq!(sizes, [1, 2, 3, 4, 5, 6, 3, 4]);
+        drop(index);
+
+        let written = inode(&path);
+        let (index, end) = Index::open(&path, 4, 80).unwrap();
+        assert_eq!((index.ids(), end), (vec![id(5), id(6), id(7), id(8)], 80));
+        drop(index);
+        let (index, _) = Index::open(&path, 5, 1000).unwrap();
+        assert_eq!(index.ids().len(), 4);
+        drop(index);
+        assert_eq!(inode(&path), written, "a valid index is opened as it is");
+
+        let (index, end) = Index::open(&path, 2, 1000).unwrap();
+        assert_eq!((index.ids(), end), (vec![id(7), id(8)], 80));
+        assert_eq!(records(&path), 2);
+        assert_ne!(inode(&path), written);
+    }
+
     #[test]
     fn records_are_kept_until_one_is_invalid_and_the_file_stays_bounded() {
         let dir = tempfile::tempdir().unwrap();

@@ -173,11 +173,14 @@ mod tests {
                 {"breadcrumb": ["properties", "name"], "metadata": {"inclusion": "available"}}
             ]},
             {"tap_stream_id": "d", "metadata": [{"breadcrumb": [], "metadata": {"selected-by-default": true}}]},
-            {"tap_stream_id": "e", "metadata": [{"breadcrumb": [], "metadata": {"inclusion": "unsupported", "selected": true}}]}
+            {"tap_stream_id": "e", "metadata": [{"breadcrumb": [], "metadata": {"inclusion": "unsupported", "selected": true}}]},
+            // Metadata for properties only: the stream's own `selected` decides, absent = no.
+            {"tap_stream_id": "f", "metadata": [{"breadcrumb": ["properties", "id"], "metadata": {"selected": true}}]},
+            {"tap_stream_id": "g", "selected": true, "metadata": [{"breadcrumb": ["properties", "id"], "metadata": {"selected": true}}]}
         ]));
         let selected = c.selected();
         let names: Vec<&str> = selected.iter().map(|s| s.name.as_str()).collect();
-        assert_eq!(names, ["a", "c", "d"]);
+        assert_eq!(names, ["a", "c", "d", "g"]);
         assert_eq!(selected[1].deselected, ["notes"]);
         assert!(!selected[1].incremental, "the metadata's method wins");
         assert!(selected[0].incremental);

@@ -90,7 +90,8 @@ fn a_state_file_made_with_other_filters_or_another_api_is_refused_with_a_way_out
     assert_eq!(export(&server, &state, &["--channel", "WHATSAPP"]), ["p1"]);
     let saved = std::fs::read(&state).unwrap();
 
-    let refused = |base_url: &str, extra: &[&str]| {
+    // Each refusal names what differs, and only that.
+    let refused = |base_url: &str, extra: &[&str], filters: bool, origin: bool| {
         cxkit()
             .args([
                 "--zchat-token",
@@ -107,13 +108,28 @@ fn a_state_file_made_with_other_filters_or_another_api_is_refused_with_a_way_out
             .stderr(
                 predicate::str::contains("belongs to another export")
                     .and(predicate::str::contains("delete it"))
-                    .and(predicate::str::contains("SECRET").not()),
+                    .and(predicate::str::contains("SECRET").not())
+                    .and(predicate::function(move |e: &str| {
+                        e.contains("its rows were selected by") == filters
+                            && e.contains("this run reads") == origin
+                    })),
             );
     };
-    refused(&server.base_url(), &["--channel", "EMAIL"]);
-    refused(&server.base_url(), &[]);
+    refused(&server.base_url(), &["--channel", "EMAIL"], true, false);
+    refused(&server.base_url(), &[], true, false);
     let other_tenant = MockServer::start();
-    refused(&other_tenant.base_url(), &["--channel", "WHATSAPP"]);
+    refused(
+        &other_tenant.base_url(),
+        &["--channel", "WHATSAPP"],
+        false,
+        true,
+    );
+    refused(
+        &other_tenant.base_url(),
+        &["--channel", "EMAIL"],
+        true,
+        true,
+    );
     assert_eq!(std::fs::read(&state).unwrap(), saved, "left as it was");
     // The same filters in another order, another period or page size: the same export.
     export(
