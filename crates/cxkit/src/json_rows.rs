@@ -202,8 +202,9 @@ impl Splitter {
 
     fn scan(&mut self, byte: u8) {
         if self.in_string {
+            // Only `skip_string` scans inside a string, and it steps over an escaped byte
+            // itself: here `byte` is never escaped.
             match byte {
-                _ if self.escaped => self.escaped = false,
                 b'\\' => self.escaped = true,
                 b'"' => self.in_string = false,
                 _ => {}
@@ -396,6 +397,34 @@ mod tests {
             );
         }
         assert_eq!(split(&[""]).unwrap_err().kind, RowErrorKind::Malformed);
+    }
+
+    /// The limit counts a row's own bytes wherever it starts in a chunk and however the body
+    /// is cut: a row of exactly the limit passes, one byte more is refused.
+    #[test]
+    fn a_row_of_the_limit_passes_and_one_byte_more_is_refused_at_any_cut() {
+        let limited = |chunks: &[&str], limit: usize| {
+            let mut s = Splitter::with_limit(limit);
+            let mut out = Vec::new();
+            for c in chunks {
+                s.feed(c.as_bytes(), &mut out)?;
+            }
+            s.finish().map(|()| out.len())
+        };
+        // The longest row is 8 bytes, after a shorter one; ended by `,`, by whitespace, by `]`.
+        for body in [
+            r#"[{"a":1},{"b":22},{"c":3}]"#,
+            r#"[ {"a":1} , {"b":22} ]"#,
+            r#"[{"a":1},{"b":22}]"#,
+        ] {
+            for cut in 0..=body.len() {
+                let (a, b) = body.split_at(cut);
+                assert!(limited(&[a, b], 8).is_ok(), "{body} cut at {cut}");
+                let refused = limited(&[a, b], 7).unwrap_err();
+                assert_eq!(refused.kind, RowErrorKind::TooLarge, "{body} cut at {cut}");
+                assert_eq!(refused.row, 1, "{body} cut at {cut}");
+            }
+        }
     }
 
     #[test]

@@ -346,13 +346,41 @@ mod tests {
         assert_ne!(id(base("2024-02-24T08:23:11Z", "updated")), id(other_topic));
     }
 
+    /// The hashed text is JSON itself (it reads back as the same value), so it is one text
+    /// per value: two different events never share it and are never taken for each other.
+    #[test]
+    fn the_canonical_text_is_the_value_as_sorted_json() {
+        let value =
+            json!({"b": [1, {"d": null, "c": "x,y"}, []], "a": {}, "e": [{"g": 1, "f": 2}]});
+        let text = canonical(&value);
+        assert_eq!(
+            text,
+            r#"{"a":{},"b":[1,{"c":"x,y","d":null},[]],"e":[{"f":2,"g":1}]}"#
+        );
+        assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), value);
+    }
+
     #[test]
     fn ids_round_trip_through_bytes_and_non_objects_are_refused() {
         let a = id(json!({"topic": "x"}));
         assert_eq!(EventId::from_bytes(a.to_bytes()), a);
         assert_eq!(a.to_string().len(), 32);
+        assert_eq!(format!("{a:?}"), format!("EventId({a})"));
         assert!(EventId::of(b"[1]").is_err());
         assert!(EventId::of(b"{").is_err());
+    }
+
+    #[test]
+    fn a_callback_urls_secret_is_masked_and_nothing_else_is_touched() {
+        assert_eq!(
+            masked_callback_url("https://h/x?a=1&secret=s3cr3t&b=secret"),
+            "https://h/x?a=1&secret=***&b=secret"
+        );
+        assert_eq!(
+            masked_callback_url("https://h/x?secrets=1&a"),
+            "https://h/x?secrets=1&a"
+        );
+        assert_eq!(masked_callback_url("https://h/x"), "https://h/x");
     }
 
     #[test]

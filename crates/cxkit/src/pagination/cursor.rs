@@ -245,6 +245,27 @@ mod walk_tests {
         }
     }
 
+    /// A server that ignores the cursor sends the same full page again: the walk says so
+    /// (not that the pages go in a circle, which is another server bug) and stops.
+    #[tokio::test]
+    async fn a_cursor_the_server_ignores_is_named_as_such() {
+        let paging = Paging {
+            page_size: 2,
+            prefetch: false,
+            concurrency: 1,
+        };
+        let stream = cursor((Api::Conversion, "test"), paging, None, id, |_| async {
+            Ok(vec!["a0".to_owned(), "a1".to_owned()])
+        });
+        let items: Vec<Result<String, Error>> = stream.collect().await;
+        assert_eq!(items.len(), 3);
+        assert_eq!(items[0].as_deref().unwrap(), "a0");
+        assert_eq!(items[1].as_deref().unwrap(), "a1");
+        let error = items[2].as_ref().unwrap_err().to_string();
+        assert!(error.contains("the cursor did not move"), "{error}");
+        assert!(error.contains("the server ignores it"), "{error}");
+    }
+
     #[tokio::test]
     #[should_panic(expected = "fetch panicked")]
     async fn a_panicking_prefetch_is_raised_not_fetched_again() {
