@@ -201,15 +201,16 @@ mod tests {
     #[test]
     fn a_state_and_an_error_are_flushed_and_a_record_is_not() {
         let mut spy = Spy::default();
-        let mut out = Messages::new(&mut spy);
-        out.record("s", br#"{"id":1}"#, 5).unwrap();
-        out.state("s", &json!({"cursor": "x"}), 1).unwrap();
-        out.record("s", br#"{"id":2}"#, 6).unwrap();
-        drop(out);
+        {
+            let mut out = Messages::new(&mut spy);
+            out.record("s", br#"{"id":1}"#, 5).unwrap();
+            out.state("s", &json!({"cursor": "x"}), 1).unwrap();
+            out.record("s", br#"{"id":2}"#, 6).unwrap();
+        }
         assert!(spy.flushed > 0 && spy.flushed < spy.written);
-        let mut out = Messages::new(&mut spy);
-        out.error(Some("s"), "failed", Failure::System).unwrap();
-        drop(out);
+        Messages::new(&mut spy)
+            .error(Some("s"), "failed", Failure::System)
+            .unwrap();
         assert_eq!(spy.flushed, spy.written);
     }
 }
