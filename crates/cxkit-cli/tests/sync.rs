@@ -164,11 +164,26 @@ fn airbyte(args: &[&str], dir: &Path, code: i32) -> Vec<Value> {
         .get_output()
         .stdout
         .clone();
-    String::from_utf8(out)
-        .unwrap()
+    messages(&out)
+}
+
+/// Airbyte messages, one per line of `stdout`.
+fn messages(stdout: &[u8]) -> Vec<Value> {
+    String::from_utf8_lossy(stdout)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
+}
+
+/// A directory holding `config.json`: the embedded sandbox, read from 2024-03-01.
+fn sandbox_config() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("config.json"),
+        json!({"sandbox": true, "start_date": "2024-03-01T00:00:00Z"}).to_string(),
+    )
+    .unwrap();
+    dir
 }
 
 fn now_ms() -> i64 {
@@ -184,13 +199,8 @@ fn of_type<'a>(messages: &'a [Value], kind: &str) -> Vec<&'a Value> {
 
 #[test]
 fn airbyte_spec_discover_and_two_reads_without_a_repeat() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = sandbox_config();
     let d = dir.path();
-    std::fs::write(
-        d.join("config.json"),
-        json!({"sandbox": true, "start_date": "2024-03-01T00:00:00Z"}).to_string(),
-    )
-    .unwrap();
 
     let spec = airbyte(&["spec"], d, 0);
     assert_eq!(spec.len(), 1);
@@ -460,13 +470,8 @@ fn a_reader_that_goes_away_ends_the_read_quietly() {
 /// which one is used, while one asking for the source's own (or none) hears nothing.
 #[test]
 fn airbyte_statuses_come_in_order_and_only_a_foreign_cursor_is_named() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = sandbox_config();
     let d = dir.path();
-    std::fs::write(
-        d.join("config.json"),
-        json!({"sandbox": true, "start_date": "2024-03-01T00:00:00Z"}).to_string(),
-    )
-    .unwrap();
     let catalog = airbyte(&["discover", "--config", "config.json"], d, 0);
     let history = catalog[0]["catalog"]["streams"]
         .as_array()
@@ -504,11 +509,7 @@ fn airbyte_statuses_come_in_order_and_only_a_foreign_cursor_is_named() {
             named,
             "{asked}: {stderr}"
         );
-        let messages: Vec<Value> = String::from_utf8(out.stdout)
-            .unwrap()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
+        let messages = messages(&out.stdout);
         let sequence: Vec<String> = messages
             .iter()
             .filter_map(|m| match m["type"].as_str().unwrap() {
