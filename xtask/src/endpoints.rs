@@ -1,14 +1,12 @@
 //! `docs/endpoints.md`: every operation of every vendor, generated from the specs.
 
+use crate::specs::resolve;
 use crate::specs::Spec;
 use crate::Mode;
+use cxkit_codegen::openapi::METHODS;
 use serde_yaml::Value;
 use std::fmt::Write;
 use std::path::Path;
-
-const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "patch", "head", "options", "trace",
-];
 
 /// Writes (or, in check mode, compares) `docs/endpoints.md`. Returns whether it was fresh.
 pub fn sync(root: &Path, specs: &[Spec], mode: Mode) -> Result<bool, String> {
@@ -67,7 +65,7 @@ pub fn render(specs: &[Spec]) -> String {
         );
         for (path, item) in raw["paths"].as_mapping().into_iter().flatten() {
             let path = path.as_str().unwrap_or("?");
-            for method in METHODS {
+            for method in &METHODS {
                 let op = &item[*method];
                 if op.is_null() {
                     continue;
@@ -106,13 +104,5 @@ fn parameter_names(raw: &Value, shared: &Value, own: &Value, op: &Value) -> Stri
         "—".into()
     } else {
         names.join(", ")
-    }
-}
-
-/// Follows a local `$ref` (`#/components/parameters/X`).
-pub fn resolve<'a>(raw: &'a Value, value: &'a Value) -> &'a Value {
-    match value["$ref"].as_str().and_then(|r| r.strip_prefix("#/")) {
-        Some(pointer) => pointer.split('/').fold(raw, |node, key| &node[key]),
-        None => value,
     }
 }

@@ -1,14 +1,11 @@
 //! What a spec change adds or removes: operations, types, fields — against `HEAD`.
 
 use crate::specs::{parse_raw, Spec};
+use cxkit_codegen::openapi::METHODS;
 use serde_yaml::Value;
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
-
-const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "patch", "head", "options", "trace",
-];
 
 /// The parts of a spec a reviewer cares about, as comparable lines.
 #[derive(Default, PartialEq, Debug)]
@@ -23,7 +20,7 @@ impl Inventory {
     pub fn of(raw: &Value) -> Self {
         let mut inv = Inventory::default();
         for (path, item) in raw["paths"].as_mapping().into_iter().flatten() {
-            for method in METHODS {
+            for method in &METHODS {
                 if let Some(id) = item[*method]["operationId"].as_str() {
                     let path = path.as_str().unwrap_or("?");
                     inv.operations

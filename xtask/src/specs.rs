@@ -41,3 +41,23 @@ fn load(path: &Path) -> Result<Spec, String> {
 pub fn parse_raw(text: &str) -> Result<serde_yaml::Value, String> {
     serde_yaml::from_str(text).map_err(|e| format!("not valid YAML: {e}"))
 }
+
+/// Follows `value`'s local `$ref` chain inside the raw spec `doc` (at most
+/// [`cxkit_codegen::openapi::MAX_REF_HOPS`] in a row) to what it names; `value` itself when it
+/// is not a reference, and YAML `null` where a reference names nothing. The YAML twin of
+/// [`cxkit_codegen::openapi::resolve`], reading references the same way.
+pub fn resolve<'a>(
+    doc: &'a serde_yaml::Value,
+    mut value: &'a serde_yaml::Value,
+) -> &'a serde_yaml::Value {
+    for _ in 0..cxkit_codegen::openapi::MAX_REF_HOPS {
+        let Some(reference) = value["$ref"].as_str() else {
+            break;
+        };
+        let Some(keys) = cxkit_codegen::openapi::reference_path(reference) else {
+            return &serde_yaml::Value::Null;
+        };
+        value = keys.iter().fold(doc, |at, key| &at[key.as_str()]);
+    }
+    value
+}

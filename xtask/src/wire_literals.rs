@@ -9,7 +9,9 @@
 //! cxkit's own words). A line that really means the literal says so with a
 //! `wire-literal: <why>` comment on it or on the line above.
 
+use crate::specs::resolve;
 use crate::specs::Spec;
+use cxkit_codegen::openapi::METHODS;
 use serde_yaml::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -19,9 +21,6 @@ const SCANNED: &[&str] = &[
     "crates/cxkit/src",
     "crates/cxkit-sandbox/src",
     "crates/cxkit-cli/src",
-];
-const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "patch", "head", "options", "trace",
 ];
 const ALLOW: &str = "wire-literal:";
 
@@ -168,16 +167,6 @@ fn collect_properties(value: &Value, into: &mut BTreeSet<String>) {
         Value::Sequence(items) => items.iter().for_each(|v| collect_properties(v, into)),
         _ => {}
     }
-}
-
-fn resolve<'a>(raw: &'a Value, value: &'a Value) -> &'a Value {
-    let Some(reference) = value["$ref"].as_str() else {
-        return value;
-    };
-    reference
-        .trim_start_matches("#/")
-        .split('/')
-        .fold(raw, |at, key| &at[key])
 }
 
 fn mapping(value: &Value) -> impl Iterator<Item = (&str, &Value)> {

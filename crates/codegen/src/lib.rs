@@ -15,6 +15,7 @@
 pub mod mock_fix;
 pub mod multipart;
 pub mod normalize;
+pub mod openapi;
 pub mod safe_http;
 mod spec;
 pub mod wire;

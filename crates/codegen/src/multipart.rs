@@ -6,11 +6,10 @@
 //! progenitor's methods, so callers cannot tell the difference. The wire facts (path, path
 //! parameters, part names, response type) all come from the spec.
 
+use crate::openapi::METHODS;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
-
-const METHODS: &[&str] = &["get", "put", "post", "delete", "patch"];
 
 /// One upload operation, as far as the generated method needs it.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,7 +40,7 @@ pub fn take(document: &mut Value) -> Vec<Upload> {
         return uploads;
     };
     for (path, item) in paths.iter_mut() {
-        for method in METHODS {
+        for method in &METHODS {
             let is_upload = item[*method]["requestBody"]["content"]
                 .get("multipart/form-data")
                 .is_some();
@@ -125,11 +124,10 @@ fn describe(doc: &Value, path: &str, method: &str, shared: &Value, op: &Value) -
     }
 }
 
+/// Follows a `$ref` chain; `null` where it names nothing (the description then lacks that part,
+/// and the wire facts, which resolve strictly, refuse the spec).
 fn resolve<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
-    match value["$ref"].as_str().and_then(|r| r.strip_prefix("#/")) {
-        Some(pointer) => doc.pointer(&format!("/{pointer}")).unwrap_or(&Value::Null),
-        None => value,
-    }
+    crate::openapi::resolve(doc, value).unwrap_or(&Value::Null)
 }
 
 fn component(schema: &Value) -> Option<String> {

@@ -12,15 +12,13 @@
 //! Renaming a parameter in a spec renames its constant, so every layer that names it stops
 //! compiling.
 
+use crate::openapi::{resolve, METHODS};
 use crate::spec::SpecError;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
 const LOCATIONS: [&str; 3] = ["query", "path", "header"];
 
 /// Renders `pub mod wire { … }` for `spec`.
@@ -222,17 +220,6 @@ fn max_items(doc: &Value, schema: &Value, visited: &mut BTreeSet<String>) -> Opt
         .filter_map(|s| max_items(doc, s, visited))
         .chain(own)
         .max()
-}
-
-/// Follows a local `$ref` (`#/components/...`).
-fn resolve<'a>(doc: &'a Value, value: &'a Value) -> Result<&'a Value, SpecError> {
-    match value.get("$ref").and_then(Value::as_str) {
-        None => Ok(value),
-        Some(reference) => reference
-            .strip_prefix('#')
-            .and_then(|pointer| doc.pointer(pointer))
-            .ok_or_else(|| SpecError::io(format!("unresolved reference `{reference}`"))),
-    }
 }
 
 fn field<'a>(param: &'a Value, key: &str, id: &str) -> Result<&'a str, SpecError> {

@@ -49,6 +49,10 @@ pub fn self_contained(api: Api, type_name: &str) -> Option<Value> {
 
 /// `schema` with every local `$ref` replaced by its definition; past 12 nested references
 /// (only a recursive type gets there) a value is left open (`{}`).
+///
+/// Not `cxkit_codegen::openapi::resolve`: this walks schemars' output (`#/definitions/X`), not
+/// an OpenAPI document, it copies rather than borrows, and the facade does not depend on the
+/// code generator.
 fn inline(schema: &Value, definitions: &Map<String, Value>, depth: usize) -> Value {
     match schema {
         Value::Object(map) => {

@@ -118,26 +118,11 @@ fn is_truncated_json(version: reqwest::Version, headers: &HeaderMap, body: &[u8]
 
 /// A truncated body, as the transport failure it is.
 async fn truncated_body_error() -> reqwest::Error {
-    body_error(std::io::Error::new(
+    crate::limits::body_error(std::io::Error::new(
         std::io::ErrorKind::UnexpectedEof,
         "the response body ended before the end of its JSON",
     ))
     .await
-}
-
-/// A `reqwest::Error` of kind "body" whose source is `cause` (reqwest offers no constructor;
-/// a body stream that fails yields one).
-pub(crate) async fn body_error(cause: std::io::Error) -> reqwest::Error {
-    let mut cause = Some(cause);
-    let failing = futures::stream::poll_fn(move |_| {
-        std::task::Poll::Ready(cause.take().map(Err::<Bytes, _>))
-    });
-    let response: reqwest::Response =
-        http::Response::new(reqwest::Body::wrap_stream(failing)).into();
-    match response.bytes().await {
-        Err(error) => error,
-        Ok(_) => unreachable!("a failing body stream fails"),
-    }
 }
 
 /// Why an outcome is worth another attempt, and the server's requested wait if it gave one.

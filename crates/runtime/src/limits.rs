@@ -88,11 +88,26 @@ pub async fn read_body(mut response: reqwest::Response, limit: u64) -> reqwest::
 /// A `reqwest::Error` (kind "body", whose source is [`TooLarge`]): reqwest offers no
 /// constructor, but a body stream that fails yields one.
 async fn too_large_error(limit: u64) -> reqwest::Error {
-    crate::attempt::body_error(std::io::Error::other(TooLarge {
+    body_error(std::io::Error::other(TooLarge {
         limit,
         what: "body",
     }))
     .await
+}
+
+/// A `reqwest::Error` of kind "body" whose source is `cause` (reqwest offers no constructor;
+/// a body stream that fails yields one).
+pub(crate) async fn body_error(cause: std::io::Error) -> reqwest::Error {
+    let mut cause = Some(cause);
+    let failing = futures::stream::poll_fn(move |_| {
+        std::task::Poll::Ready(cause.take().map(Err::<Bytes, _>))
+    });
+    let response: reqwest::Response =
+        http::Response::new(reqwest::Body::wrap_stream(failing)).into();
+    match response.bytes().await {
+        Err(error) => error,
+        Ok(_) => unreachable!("a failing body stream fails"),
+    }
 }
 
 #[cfg(test)]

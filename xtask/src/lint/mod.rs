@@ -11,13 +11,10 @@ mod schema_ref;
 mod tolerance;
 
 use crate::specs::Spec;
+use cxkit_codegen::openapi::METHODS;
 use schema_ref::each_nested;
 use serde_yaml::Value;
 use std::collections::BTreeMap;
-
-const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "patch", "head", "options", "trace",
-];
 
 /// Every rule broken in `spec`, as readable lines.
 pub fn lint(spec: &Spec) -> Vec<String> {
@@ -27,7 +24,7 @@ pub fn lint(spec: &Spec) -> Vec<String> {
 
     for (path, item) in mapping(&raw["paths"]) {
         check_parameters(&item["parameters"], &path, &mut problems);
-        for method in METHODS {
+        for method in &METHODS {
             let op = &item[*method];
             if op.is_null() {
                 continue;
@@ -36,7 +33,7 @@ pub fn lint(spec: &Spec) -> Vec<String> {
             check_operation(raw, op, &at, &mut ids, &mut problems);
             for (name, callback) in mapping(&op["callbacks"]) {
                 for (_, callback_item) in mapping(callback) {
-                    for callback_method in METHODS {
+                    for callback_method in &METHODS {
                         let callback_op = &callback_item[*callback_method];
                         if !callback_op.is_null() {
                             let at = format!("{at} callback {name}");

@@ -2,7 +2,7 @@
 //! valid data invalid under every strict validator (an open enum written as
 //! `oneOf: [KnownX, string]` rejects every known value). This finds such overlaps.
 
-use super::schema_ref::resolve;
+use crate::specs::resolve;
 use serde_yaml::Value;
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -1,4 +1,5 @@
-//! Resolving `#/components/schemas/…` references inside a raw spec.
+//! Naming and walking schemas inside a raw spec (references resolve with
+//! [`crate::specs::resolve`]).
 
 use serde_yaml::Value;
 
@@ -7,17 +8,6 @@ pub fn component_name(schema: &Value) -> Option<&str> {
     schema["$ref"]
         .as_str()?
         .strip_prefix("#/components/schemas/")
-}
-
-/// Follows `$ref`s (a chain of them, at most a few deep) to the schema they name.
-pub fn resolve<'a>(spec: &'a Value, mut schema: &'a Value) -> &'a Value {
-    for _ in 0..8 {
-        match component_name(schema) {
-            Some(name) => schema = &spec["components"]["schemas"][name],
-            None => break,
-        }
-    }
-    schema
 }
 
 /// Calls `visit` on every schema nested in `schema` (itself included), without following

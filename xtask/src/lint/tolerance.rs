@@ -4,14 +4,12 @@
 //! Real traffic sends `null` for fields the vendors' references never mark nullable, and fields
 //! the references never name; a schema that rejects them rejects the vendor's own answers.
 
-use super::schema_ref::{component_name, each_nested, resolve};
+use super::schema_ref::{component_name, each_nested};
+use crate::specs::resolve;
 use cxkit_codegen::normalize;
+use cxkit_codegen::openapi::METHODS;
 use serde_yaml::Value;
 use std::collections::{BTreeSet, VecDeque};
-
-const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "patch", "head", "options", "trace",
-];
 
 /// Every tolerance rule broken by a schema the vendor sends.
 pub fn check(spec: &Value, problems: &mut Vec<String>) {
@@ -41,7 +39,7 @@ pub fn check(spec: &Value, problems: &mut Vec<String>) {
 fn vendor_sent_roots(spec: &Value) -> Vec<(String, &Value)> {
     let mut roots = Vec::new();
     for (path, item) in mapping(&spec["paths"]) {
-        for method in METHODS {
+        for method in &METHODS {
             let op = &item[*method];
             let at = format!("{} {path}", method.to_uppercase());
             for (code, response) in mapping(&op["responses"]) {
@@ -51,7 +49,7 @@ fn vendor_sent_roots(spec: &Value) -> Vec<(String, &Value)> {
             }
             for (name, callback) in mapping(&op["callbacks"]) {
                 for (_, callback_item) in mapping(callback) {
-                    for callback_method in METHODS {
+                    for callback_method in &METHODS {
                         let body = &callback_item[*callback_method]["requestBody"]["content"];
                         for (media, content) in mapping(body) {
                             roots.push((

@@ -2,6 +2,8 @@
 //! operations, parameters, request and response schemas, enums, security and servers, each
 //! classified as breaking, needing review, or compatible.
 
+use crate::specs::resolve;
+use cxkit_codegen::openapi::METHODS;
 use serde_yaml::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -46,9 +48,6 @@ enum Direction {
     Response,
 }
 
-const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "patch", "head", "options", "trace",
-];
 const DEPTH: usize = 16;
 
 /// Every change from `before` to `after`, sorted by scope, class and description.
@@ -101,7 +100,7 @@ fn operations(doc: &Value) -> BTreeMap<String, Operation<'_>> {
     if let Some(paths) = doc["paths"].as_mapping() {
         for (path, item) in paths {
             let path = path.as_str().unwrap_or_default();
-            for method in METHODS {
+            for method in &METHODS {
                 let op = &item[*method];
                 if op.is_mapping() {
                     out.insert(
@@ -130,21 +129,6 @@ struct Diff<'a> {
     after: &'a Value,
     out: Vec<Change>,
     scope: String,
-}
-
-/// Follows a local `$ref` in `doc` (a few levels deep).
-fn resolve<'a>(doc: &'a Value, mut value: &'a Value) -> &'a Value {
-    for _ in 0..8 {
-        let Some(reference) = value["$ref"].as_str() else {
-            break;
-        };
-        let mut target = doc;
-        for part in reference.trim_start_matches("#/").split('/') {
-            target = &target[part];
-        }
-        value = target;
-    }
-    value
 }
 
 impl Diff<'_> {

@@ -29,20 +29,8 @@ pub(super) fn routes() -> Router<Arc<AppState>> {
         .route(wire::get_transferable::PATH, get(transferable))
 }
 
-/// The account's archiving reasons.
-pub(crate) fn archiving_reasons() -> Vec<types::ArchivingReason> {
-    catalog::ARCHIVING_REASONS
-        .iter()
-        .map(|(reason, name)| types::ArchivingReason {
-            name: Some((*name).to_owned()),
-            reason: Some((*reason).to_owned()),
-            extra: Map::new(),
-        })
-        .collect()
-}
-
 async fn reasons(_: Authorized) -> Answer {
-    Ok(ok(archiving_reasons()))
+    Ok(ok(catalog::archiving_reasons()))
 }
 
 async fn labels(_: Authorized) -> Answer {

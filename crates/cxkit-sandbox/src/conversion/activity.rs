@@ -2,7 +2,7 @@
 //! out, with `templateConfig: null`, a few from a template; some notes), its quotes and the
 //! orders it placed. Drawn, like the prospect, from (seed, prospect index).
 
-use super::seed::Draw;
+use super::draw::Draw;
 use super::{catalog, model, Inner};
 use crate::rng;
 use chrono::Duration;
@@ -167,7 +167,7 @@ pub(super) fn quotes(d: &Draw, p: &Prospect, inner: &mut Inner) -> Vec<Quote> {
 pub(super) fn order(d: &Draw, p: &Prospect, inner: &mut Inner) -> types::OrderByProspect {
     let at = p.created + Duration::hours(3);
     let (concept, code, price) = d.pick(51, &ITEMS[..3]);
-    let item: types::ProductOrder = crate::typed(json!({
+    let item: types::ProductOrder = crate::typed::typed(json!({
         "id": format!("{}", 8_000_000_000_000 + d.at(52) % 1_000_000_000),
         "retailer_id": code, "name": concept, "price": format!("{price:.2}"),
         "currency": "BRL", "availability": "in stock", "brand": "Sandbox Motors",

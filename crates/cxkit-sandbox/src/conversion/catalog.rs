@@ -255,3 +255,15 @@ pub(crate) const TOPICS: [(&str, &str); 4] = [
     ("quotes", "A quote was created or changed."),
     ("agents", "An agent was created or changed."),
 ];
+
+/// The account's archiving reasons.
+pub(crate) fn archiving_reasons() -> Vec<types::ArchivingReason> {
+    ARCHIVING_REASONS
+        .iter()
+        .map(|(reason, name)| types::ArchivingReason {
+            name: Some((*name).to_owned()),
+            reason: Some((*reason).to_owned()),
+            extra: Map::new(),
+        })
+        .collect()
+}

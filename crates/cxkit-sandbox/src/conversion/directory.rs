@@ -5,7 +5,8 @@
 use super::catalog::{self, Group, GROUPS, ROOT};
 use super::http::{not_found, ok, schema_invalid, unauthorized, Answer, Authorized, Ids};
 use super::listing;
-use crate::{parse_query, value, AppState};
+use crate::query::{parse_query, value};
+use crate::AppState;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};

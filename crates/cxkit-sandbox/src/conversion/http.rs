@@ -6,7 +6,8 @@
 //! - [`Body`]: a JSON body parsed into a generated request type.
 //! - [`Ids`]: the path parameters.
 
-use crate::{parse_query, value, AppState, Pairs};
+use crate::query::{parse_query, value, Pairs};
+use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::request::Parts;
@@ -135,7 +136,7 @@ impl<T: DeserializeOwned> FromRequest<Arc<AppState>> for Body<T> {
             .get::<axum::extract::MatchedPath>()
             .map(|p| {
                 p.as_str()
-                    .trim_start_matches(crate::CONVERSION_PREFIX)
+                    .trim_start_matches(crate::config::CONVERSION_PREFIX)
                     .to_owned()
             });
         let bytes = Bytes::from_request(request, state)

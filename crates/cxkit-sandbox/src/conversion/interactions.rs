@@ -3,18 +3,18 @@
 //! and the list across prospects (cursor, newest first, 31-day rule).
 
 use super::http::{conflict, not_found, ok, Answer, Authorized, Body, Ids};
-use super::listing::{Listing, Range, Window};
+use super::listing::{listing_names, Listing, Range, Window};
 use super::notifications::{notify, Change, Subject};
 use super::{catalog, model};
-use crate::{value, values, AppState, Pairs};
+use crate::query::{value, values, Pairs};
+use crate::AppState;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use chrono::{DateTime, Duration, Utc};
 use conversion_api::types::{
-    self, Interaction, KnownInteractionVia as Via, KnownMessagePerformer, NewEvent, Prospect,
-    UpdateEvent,
+    Interaction, KnownInteractionVia as Via, KnownMessagePerformer, NewEvent, Prospect, UpdateEvent,
 };
 use conversion_api::wire;
 use conversion_api::wire::list_interactions::query as q;
@@ -227,26 +227,6 @@ fn question_status(answered: bool, cancelled: bool) -> &'static str {
     }
 }
 
-/// The `customApp` interaction a custom app's event about `p` records.
-pub(crate) fn app_event(
-    id: String,
-    p: &Prospect,
-    at: DateTime<Utc>,
-    event: &types::CustomEvent,
-) -> Interaction {
-    let mut i = model::interaction(id, &p.id, at, Via::CustomApp);
-    i.bot = Some(true);
-    if let Some(output) = i.output.as_mut() {
-        output.comment = Some(event.event.clone());
-        if !event.data.details.is_empty() {
-            output
-                .extra
-                .insert("details".into(), Value::Object(event.data.details.clone()));
-        }
-    }
-    i
-}
-
 async fn one(
     State(state): State<Arc<AppState>>,
     _: Authorized,
@@ -333,6 +313,7 @@ fn apply_update(i: &mut Interaction, event: &UpdateEvent) -> Result<(), Response
 async fn list_all(State(state): State<Arc<AppState>>, Authorized(pairs): Authorized) -> Answer {
     let listing = Listing::parse(
         &pairs,
+        &listing_names!(list_interactions),
         state.config.anchor,
         Window::ThirtyOneDays,
         q::LIMIT_MAXIMUM,

@@ -3,10 +3,33 @@
 //! `before`/`after` exclusive, and for prospects and interactions the 31-day rule.
 
 use super::http::schema_invalid;
-use crate::{value, Pairs};
+use crate::query::{value, Pairs};
 use axum::response::Response;
 use chrono::{DateTime, Duration, Utc};
-use conversion_api::wire::list_prospects::query as q;
+
+/// The query names of a cursor list, from its own operation's `wire` constants (see
+/// [`listing_names`]): renaming a parameter of one list breaks exactly that list's route.
+pub(crate) struct ListingNames {
+    pub created_after: &'static str,
+    pub created_before: &'static str,
+    pub limit: &'static str,
+    pub before: &'static str,
+    pub after: &'static str,
+}
+
+/// The [`ListingNames`] of operation `$op`.
+macro_rules! listing_names {
+    ($op:ident) => {
+        $crate::conversion::listing::ListingNames {
+            created_after: conversion_api::wire::$op::query::CREATED_AFTER,
+            created_before: conversion_api::wire::$op::query::CREATED_BEFORE,
+            limit: conversion_api::wire::$op::query::LIMIT,
+            before: conversion_api::wire::$op::query::BEFORE,
+            after: conversion_api::wire::$op::query::AFTER,
+        }
+    };
+}
+pub(crate) use listing_names;
 
 /// The longest `createdAfter`..`createdBefore` range the vendor accepts, and the span served
 /// when a list is asked for without `limit`.
@@ -122,15 +145,17 @@ pub(crate) struct Listing {
 }
 
 impl Listing {
-    /// Reads `createdAfter`, `createdBefore`, `limit` (up to `max_limit`), `before`, `after`.
+    /// Reads `createdAfter`, `createdBefore`, `limit` (up to `max_limit`), `before`, `after`,
+    /// under the list's own `names`.
     pub fn parse(
         pairs: &Pairs,
+        names: &ListingNames,
         now: DateTime<Utc>,
         window: Window,
         max_limit: u64,
     ) -> Result<Self, Response> {
-        let mut created = Range::parse(pairs, q::CREATED_AFTER, q::CREATED_BEFORE)?;
-        let limit = count(pairs, q::LIMIT, 1, max_limit)?;
+        let mut created = Range::parse(pairs, names.created_after, names.created_before)?;
+        let limit = count(pairs, names.limit, 1, max_limit)?;
         if window == Window::ThirtyOneDays {
             let days = Duration::days(MAX_WINDOW_DAYS);
             match (created.from, created.to) {
@@ -150,8 +175,8 @@ impl Listing {
         Ok(Self {
             created,
             limit,
-            before: object_id(pairs, q::BEFORE)?.map(str::to_owned),
-            after: object_id(pairs, q::AFTER)?.map(str::to_owned),
+            before: object_id(pairs, names.before)?.map(str::to_owned),
+            after: object_id(pairs, names.after)?.map(str::to_owned),
         })
     }
 

@@ -13,6 +13,7 @@ mod act_as_user;
 mod activity;
 mod catalog;
 mod directory;
+mod draw;
 mod http;
 mod interactions;
 mod leads;
@@ -25,7 +26,8 @@ mod prospects;
 mod quotes;
 mod seed;
 
-use crate::{AppState, SandboxConfig};
+use crate::config::SandboxConfig;
+use crate::AppState;
 use axum::response::Response;
 use axum::Router;
 use chrono::{DateTime, Duration, Utc};

@@ -264,7 +264,7 @@ fn retype<T: DeserializeOwned>(
         .filter(|(_, v)| v.is_null())
         .map(|(k, _)| k.clone())
         .collect();
-    let mut typed: T = crate::typed(Value::Object(value));
+    let mut typed: T = crate::typed::typed(Value::Object(value));
     let extra = extra(&mut typed);
     for key in nulls {
         extra.insert(key, Value::Null);

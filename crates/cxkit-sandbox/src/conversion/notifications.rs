@@ -3,20 +3,20 @@
 //! operations `POST /apps/event` (key in the body) and `POST /apps/notifications`.
 
 use super::http::{invalid, not_found, ok, unauthorized, Answer, Authorized, Body, Ids};
-use super::{catalog, interactions, StoredSubscription};
+use super::{catalog, model, StoredSubscription};
 use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use conversion_api::types::{
-    self, CustomEventType, Interaction, KnownTopicName, KnownWebhookEventType, Prospect, Quote,
-    TopicName,
+    self, CustomEventType, Interaction, KnownInteractionVia as Via, KnownTopicName,
+    KnownWebhookEventType, Prospect, Quote, TopicName,
 };
 use conversion_api::wire;
-use serde_json::Map;
+use serde_json::{Map, Value};
 use std::sync::Arc;
 
 /// The notification and custom-app routes.
@@ -245,7 +245,7 @@ async fn app_event(
             (CustomEventType::Prospect, Some(id)) => {
                 let prospect = inner.prospect(id)?.clone();
                 let (at, iid) = inner.tick(state.config.anchor);
-                let interaction = interactions::app_event(iid, &prospect, at, &event);
+                let interaction = app_interaction(iid, &prospect, at, &event);
                 let list = inner.interactions.entry(id.clone()).or_default();
                 list.push(interaction.clone());
                 Some((prospect, interaction))
@@ -286,4 +286,24 @@ async fn app_notification(
     }
     state.conversion.lock().notifications.push(notification);
     Ok(StatusCode::OK.into_response())
+}
+
+/// The `customApp` interaction a custom app's event about `p` records.
+fn app_interaction(
+    id: String,
+    p: &Prospect,
+    at: DateTime<Utc>,
+    event: &types::CustomEvent,
+) -> Interaction {
+    let mut i = model::interaction(id, &p.id, at, Via::CustomApp);
+    i.bot = Some(true);
+    if let Some(output) = i.output.as_mut() {
+        output.comment = Some(event.event.clone());
+        if !event.data.details.is_empty() {
+            output
+                .extra
+                .insert("details".into(), Value::Object(event.data.details.clone()));
+        }
+    }
+    i
 }

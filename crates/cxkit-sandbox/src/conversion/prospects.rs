@@ -3,10 +3,11 @@
 //! per-agent archiving reasons.
 
 use super::http::{invalid, not_found, ok, unknown, Answer, Authorized, Body, Ids};
-use super::listing::{self, Listing, Range, Window};
+use super::listing::{self, listing_names, Listing, Range, Window};
 use super::notifications::{notify, Change, Subject};
 use super::{catalog, model};
-use crate::{value, values, AppState, Pairs};
+use crate::query::{value, values, Pairs};
+use crate::AppState;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{get, patch, post};
@@ -132,6 +133,7 @@ fn filters(pairs: &Pairs) -> Result<impl Fn(&Prospect) -> bool + '_, Response> {
 async fn list(State(state): State<Arc<AppState>>, Authorized(pairs): Authorized) -> Answer {
     let listing = Listing::parse(
         &pairs,
+        &listing_names!(list_prospects),
         state.config.anchor,
         Window::ThirtyOneDays,
         q::LIMIT_MAXIMUM,
@@ -362,5 +364,5 @@ async fn archiving_reasons_of_agent(Authorized(pairs): Authorized) -> Answer {
     let agent = value(&pairs, q::AGENT)
         .ok_or_else(|| super::http::schema_invalid("`agent` is required"))?;
     catalog::agent_index(agent).ok_or_else(|| not_found("agent", agent))?;
-    Ok(ok(super::act_as_user::archiving_reasons()))
+    Ok(ok(super::catalog::archiving_reasons()))
 }

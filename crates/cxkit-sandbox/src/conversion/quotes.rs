@@ -2,9 +2,10 @@
 //! reject) and across prospects, cursor-paged newest first (`GET /prospects/quotes`).
 
 use super::http::{conflict, invalid, not_found, ok, Answer, Authorized, Body, Ids};
-use super::listing::{Listing, Range, Window};
+use super::listing::{listing_names, Listing, Range, Window};
 use super::notifications::{notify, Change, Subject};
-use crate::{value, AppState, Pairs};
+use crate::query::{value, Pairs};
+use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -184,7 +185,13 @@ async fn update(
 
 async fn list_all(State(state): State<Arc<AppState>>, Authorized(pairs): Authorized) -> Answer {
     // The spec gives this list's `limit` no maximum and no 31-day rule.
-    let listing = Listing::parse(&pairs, state.config.anchor, Window::Unbounded, u64::MAX)?;
+    let listing = Listing::parse(
+        &pairs,
+        &listing_names!(list_quotes),
+        state.config.anchor,
+        Window::Unbounded,
+        u64::MAX,
+    )?;
     let filter = Filter::parse(&pairs)?;
     let inner = state.conversion.lock();
     let rows = inner

@@ -10,8 +10,10 @@
 
 use super::activity::{interactions, order, quotes};
 use super::catalog::{self, GROUPS};
+use super::draw::Draw;
 use super::{model, Inner};
-use crate::{rng, SandboxConfig, DATA_DAYS};
+use crate::config::{SandboxConfig, DATA_DAYS};
+use crate::rng;
 use chrono::{DateTime, Duration, Utc};
 use conversion_api::types::{
     self, KnownLeadType, KnownNinType, KnownProspectStatus as Status, Prospect,
@@ -90,35 +92,6 @@ pub(super) fn inner(config: &SandboxConfig) -> Inner {
         inner.prospects.insert(p.id.clone(), p);
     }
     inner
-}
-
-/// The random draws of one prospect: draw `k` is the same on every run.
-pub(super) struct Draw {
-    seed: u64,
-    /// The prospect's index.
-    pub index: u64,
-}
-
-impl Draw {
-    /// Draw `k`.
-    pub fn at(&self, k: u64) -> u64 {
-        rng::at(self.seed, 500 + k, self.index)
-    }
-
-    /// Draw `k` as a percentage, `0..100`.
-    pub fn percent(&self, k: u64) -> u64 {
-        self.at(k) % 100
-    }
-
-    /// One of `items`, by draw `k`.
-    pub fn pick<T: Copy>(&self, k: u64, items: &[T]) -> T {
-        rng::pick(items, self.at(k))
-    }
-
-    /// 1 to 999 milliseconds from `value`: real timestamps carry milliseconds.
-    pub fn millis(&self, value: u64) -> Duration {
-        Duration::milliseconds(1 + (value % 999) as i64)
-    }
 }
 
 fn prospect(d: &Draw, created: DateTime<Utc>, inner: &mut Inner) -> Prospect {

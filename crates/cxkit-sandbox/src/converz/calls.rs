@@ -2,8 +2,10 @@
 //! generated ones, streamed into the body; and the `/calls` and `/report` filters.
 
 use super::data::Calls;
+use super::names::{self, FilterNames};
 use super::{authorize, bad, paging};
-use crate::{parse_query, rng, value, values, AppState, Pairs};
+use crate::query::{parse_query, value, values, Pairs};
+use crate::{rng, AppState};
 use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderMap};
@@ -45,43 +47,47 @@ fn minute(pairs: &Pairs, key: &str) -> Result<Option<DateTime<Utc>>, Response> {
 }
 
 impl CallFilter {
-    pub(super) fn parse(pairs: &Pairs, default_start: Option<NaiveDate>) -> Result<Self, Response> {
-        let start = date(pairs, q::START_DATE)?
+    /// The filters of `pairs`, read under the route's own parameter `names`.
+    pub(super) fn parse(
+        pairs: &Pairs,
+        default_start: Option<NaiveDate>,
+        names: &FilterNames,
+    ) -> Result<Self, Response> {
+        let start = date(pairs, names.start_date)?
             .or(default_start)
             .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc());
-        let end = date(pairs, q::END_DATE)?.map(|d| {
+        let end = date(pairs, names.end_date)?.map(|d| {
             (d + Duration::days(1))
                 .and_hms_opt(0, 0, 0)
                 .unwrap_or_default()
                 .and_utc()
         });
-        let after = minute(pairs, q::AFTER)?;
-        let before = minute(pairs, q::BEFORE)?.map(|t| t + Duration::minutes(1));
+        let minute = |key: Option<&str>| key.map_or(Ok(None), |key| minute(pairs, key));
+        let after = minute(names.after)?;
+        let before = minute(names.before)?.map(|t| t + Duration::minutes(1));
         // A list filter and the column it filters share their name.
-        let lists = [
-            q::REP_ID,
-            q::VENDOR,
-            q::CAMPAIGN,
-            q::SUBCAMPAIGN,
-            q::DEPARTMENT,
-        ]
-        .into_iter()
-        .map(|k| {
-            (
-                k,
-                values(pairs, k)
-                    .into_iter()
-                    .map(str::to_owned)
-                    .collect::<Vec<_>>(),
-            )
-        })
-        .filter(|(_, v)| !v.is_empty())
-        .collect();
+        let lists = names
+            .lists
+            .into_iter()
+            .map(|k| {
+                (
+                    k,
+                    values(pairs, k)
+                        .into_iter()
+                        .map(str::to_owned)
+                        .collect::<Vec<_>>(),
+                )
+            })
+            .filter(|(_, v)| !v.is_empty())
+            .collect();
         Ok(Self {
             from: [start, after].into_iter().flatten().max(),
             to: [end, before].into_iter().flatten().min(),
             lists,
-            vendor_call_id: value(pairs, q::VENDOR_CALL_ID).map(str::to_owned),
+            vendor_call_id: names
+                .vendor_call_id
+                .and_then(|key| value(pairs, key))
+                .map(str::to_owned),
         })
     }
 
@@ -106,7 +112,10 @@ pub(super) async fn list_calls(
         return r;
     }
     let pairs = parse_query(raw.as_deref());
-    let ((limit, page), filter) = match (paging(&pairs), CallFilter::parse(&pairs, None)) {
+    let ((limit, page), filter) = match (
+        paging(&pairs, &names::CALLS_PAGE),
+        CallFilter::parse(&pairs, None, &names::CALLS),
+    ) {
         (Ok(p), Ok(f)) => (p, f),
         (Err(r), _) | (_, Err(r)) => return r,
     };

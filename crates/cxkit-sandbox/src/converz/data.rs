@@ -1,7 +1,8 @@
 //! The generated data: users and conversations drawn from (seed, row index), so that any
 //! row can be made on demand without storing the table.
 
-use crate::{rng, AppState, DATA_DAYS};
+use crate::config::DATA_DAYS;
+use crate::{rng, AppState};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Map, Value};
 

@@ -7,11 +7,13 @@
 
 mod calls;
 mod data;
+mod names;
 mod report;
 mod reps;
 mod update;
 
-use crate::{value, AppState, Pairs};
+use crate::query::{value, Pairs};
+use crate::AppState;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -19,7 +21,7 @@ use axum::{Json, Router};
 use calls::list_calls;
 use converz_api::types;
 use converz_api::wire;
-use converz_api::wire::list_calls::query as q;
+use names::PageNames;
 use report::report;
 use reps::list_reps;
 use serde_json::{Map, Value};
@@ -68,7 +70,7 @@ fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), Response> {
     }
 }
 
-fn paging(pairs: &Pairs) -> Result<(u64, u64), Response> {
+fn paging(pairs: &Pairs, names: &PageNames) -> Result<(u64, u64), Response> {
     let number = |key: &str, default: u64, max: u64| match value(pairs, key) {
         None => Ok(default),
         Some(v) => match v.parse::<u64>() {
@@ -77,8 +79,12 @@ fn paging(pairs: &Pairs) -> Result<(u64, u64), Response> {
         },
     };
     Ok((
-        number(q::N_PER_PAGE, q::N_PER_PAGE_DEFAULT, q::N_PER_PAGE_MAXIMUM)?,
+        number(
+            names.n_per_page,
+            names.n_per_page_default,
+            names.n_per_page_maximum,
+        )?,
         // `page` is an int64 in the spec.
-        number(q::PAGE, q::PAGE_DEFAULT, i64::MAX as u64)?,
+        number(names.page, names.page_default, i64::MAX as u64)?,
     ))
 }

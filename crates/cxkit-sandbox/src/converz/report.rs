@@ -4,7 +4,8 @@
 use super::calls::CallFilter;
 use super::data::Calls;
 use super::{authorize, bad};
-use crate::{parse_query, value, AppState};
+use crate::query::{parse_query, value};
+use crate::AppState;
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
@@ -34,7 +35,7 @@ pub(super) async fn report(
     // Any number of days is a valid request; more than the data spans reads it all.
     let days = days.unwrap_or(30).min(1_000_000);
     let default_start = anchor - Duration::days(days);
-    let filter = match CallFilter::parse(&pairs, Some(default_start)) {
+    let filter = match CallFilter::parse(&pairs, Some(default_start), &super::names::REPORT) {
         Ok(f) => f,
         Err(r) => return r,
     };

@@ -3,7 +3,8 @@
 
 use super::data::{rep, rep_id};
 use super::{authorize, bad, paging};
-use crate::{parse_query, value, values, AppState};
+use crate::query::{parse_query, value, values};
+use crate::AppState;
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
@@ -22,7 +23,7 @@ pub(super) async fn list_reps(
         return r;
     }
     let pairs = parse_query(raw.as_deref());
-    let (limit, page) = match paging(&pairs) {
+    let (limit, page) = match paging(&pairs, &super::names::REPS_PAGE) {
         Ok(p) => p,
         Err(r) => return r,
     };

@@ -2,7 +2,8 @@
 //! ones over its last 8 hours, each drawn from (seed, row index) so that any row can be made
 //! on demand without storing the table.
 
-use crate::{rng, AppState, DATA_DAYS};
+use crate::config::DATA_DAYS;
+use crate::{rng, AppState};
 use chrono::{DateTime, Duration, Utc};
 
 const CHANNELS: [&str; 9] = [

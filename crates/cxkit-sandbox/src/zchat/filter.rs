@@ -2,12 +2,13 @@
 //! types, `active`, `search`) and the rows of one page under them.
 
 use super::data::{protocol, Data, Interaction};
+use super::names::{FilterNames, ListNames};
 use super::{authorize, error, paging};
-use crate::{parse_query, value, AppState, Pairs};
+use crate::query::{parse_query, value, Pairs};
+use crate::AppState;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, Offset, TimeZone, Utc};
-use zchat_api::wire::list_history::query as q;
 
 /// The documented filters, parsed.
 pub(super) struct Filter {
@@ -31,13 +32,20 @@ fn list(pairs: &Pairs, key: &str) -> Option<Vec<String>> {
 }
 
 impl Filter {
-    pub(super) fn parse(pairs: &Pairs, anchor: DateTime<Utc>) -> Result<Self, Response> {
+    /// The filters of `pairs`, read under the route's own parameter `names`.
+    pub(super) fn parse(
+        pairs: &Pairs,
+        anchor: DateTime<Utc>,
+        names: &FilterNames,
+    ) -> Result<Self, Response> {
         let bad = |m: String| error(StatusCode::BAD_REQUEST, &m);
-        let tz = match value(pairs, q::TIMEZONE) {
+        let named = |key: Option<&str>| key.and_then(|key| value(pairs, key));
+        let tz = match named(names.timezone) {
             None => Utc.fix(),
             Some(t) => parse_offset(t).ok_or_else(|| bad(format!("invalid timezone `{t}`")))?,
         };
-        let time = |key: &str| -> Result<Option<DateTime<Utc>>, Response> {
+        let time = |key: Option<&str>| -> Result<Option<DateTime<Utc>>, Response> {
+            let Some(key) = key else { return Ok(None) };
             match value(pairs, key) {
                 None => Ok(None),
                 Some(t) => {
@@ -54,16 +62,16 @@ impl Filter {
                 }
             }
         };
-        let (from, to) = (time(q::FROM)?, time(q::TO)?);
+        let (from, to) = (time(names.from)?, time(names.to)?);
         // The vendor's defaults: the last 30 days, up to now.
         let from = from.or(Some(anchor - Duration::days(30)));
         // Ids the sandbox does not know (any text) match nothing, as on the vendor's side.
-        let agents = list(pairs, q::AGENTS).map(|ids| {
+        let agents = list(pairs, names.agents).map(|ids| {
             ids.iter()
                 .map(|i| i.parse::<u64>().unwrap_or(u64::MAX))
                 .collect()
         });
-        let active = match value(pairs, q::ACTIVE) {
+        let active = match named(names.active) {
             None => None,
             Some("true") => Some(true),
             Some("false") => Some(false),
@@ -73,11 +81,11 @@ impl Filter {
             from,
             to,
             agents,
-            departments: list(pairs, q::DEPARTMENTS),
-            states: list(pairs, q::STATES),
-            types: list(pairs, q::TYPES),
+            departments: list(pairs, names.departments),
+            states: list(pairs, names.states),
+            types: list(pairs, names.types),
             active,
-            search: value(pairs, q::SEARCH).map(|s| s.to_lowercase()),
+            search: named(names.search).map(|s| s.to_lowercase()),
         })
     }
 
@@ -170,10 +178,11 @@ pub(super) fn page_of(data: &Data, filter: &Filter, limit: u64, page: u64) -> Ve
 pub(super) fn list_request(
     state: &AppState,
     raw_query: Option<&str>,
+    names: &ListNames,
 ) -> Result<(Filter, u64, u64), Response> {
     let pairs = parse_query(raw_query);
     authorize(state, &pairs)?;
-    let filter = Filter::parse(&pairs, state.config.anchor)?;
-    let (limit, page) = paging(&pairs)?;
+    let filter = Filter::parse(&pairs, state.config.anchor, &names.filter)?;
+    let (limit, page) = paging(&pairs, &names.paging)?;
     Ok((filter, limit, page))
 }

@@ -4,7 +4,9 @@
 use super::data::{protocol, Data, Interaction, DEPARTMENTS};
 use super::envelope;
 use super::filter::{list_request, page_of};
-use crate::{rng, typed, AppState};
+use super::names;
+use crate::typed::typed;
+use crate::{rng, AppState};
 use axum::extract::{RawQuery, State};
 use axum::response::Response;
 use chrono::{DateTime, Duration, Utc};
@@ -70,7 +72,7 @@ pub(super) async fn history(
     State(state): State<Arc<AppState>>,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let (filter, limit, page) = match list_request(&state, raw.as_deref()) {
+    let (filter, limit, page) = match list_request(&state, raw.as_deref(), &names::HISTORY) {
         Ok((filter, limit, page)) => (filter, limit, page),
         Err(r) => return r,
     };
@@ -87,7 +89,8 @@ pub(super) async fn history_expanded(
     State(state): State<Arc<AppState>>,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let (filter, limit, page) = match list_request(&state, raw.as_deref()) {
+    let (filter, limit, page) = match list_request(&state, raw.as_deref(), &names::HISTORY_EXPANDED)
+    {
         Ok((filter, limit, page)) => (filter, limit, page),
         Err(r) => return r,
     };

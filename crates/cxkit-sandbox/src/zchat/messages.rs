@@ -2,7 +2,9 @@
 
 use super::data::Data;
 use super::{authorize, envelope, error};
-use crate::{parse_query, typed, AppState};
+use crate::query::parse_query;
+use crate::typed::typed;
+use crate::AppState;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;

@@ -10,23 +10,25 @@ mod data;
 mod filter;
 mod history;
 mod messages;
+mod names;
 mod ongoing;
 mod reports;
 
-use crate::{value, AppState, Pairs};
+use crate::query::{value, Pairs};
+use crate::AppState;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use history::{history, history_expanded};
 use messages::messages;
+use names::PageNames;
 use ongoing::ongoing;
 use reports::reports;
 use serde_json::json;
 use std::sync::Arc;
 use zchat_api::types;
 use zchat_api::wire;
-use zchat_api::wire::list_history::query as q;
 
 pub(crate) fn routes() -> Router<Arc<AppState>> {
     Router::new()
@@ -56,8 +58,9 @@ fn authorize(state: &AppState, pairs: &Pairs) -> Result<(), Response> {
     }
 }
 
-/// `limit` (1..=10,000, default 100) and `page` (>= 1, default 1).
-fn paging(pairs: &Pairs) -> Result<(u64, u64), Response> {
+/// The page size (1 to the operation's maximum) and the page number (>= 1), each its
+/// operation's default when absent.
+fn paging(pairs: &Pairs, names: &PageNames) -> Result<(u64, u64), Response> {
     let number = |key: &str, default: u64, max: u64| -> Result<u64, Response> {
         match value(pairs, key) {
             None => Ok(default),
@@ -72,8 +75,8 @@ fn paging(pairs: &Pairs) -> Result<(u64, u64), Response> {
     };
     // `page` is an int32 in the spec.
     Ok((
-        number(q::LIMIT, q::LIMIT_DEFAULT, q::LIMIT_MAXIMUM)?,
-        number(q::PAGE, q::PAGE_DEFAULT, i32::MAX as u64)?,
+        number(names.limit, names.limit_default, names.limit_maximum)?,
+        number(names.page, names.page_default, i32::MAX as u64)?,
     ))
 }
 

@@ -5,6 +5,7 @@ use super::data::Data;
 use super::envelope;
 use super::filter::{list_request, page_of};
 use super::history::{agent, history_row};
+use super::names;
 use crate::AppState;
 use axum::extract::{RawQuery, State};
 use axum::response::Response;
@@ -15,7 +16,7 @@ pub(super) async fn ongoing(
     State(state): State<Arc<AppState>>,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let (filter, limit, page) = match list_request(&state, raw.as_deref()) {
+    let (filter, limit, page) = match list_request(&state, raw.as_deref(), &names::ONGOING) {
         Ok((filter, limit, page)) => (filter.without_period(), limit, page),
         Err(r) => return r,
     };

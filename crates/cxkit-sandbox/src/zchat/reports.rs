@@ -3,8 +3,11 @@
 
 use super::data::{Data, DEPARTMENTS};
 use super::filter::Filter;
+use super::names;
 use super::{authorize, envelope, error};
-use crate::{parse_query, typed, value, AppState};
+use crate::query::{parse_query, value};
+use crate::typed::typed;
+use crate::AppState;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -21,7 +24,7 @@ pub(super) async fn reports(
     if let Err(r) = authorize(&state, &pairs) {
         return r;
     }
-    let filter = match Filter::parse(&pairs, state.config.anchor) {
+    let filter = match Filter::parse(&pairs, state.config.anchor, &names::REPORTS) {
         Ok(f) => f,
         Err(r) => return r,
     };
