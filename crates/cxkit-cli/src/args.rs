@@ -1,5 +1,6 @@
 //! The command line: `cxkit [global options] <vendor> <command> [options]`.
 
+use crate::period::Period;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -7,9 +8,7 @@ use std::path::PathBuf;
 ///
 /// Credentials come from flags or the environment (ZCHAT_TOKEN, CONVERZ_API_KEY +
 /// CONVERZ_BASE_URL, CONVERSION_API_KEY); `--sandbox` needs none.
-/// Pages fetched at once by default: on a 200 ms-per-page server, 4 gives most of the gain
-/// of 8 (see docs/benchmarks.md) while staying gentle with the vendor's rate limits.
-pub const DEFAULT_CONCURRENCY: u16 = 4;
+use cxkit::pagination::{DEFAULT_CONCURRENCY, MAX_CONCURRENCY};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -79,7 +78,7 @@ pub struct Cli {
         long,
         global = true,
         default_value_t = DEFAULT_CONCURRENCY,
-        value_parser = clap::value_parser!(u16).range(1..=64),
+        value_parser = clap::value_parser!(u16).range(1..=i64::from(MAX_CONCURRENCY)),
         help_heading = "Global options"
     )]
     pub concurrency: u16,
@@ -353,20 +352,6 @@ pub enum Command {
     },
 }
 
-/// A period: dates (`2024-03-01`) or date-times (`2024-03-01T08:00:00`), in `--utc-offset`.
-#[derive(Args, Debug, Clone)]
-pub struct Period {
-    /// Start (inclusive): YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS.
-    #[arg(long)]
-    pub from: Option<String>,
-    /// End (a date means the whole day): YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS.
-    #[arg(long)]
-    pub to: Option<String>,
-    /// The zone the period is written in, e.g. -03:00.
-    #[arg(long, default_value = "+00:00", allow_hyphen_values = true)]
-    pub utc_offset: String,
-}
-
 /// zchat filters shared by its lists.
 #[derive(Args, Debug, Clone)]
 pub struct ZchatFilters {
@@ -422,8 +407,8 @@ pub enum Zchat {
         /// The expanded rows (every column the vendor has).
         #[arg(long)]
         expanded: bool,
-        /// Fetch pages one after another (the same as --concurrency 1).
-        #[arg(long)]
+        /// Fetch pages one after another: --concurrency 1, under its older name (hidden).
+        #[arg(long, hide = true)]
         no_prefetch: bool,
     },
     /// Ongoing interactions, every page.

@@ -15,6 +15,7 @@ mod error;
 mod event_log;
 mod files;
 mod output;
+mod period;
 mod singer;
 mod stream_run;
 

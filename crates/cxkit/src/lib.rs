@@ -29,6 +29,7 @@ pub mod converz;
 pub mod error;
 pub mod json_rows;
 pub mod pagination;
+mod period;
 pub mod raw;
 pub mod schema;
 pub mod sync;
@@ -40,6 +41,7 @@ pub use config::Lookup;
 pub use cxkit_runtime::{RetryPolicy, Secret};
 pub use error::{Api, ConfigError, Error};
 pub use pagination::{Paging, RowStream};
+pub use period::{Period, PeriodError};
 pub use raw::RawRow;
 
 /// The README's Rust examples, compiled (and the mock one run) as doctests so the first code

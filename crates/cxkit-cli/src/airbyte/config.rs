@@ -151,8 +151,8 @@ pub fn connection_specification() -> Value {
             "concurrency": {
                 "type": "integer",
                 "minimum": 1,
-                "maximum": 64,
-                "default": crate::args::DEFAULT_CONCURRENCY,
+                "maximum": cxkit::pagination::MAX_CONCURRENCY,
+                "default": cxkit::pagination::DEFAULT_CONCURRENCY,
                 "title": "Concurrency",
                 "description": "Pages (Conversion: 31-day windows) each stream fetches at once; fewer after the API answers 429, more again after successes."
             },
@@ -194,17 +194,17 @@ impl Config {
             )));
         }
         if let Some(offset) = config.zchat.as_ref().and_then(|z| z.utc_offset.as_deref()) {
-            crate::commands::parse_offset(offset).map_err(|e| {
+            crate::period::parse_offset(offset).map_err(|e| {
                 CliError::config(format!(
-                    "invalid config {}: zchat.utc_offset: {}",
+                    "invalid config {}: zchat.utc_offset: {e}",
                     path.display(),
-                    e.message
                 ))
             })?;
         }
-        if let Some(n) = config.concurrency.filter(|n| !(1..=64).contains(n)) {
+        let max = cxkit::pagination::MAX_CONCURRENCY;
+        if let Some(n) = config.concurrency.filter(|n| !(1..=max).contains(n)) {
             return Err(CliError::config(format!(
-                "invalid config {}: concurrency {n} is outside 1..=64",
+                "invalid config {}: concurrency {n} is outside 1..={max}",
                 path.display()
             )));
         }
@@ -224,7 +224,7 @@ impl Config {
             .zchat
             .as_ref()
             .and_then(|z| z.utc_offset.as_deref())
-            .and_then(|o| crate::commands::parse_offset(o).ok())
+            .and_then(|o| crate::period::parse_offset(o).ok())
             .unwrap_or_else(|| chrono::Offset::fix(&Utc));
         crate::stream_run::Semantics {
             start: self.start(),
@@ -276,7 +276,10 @@ impl Config {
             conversion: (all || self.conversion.is_some())
                 .then(|| clients.conversion())
                 .transpose()?,
-            concurrency: usize::from(self.concurrency.unwrap_or(crate::args::DEFAULT_CONCURRENCY)),
+            concurrency: usize::from(
+                self.concurrency
+                    .unwrap_or(cxkit::pagination::DEFAULT_CONCURRENCY),
+            ),
         };
         Ok((source, clients))
     }

@@ -2,13 +2,11 @@
 //! output. Here: what they share, the context and the export loop.
 
 mod converz;
-mod period;
 mod state;
 mod webhook;
 mod zchat;
 
 pub use converz::converz;
-pub(crate) use period::{offset as parse_offset, utc_period};
 pub use webhook::webhook;
 pub use zchat::zchat;
 

@@ -1,10 +1,10 @@
 //! `cxkit zchat …`.
 
-use super::period::period;
 use super::{export_all, export_list, Context, ListPeriod};
 use crate::args::{Zchat, ZchatFilters};
 use crate::error::CliError;
 use crate::output::Columns;
+use crate::period::period;
 use chrono::{DateTime, Utc};
 use cxkit::pagination::Checkpoint;
 use cxkit::zchat;
@@ -95,7 +95,7 @@ pub async fn zchat(ctx: &Context<'_>, command: Zchat) -> Result<(), CliError> {
             let page_size = filters.page_size.into();
             let until = ListPeriod {
                 until: span.map(|(_, to)| to.with_timezone(&Utc)),
-                naive_offset: Some(super::period::offset(&p.utc_offset)?),
+                naive_offset: Some(p.utc_offset),
             };
             let resumed = move |at: Option<Checkpoint>, since: Option<DateTime<Utc>>| {
                 if let Some(since) = since {

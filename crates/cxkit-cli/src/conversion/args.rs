@@ -56,7 +56,7 @@ pub enum Conversion {
     )]
     Prospects {
         #[command(flatten)]
-        period: crate::args::Period,
+        period: crate::period::Period,
         /// Only this status.
         #[arg(long)]
         status: Option<String>,
@@ -74,7 +74,7 @@ pub enum Conversion {
     #[command(after_help = "Example:\n  cxkit --sandbox conversion interactions --via whatsApp")]
     Interactions {
         #[command(flatten)]
-        period: crate::args::Period,
+        period: crate::period::Period,
         /// Only this prospect's interactions.
         #[arg(long)]
         prospect: Option<String>,

@@ -1,9 +1,10 @@
 //! The list commands (prospects, interactions), leads, and webhook subscriptions.
 
 use super::args::{Conversion, LeadKind};
-use crate::commands::{export_all, export_list, utc_period, Context, ListPeriod};
+use crate::commands::{export_all, export_list, Context, ListPeriod};
 use crate::error::CliError;
 use crate::output::Columns;
+use crate::period::utc_period;
 use chrono::{DateTime, Utc};
 use cxkit::conversion;
 use cxkit::Api;
@@ -87,7 +88,6 @@ pub(super) async fn run(
             let mut query = conversion::ProspectQuery::new()
                 .page_size(page_size)
                 // Windows are fetched concurrently; inside one, the next cursor page.
-                .prefetch(ctx.concurrency > 1)
                 .concurrency(ctx.concurrency);
             let span = utc_period(&p)?;
             warn_default_window(ctx, span.is_some());
@@ -131,7 +131,6 @@ pub(super) async fn run(
                 .via(via)
                 .page_size(page_size)
                 // Windows are fetched concurrently; inside one, the next cursor page.
-                .prefetch(ctx.concurrency > 1)
                 .concurrency(ctx.concurrency);
             let span = utc_period(&p)?;
             warn_default_window(ctx, span.is_some());

@@ -135,7 +135,9 @@ impl<T: Send + 'static> Walk<T> {
         }
         self.next = match cursor.clone() {
             None => Next::End,
-            Some(c) if self.paging.prefetch => Next::Spawned(tokio::spawn((self.fetch)(Some(c)))),
+            Some(c) if self.paging.prefetch || self.paging.concurrency > 1 => {
+                Next::Spawned(tokio::spawn((self.fetch)(Some(c))))
+            }
             Some(c) => Next::Lazy(Some(c)),
         };
         if let Some(c) = &cursor {

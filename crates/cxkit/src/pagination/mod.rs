@@ -28,6 +28,15 @@ use std::hash::{Hash, Hasher};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+/// Pages fetched at once by tools built on cxkit unless told otherwise (the CLI, its Airbyte
+/// and Singer connectors): on a 200 ms-per-page server, 4 gives most of the gain of 8 (see
+/// docs/benchmarks.md) while staying gentle with the vendor's rate limits. A query's own
+/// default is 1.
+pub const DEFAULT_CONCURRENCY: u16 = 4;
+
+/// The most pages any cxkit tool fetches at once (`--concurrency`, the connectors' config).
+pub const MAX_CONCURRENCY: u16 = 64;
+
 /// A generated client's `new_with_client`.
 pub(crate) type NewClient<C> = fn(&str, reqwest::Client, ClientContext) -> C;
 
@@ -36,8 +45,9 @@ pub(crate) type NewClient<C> = fn(&str, reqwest::Client, ClientContext) -> C;
 pub struct Paging {
     /// Rows per request.
     pub page_size: u64,
-    /// Whether the next page is requested while the current one is consumed. With numbered
-    /// pages this can cost one request past the last page.
+    /// Whether the next page is requested while the current one is consumed, with one page
+    /// in flight at a time otherwise. With numbered pages this can cost one request past the
+    /// last page. A cursor walk with `concurrency` above 1 prefetches whatever this says.
     pub prefetch: bool,
     /// How many pages (numbered lists) or date windows (windowed walks) are fetched at once,
     /// the one being read included; rows still come in the order of a sequential run. `1`
@@ -272,7 +282,10 @@ macro_rules! paging_setters {
             self
         }
 
-        /// Fetch the next page while the current one is consumed (default off).
+        /// Fetch the next page while the current one is consumed (default off): two pages in
+        /// flight, one request after another. [`concurrency`](Self::concurrency) above 1
+        /// includes it; this stays for callers that want a prefetch without the shared rate-limit
+        /// throttle a concurrent walk uses.
         pub fn prefetch(mut self, on: bool) -> Self {
             self.prefetch = on;
             self

@@ -131,14 +131,12 @@ impl Source {
             "conversion_prospects" => {
                 let q = conversion::ProspectQuery::new()
                     .created_between(from, now)
-                    .prefetch(c > 1)
                     .concurrency(c);
                 rows(self.client(&self.conversion, stream.api)?.prospects(q))
             }
             "conversion_interactions" => {
                 let q = conversion::InteractionQuery::new()
                     .created_between(from, now)
-                    .prefetch(c > 1)
                     .concurrency(c);
                 rows(self.client(&self.conversion, stream.api)?.interactions(q))
             }

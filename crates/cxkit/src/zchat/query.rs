@@ -4,35 +4,41 @@
 use super::{Channel, ReportGrouping, State, MAX_PAGE_SIZE};
 use crate::error::Error;
 use crate::pagination::paging_setters;
+use crate::period::{Period, PeriodError};
 use crate::wire::{comma_list, wire_text};
 use chrono::{DateTime, TimeZone};
 use zchat_api::builder;
 
 const DEFAULT_PAGE_SIZE: u32 = 1_000;
 
-/// A period: both ends written in the zone of `from`, which becomes `timezone`.
-#[derive(Clone, Debug, PartialEq)]
-struct Period {
+/// A period as zchat's wire has it: both ends as local date-times in the period's offset,
+/// which is sent as `timezone` (`±HHMM`). The one place a period is formatted for zchat.
+struct WirePeriod {
     from: String,
     to: String,
     timezone: String,
 }
 
-impl Period {
-    fn new<Tz: TimeZone>(from: DateTime<Tz>, to: DateTime<Tz>) -> Result<Self, Error> {
-        let from = from.fixed_offset();
-        let to = to.with_timezone(from.offset());
-        if to < from {
-            return Err(Error::InvalidInput(format!(
-                "the period ends ({to}) before it starts ({from})"
-            )));
-        }
+impl WirePeriod {
+    fn of(period: &Period) -> Self {
         let local = "%Y-%m-%dT%H:%M:%S";
-        Ok(Self {
-            from: from.format(local).to_string(),
-            to: to.format(local).to_string(),
-            timezone: from.format("%z").to_string(),
-        })
+        Self {
+            from: period.from().format(local).to_string(),
+            to: period.to().format(local).to_string(),
+            timezone: period.from().format("%z").to_string(),
+        }
+    }
+}
+
+/// A query's period: none (the vendor's default), or what `between` was given, checked.
+type MaybePeriod = Option<Result<Period, PeriodError>>;
+
+/// The wire form of `period`, or the error it was made with.
+fn wire_period(period: &MaybePeriod) -> Result<Option<WirePeriod>, Error> {
+    match period {
+        None => Ok(None),
+        Some(Ok(period)) => Ok(Some(WirePeriod::of(period))),
+        Some(Err(error)) => Err((*error).into()),
     }
 }
 
@@ -99,8 +105,7 @@ macro_rules! apply_history {
     ($query:ident, $b:ident, $page:ident) => {{
         let size = $query.checked_page_size()?;
         let mut $b = $b.limit(size).page(page_number($page)?);
-        if let Some(period) = &$query.period {
-            let p = period.clone().map_err(Error::InvalidInput)?;
+        if let Some(p) = wire_period(&$query.period)? {
             $b = $b.from(p.from).to(p.to).timezone(p.timezone);
         }
         apply_filters!($b, &$query.filters);
@@ -118,7 +123,7 @@ macro_rules! apply_history {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ReportQuery {
     grouping: Option<ReportGrouping>,
-    period: Option<Result<Period, String>>,
+    period: MaybePeriod,
     filters: Filters,
     tags: Option<String>,
 }
@@ -137,7 +142,13 @@ impl ReportQuery {
 
     /// The period, both ends in the zone of `from` (sent as `timezone`).
     pub fn between<Tz: TimeZone>(mut self, from: DateTime<Tz>, to: DateTime<Tz>) -> Self {
-        self.period = Some(Period::new(from, to).map_err(|e| e.to_string()));
+        self.period = Some(Period::new(from, to));
+        self
+    }
+
+    /// The period, already checked (both ends in its offset, sent as `timezone`).
+    pub fn period(mut self, period: Period) -> Self {
+        self.period = Some(Ok(period));
         self
     }
 
@@ -156,8 +167,7 @@ impl ReportQuery {
         if let Some(g) = self.grouping {
             b = b.data_type(g);
         }
-        if let Some(period) = &self.period {
-            let p = period.clone().map_err(Error::InvalidInput)?;
+        if let Some(p) = wire_period(&self.period)? {
             b = b.from(p.from).to(p.to).timezone(p.timezone);
         }
         apply_filters!(b, &self.filters);
@@ -172,7 +182,7 @@ impl ReportQuery {
 /// [`Client::history_expanded`](super::Client::history_expanded).
 #[derive(Clone, Debug, PartialEq)]
 pub struct HistoryQuery {
-    period: Option<Result<Period, String>>,
+    period: MaybePeriod,
     filters: Filters,
     active: Option<bool>,
     search: Option<String>,
@@ -206,7 +216,13 @@ impl HistoryQuery {
     /// The period, both ends written in the zone of `from` (sent as `timezone`); seconds
     /// precision, as the vendor's format has.
     pub fn between<Tz: TimeZone>(mut self, from: DateTime<Tz>, to: DateTime<Tz>) -> Self {
-        self.period = Some(Period::new(from, to).map_err(|e| e.to_string()));
+        self.period = Some(Period::new(from, to));
+        self
+    }
+
+    /// The period, already checked (both ends in its offset, sent as `timezone`).
+    pub fn period(mut self, period: Period) -> Self {
+        self.period = Some(Ok(period));
         self
     }
 
@@ -245,8 +261,7 @@ impl HistoryQuery {
             (name::LIMIT, self.checked_page_size()?.to_string()),
             (name::PAGE, page_number(page)?.to_string()),
         ];
-        if let Some(period) = &self.period {
-            let p = period.clone().map_err(Error::InvalidInput)?;
+        if let Some(p) = wire_period(&self.period)? {
             pairs.extend([
                 (name::FROM, p.from),
                 (name::TO, p.to),
@@ -346,16 +361,18 @@ mod tests {
             .with_ymd_and_hms(2024, 3, 2, 0, 30, 15)
             .unwrap()
             .fixed_offset();
-        let p = Period::new(from, to).unwrap();
+        let p = WirePeriod::of(&Period::new(from, to).unwrap());
         assert_eq!(p.from, "2024-03-01T06:00:00");
         assert_eq!(p.to, "2024-03-01T21:30:15");
         assert_eq!(p.timezone, "-0300");
         let ist = FixedOffset::east_opt(5 * 3600 + 1800).unwrap();
-        let p = Period::new(
-            ist.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap(),
-            ist.with_ymd_and_hms(2024, 1, 2, 0, 0, 0).unwrap(),
-        )
-        .unwrap();
+        let p = WirePeriod::of(
+            &Period::new(
+                ist.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap(),
+                ist.with_ymd_and_hms(2024, 1, 2, 0, 0, 0).unwrap(),
+            )
+            .unwrap(),
+        );
         assert_eq!(p.timezone, "+0530");
     }
 
@@ -365,7 +382,8 @@ mod tests {
         let err = Period::new(
             utc.with_ymd_and_hms(2024, 3, 2, 0, 0, 0).unwrap(),
             utc.with_ymd_and_hms(2024, 3, 1, 0, 0, 0).unwrap(),
-        );
+        )
+        .map_err(Error::from);
         assert!(matches!(err, Err(Error::InvalidInput(_))));
     }
 }
