@@ -3,9 +3,114 @@
 //! Every client is built through the facade's builder, so the CLI gets the same validation
 //! (URLs, credentials, limits) as a library user.
 
-use crate::args::Credentials;
 use crate::error::CliError;
+use clap::Args;
 use cxkit::{conversion, converz, zchat, Vendor};
+use std::path::PathBuf;
+
+/// Credentials and base URLs; each falls back to its environment variable. `Debug` shows
+/// whether a credential is set, never its value.
+#[derive(Args, Default)]
+pub struct Credentials {
+    /// Zenvia Chat API token. A flag is visible to other users of this machine (`ps`): prefer
+    /// ZCHAT_TOKEN or --zchat-token-file.
+    #[arg(
+        long,
+        env = cxkit::zchat::TOKEN_VAR,
+        hide_env_values = true,
+        global = true,
+        help_heading = "Credentials"
+    )]
+    pub zchat_token: Option<String>,
+    /// A file holding the Zenvia Chat API token (e.g. a mounted secret).
+    #[arg(
+        long,
+        env = cxkit::zchat::TOKEN_FILE_VAR,
+        value_name = "FILE",
+        global = true,
+        help_heading = "Credentials"
+    )]
+    pub zchat_token_file: Option<PathBuf>,
+    /// Zenvia Chat base URL override.
+    #[arg(
+        long,
+        env = cxkit::zchat::BASE_URL_VAR,
+        global = true,
+        help_heading = "Credentials"
+    )]
+    pub zchat_base_url: Option<String>,
+    /// Converz API key. A flag is visible to other users of this machine (`ps`): prefer
+    /// CONVERZ_API_KEY or --converz-api-key-file.
+    #[arg(
+        long,
+        env = cxkit::converz::API_KEY_VAR,
+        hide_env_values = true,
+        global = true,
+        help_heading = "Credentials"
+    )]
+    pub converz_api_key: Option<String>,
+    /// A file holding the Converz API key (e.g. a mounted secret).
+    #[arg(
+        long,
+        env = cxkit::converz::API_KEY_FILE_VAR,
+        value_name = "FILE",
+        global = true,
+        help_heading = "Credentials"
+    )]
+    pub converz_api_key_file: Option<PathBuf>,
+    /// Converz base URL (your tenant's, e.g. https://acme.converz.co/api/v1).
+    #[arg(
+        long,
+        env = cxkit::converz::BASE_URL_VAR,
+        global = true,
+        help_heading = "Credentials"
+    )]
+    pub converz_base_url: Option<String>,
+    /// Zenvia Conversion API key. A flag is visible to other users of this machine (`ps`): prefer
+    /// CONVERSION_API_KEY or --conversion-api-key-file.
+    #[arg(
+        long,
+        env = cxkit::conversion::API_KEY_VAR,
+        hide_env_values = true,
+        global = true,
+        help_heading = "Credentials"
+    )]
+    pub conversion_api_key: Option<String>,
+    /// A file holding the Zenvia Conversion API key (e.g. a mounted secret).
+    #[arg(
+        long,
+        env = cxkit::conversion::API_KEY_FILE_VAR,
+        value_name = "FILE",
+        global = true,
+        help_heading = "Credentials"
+    )]
+    pub conversion_api_key_file: Option<PathBuf>,
+    /// Zenvia Conversion base URL override.
+    #[arg(
+        long,
+        env = cxkit::conversion::BASE_URL_VAR,
+        global = true,
+        help_heading = "Credentials"
+    )]
+    pub conversion_base_url: Option<String>,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let set = |s: &Option<String>| s.as_ref().map(|_| "***");
+        f.debug_struct("Credentials")
+            .field("zchat_token", &set(&self.zchat_token))
+            .field("zchat_token_file", &self.zchat_token_file)
+            .field("zchat_base_url", &self.zchat_base_url)
+            .field("converz_api_key", &set(&self.converz_api_key))
+            .field("converz_api_key_file", &self.converz_api_key_file)
+            .field("converz_base_url", &self.converz_base_url)
+            .field("conversion_api_key", &set(&self.conversion_api_key))
+            .field("conversion_api_key_file", &self.conversion_api_key_file)
+            .field("conversion_base_url", &self.conversion_base_url)
+            .finish()
+    }
+}
 
 /// One vendor's base URL and the credential it accepts.
 pub struct Endpoint {

@@ -1,10 +1,42 @@
 //! The embedded sandbox behind `--sandbox` (cargo feature `sandbox`): started from the flags,
 //! handed to the clients as plain endpoints.
 
-use crate::args::SandboxArgs;
 use crate::clients::{Endpoint, Endpoints};
 use crate::error::CliError;
+use clap::Args;
 use cxkit_sandbox::{Faults, Sandbox, SandboxConfig};
+
+/// The embedded sandbox's flags.
+#[derive(Args, Debug)]
+pub struct SandboxArgs {
+    /// Start an embedded sandbox and point the command at it (no credentials needed).
+    #[arg(long = "sandbox", global = true, help_heading = "Global options")]
+    pub enabled: bool,
+    /// With --sandbox: zchat history rows and Converz calls it serves (default 10,000).
+    #[arg(
+        long = "sandbox-rows",
+        global = true,
+        default_value_t = 10_000,
+        help_heading = "Global options"
+    )]
+    pub rows: u64,
+    /// With --sandbox: latency added to every response, in milliseconds.
+    #[arg(
+        long = "sandbox-latency-ms",
+        global = true,
+        default_value_t = 0,
+        help_heading = "Global options"
+    )]
+    pub latency_ms: u64,
+    /// With --sandbox: injected faults, e.g. `mixed=0.2` or `429=0.05,cut=0.05,drop=0.05`
+    /// (kinds: 429, 5xx, drop, cut, stall, slow, mixed), deterministic from the seed.
+    #[arg(
+        long = "sandbox-faults",
+        global = true,
+        help_heading = "Global options"
+    )]
+    pub faults: Option<String>,
+}
 
 /// Starts the sandbox when `--sandbox` is given; its endpoints and credentials.
 pub async fn start(args: &SandboxArgs) -> Result<Option<Endpoints>, CliError> {

@@ -4,10 +4,18 @@
 //! naive date-times read in the vendor's zone. Rows are the JSON text the source read, never
 //! decoded into a value tree.
 
-use crate::airbyte::Failure;
 use chrono::{DateTime, Utc};
 use cxkit::sync::{Incremental, Source, StreamDef, StreamState};
 use futures::StreamExt;
+
+/// Whose fault a stream's failure is (Airbyte's `failure_type`; Singer exits with its code).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// The configuration (a credential, a URL, a catalog) must change.
+    Config,
+    /// Anything else: the network, the vendor, cxkit.
+    System,
+}
 
 /// How every stream of a run follows its cursor (the same rules as the CLI's `--state`).
 #[derive(Clone, Copy, Debug)]

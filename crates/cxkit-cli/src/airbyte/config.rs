@@ -1,8 +1,8 @@
 //! The connector's configuration: its JSON Schema (the SPEC's `connectionSpecification`) and
 //! how a config file becomes the vendors' clients.
 
-use crate::args::Credentials;
 use crate::clients::Clients;
+use crate::clients::Credentials;
 use crate::error::CliError;
 use chrono::{DateTime, Duration, Utc};
 use cxkit::sync::Source;
@@ -289,7 +289,7 @@ impl Config {
         if !self.sandbox {
             return Ok(None);
         }
-        let args = crate::args::SandboxArgs {
+        let args = crate::embedded::SandboxArgs {
             enabled: true,
             rows: 10_000,
             latency_ms: 0,

@@ -1,5 +1,6 @@
 //! Airbyte protocol (v0.3) messages, one JSON object per line on stdout.
 
+use crate::stream_run::Failure;
 use cxkit::sync::StreamDef;
 use serde_json::{json, Value};
 use std::io::Write;
@@ -25,15 +26,6 @@ pub enum Status {
     Complete,
     /// The stream failed part way.
     Incomplete,
-}
-
-/// Whose fault a failure is (`failure_type`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Failure {
-    /// The configuration (a credential, a URL, a catalog) must change.
-    Config,
-    /// Anything else: the network, the vendor, cxkit.
-    System,
 }
 
 impl<W: Write> Messages<W> {

@@ -8,9 +8,9 @@ mod read;
 pub(crate) use read::load;
 
 use crate::error::CliError;
+use crate::stream_run::Failure;
 use clap::Subcommand;
 use config::Config;
-pub(crate) use messages::Failure;
 use messages::Messages;
 use std::path::{Path, PathBuf};
 

@@ -1,8 +1,8 @@
 //! `airbyte read`: the configured streams' records, with per-stream state after them.
 
-use super::messages::{now_ms, Failure, Messages, Status};
+use super::messages::{now_ms, Messages, Status};
 use crate::error::CliError;
-use crate::stream_run::{Semantics, StreamError};
+use crate::stream_run::{Failure, Semantics, StreamError};
 use cxkit::sync::{stream, Source, StreamDef, StreamState};
 use serde::Deserialize;
 use serde_json::Value;

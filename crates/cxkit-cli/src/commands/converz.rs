@@ -1,14 +1,95 @@
 //! `cxkit converz …`.
 
 use super::{export_all, export_list, Context, ListPeriod};
-use crate::args::Converz;
 use crate::error::CliError;
 use crate::output::Columns;
 use chrono::{DateTime, Utc};
+use clap::Subcommand;
 use cxkit::converz;
 use cxkit::pagination::Checkpoint;
 use cxkit::Api;
 use serde_json::{json, Value};
+use std::path::PathBuf;
+
+/// Converz commands.
+#[derive(Subcommand, Debug)]
+pub enum Converz {
+    /// Users, every page.
+    #[command(after_help = "Example:\n  cxkit --sandbox converz reps --department support")]
+    Reps {
+        /// Only this user (repeatable).
+        #[arg(long = "rep-id")]
+        rep_ids: Vec<String>,
+        /// Only this department (repeatable).
+        #[arg(long = "department")]
+        departments: Vec<String>,
+        /// Only active (true) or inactive (false) users.
+        #[arg(long)]
+        active: Option<bool>,
+        /// Rows per request (1 to 1,000,000).
+        #[arg(long, default_value_t = 10_000)]
+        page_size: u64,
+    },
+    /// Conversations, every page, streamed.
+    #[command(
+        after_help = "Example:\n  cxkit --sandbox converz calls --start-date 2024-03-01 --end-date 2024-03-07 --campaign sales --format csv"
+    )]
+    Calls {
+        /// First day (YYYY-MM-DD).
+        #[arg(long)]
+        start_date: Option<chrono::NaiveDate>,
+        /// Last day (YYYY-MM-DD).
+        #[arg(long)]
+        end_date: Option<chrono::NaiveDate>,
+        /// Only this campaign (repeatable).
+        #[arg(long = "campaign")]
+        campaigns: Vec<String>,
+        /// Only this vendor (repeatable).
+        #[arg(long = "vendor")]
+        vendors: Vec<String>,
+        /// Only this user (repeatable).
+        #[arg(long = "rep-id")]
+        rep_ids: Vec<String>,
+        /// Only these columns (repeatable).
+        #[arg(long = "column")]
+        columns: Vec<String>,
+        /// Metrics to compute (repeatable).
+        #[arg(long = "metric")]
+        metrics: Vec<String>,
+        /// Rows per request (1 to 1,000,000).
+        #[arg(long, default_value_t = 100_000)]
+        page_size: u64,
+    },
+    /// Aggregated analytics.
+    #[command(
+        after_help = "Example:\n  cxkit --sandbox converz report --group-by date --group-by campaign --metric n_calls"
+    )]
+    Report {
+        /// Last N days.
+        #[arg(long)]
+        days: Option<u64>,
+        /// Dimension to group by (repeatable): date, week, month, campaign, rep_id, …
+        #[arg(long = "group-by")]
+        group_by: Vec<String>,
+        /// Metric (repeatable): n_calls, avg_duration, total_duration, …
+        #[arg(long = "metric")]
+        metrics: Vec<String>,
+    },
+    /// Update users from a CSV with a rep_id column (empty cells are left untouched).
+    #[command(after_help = "Example:\n  cxkit --sandbox converz update-reps --csv teams.csv")]
+    UpdateReps {
+        /// The CSV file.
+        #[arg(long)]
+        csv: PathBuf,
+    },
+    /// Update conversations from a CSV with a call_id column (empty cells are left untouched).
+    #[command(after_help = "Example:\n  cxkit --sandbox converz update-calls --csv reviewed.csv")]
+    UpdateCalls {
+        /// The CSV file.
+        #[arg(long)]
+        csv: PathBuf,
+    },
+}
 
 /// `cxkit converz …`
 pub async fn converz(ctx: &Context<'_>, command: Converz) -> Result<(), CliError> {

@@ -6,11 +6,10 @@ mod state;
 mod webhook;
 mod zchat;
 
-pub use converz::converz;
-pub use webhook::webhook;
-pub use zchat::zchat;
+pub use converz::{converz, Converz};
+pub use webhook::{webhook, Webhook};
+pub use zchat::{zchat, Zchat};
 
-use crate::args::{self};
 use crate::clients::Clients;
 use crate::error::CliError;
 use crate::output::{Columns, Output, Spec};
@@ -22,7 +21,7 @@ use serde::Serialize;
 /// What every command needs: the clients and how to open the output.
 pub struct Context<'a> {
     pub clients: &'a Clients,
-    pub format: Option<args::Format>,
+    pub format: Option<crate::output::Format>,
     pub output: Option<&'a std::path::Path>,
     pub columns: Option<&'a [String]>,
     pub quiet: bool,

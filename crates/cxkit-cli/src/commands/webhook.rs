@@ -1,14 +1,85 @@
 //! `cxkit webhook …`.
 
 use super::Context;
-use crate::args::{self, Webhook};
 use crate::error::CliError;
 use crate::event_log::EventLog;
+use crate::output::Format;
 use crate::output::{Columns, Output};
+use clap::{Args, Subcommand};
 use cxkit::conversion::webhook::{self as hooks, Delivery, ServeLimits};
 use cxkit::Api;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+
+/// The shared webhook secret, from a flag, a file or the environment.
+#[derive(Args, Debug, Clone)]
+pub struct WebhookSecret {
+    /// The shared secret deliveries carry as ?secret=… (16 characters or more). A flag is
+    /// visible to other users of this machine (`ps`): prefer WEBHOOK_SECRET or --secret-file.
+    #[arg(long, env = cxkit::conversion::webhook::SECRET_VAR, hide_env_values = true)]
+    pub secret: Option<String>,
+    /// A file holding the shared secret (e.g. a mounted secret).
+    #[arg(long, env = cxkit::conversion::webhook::SECRET_FILE_VAR, value_name = "FILE")]
+    pub secret_file: Option<PathBuf>,
+}
+
+impl WebhookSecret {
+    /// The secret, checked: present, from one place only, 16 characters or more.
+    pub fn resolve(&self) -> Result<cxkit::Secret, crate::error::CliError> {
+        let secret = crate::clients::one_secret(
+            self.secret.as_deref(),
+            self.secret_file.as_deref(),
+            ("--secret", cxkit::conversion::webhook::SECRET_VAR),
+            ("--secret-file", cxkit::conversion::webhook::SECRET_FILE_VAR),
+        )?
+        .ok_or_else(|| {
+            crate::error::CliError::config(format!(
+                "missing the webhook secret: set {} or {}, or pass --secret or --secret-file",
+                cxkit::conversion::webhook::SECRET_VAR,
+                cxkit::conversion::webhook::SECRET_FILE_VAR
+            ))
+        })?;
+        let secret = cxkit::Secret::new(secret);
+        cxkit::conversion::webhook::check_secret(&secret)
+            .map_err(|e| crate::error::CliError::config(e.to_string()))?;
+        Ok(secret)
+    }
+}
+
+/// Webhook commands.
+#[derive(Subcommand, Debug)]
+pub enum Webhook {
+    /// Receive deliveries and print each event (JSON Lines by default).
+    ///
+    /// The secret is checked before the body is read; bodies over --max-body-kib get 413,
+    /// headers and bodies that take over 10 s are cut, at most --max-connections are open at
+    /// once. A redelivery of an event already written (same topic, type, operationId and
+    /// updatedAt) is acknowledged without being written again; a new change of the same
+    /// object always is.
+    #[command(
+        after_help = "Example:\n  WEBHOOK_SECRET=$(openssl rand -hex 24) cxkit webhook listen --addr 127.0.0.1:8080 --output events.jsonl"
+    )]
+    Listen {
+        /// Address to listen on (put a TLS proxy in front of it to receive from the internet).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+        #[command(flatten)]
+        secret: WebhookSecret,
+        /// Stop after this many events.
+        #[arg(long)]
+        max_events: Option<u64>,
+        /// Connections open at once; more wait for a free one.
+        #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=65_536))]
+        max_connections: u32,
+        /// The largest delivery body accepted, in KiB.
+        #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..=1_048_576))]
+        max_body_kib: u32,
+        /// Events remembered to drop their redeliveries (with --output, across restarts too).
+        #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u32).range(1..))]
+        dedup_capacity: u32,
+    },
+}
 
 /// `cxkit webhook …`: a delivery is written (and, with `--output`, made durable) before it
 /// is acknowledged; a redelivery of an event already written is acknowledged, not written
@@ -27,7 +98,7 @@ pub async fn webhook(ctx: &Context<'_>, command: Webhook) -> Result<(), CliError
     let capacity = dedup_capacity as usize;
     let (sink, handled) = match ctx.output {
         Some(path) => {
-            if ctx.format.is_some_and(|f| f != args::Format::Jsonl) {
+            if ctx.format.is_some_and(|f| f != Format::Jsonl) {
                 return Err(CliError::usage(
                     "webhook listen --output appends JSON Lines: use --format jsonl",
                 ));

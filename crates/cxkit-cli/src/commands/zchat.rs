@@ -1,15 +1,89 @@
 //! `cxkit zchat …`.
 
 use super::{export_all, export_list, Context, ListPeriod};
-use crate::args::{Zchat, ZchatFilters};
 use crate::error::CliError;
 use crate::output::Columns;
 use crate::period::period;
+use crate::period::Period;
 use chrono::{DateTime, Utc};
+use clap::{Args, Subcommand};
 use cxkit::pagination::Checkpoint;
 use cxkit::zchat;
 use cxkit::Api;
 use serde_json::json;
+
+/// zchat filters shared by its lists.
+#[derive(Args, Debug, Clone)]
+pub struct ZchatFilters {
+    /// Only this channel (repeatable): WHATSAPP, EMAIL, TEXT, …
+    #[arg(long = "channel")]
+    pub channels: Vec<String>,
+    /// Only this status, the rows' `current_state` (repeatable): ENDED, CANCELED, …
+    /// (`--state` is the incremental state file.)
+    #[arg(long = "current-state")]
+    pub states: Vec<String>,
+    /// Only this agent id (repeatable).
+    #[arg(long = "agent")]
+    pub agents: Vec<String>,
+    /// Only this department id (repeatable).
+    #[arg(long = "department")]
+    pub departments: Vec<String>,
+    /// Rows per request (1 to 10,000).
+    #[arg(long, default_value_t = 1000)]
+    pub page_size: u32,
+}
+
+/// Zenvia Chat commands.
+#[derive(Subcommand, Debug)]
+pub enum Zchat {
+    /// The Digital Channels report.
+    #[command(
+        after_help = "Example:\n  cxkit --sandbox zchat report --group-by channel --from 2024-03-01 --to 2024-03-31"
+    )]
+    Report {
+        #[command(flatten)]
+        period: Period,
+        /// Grouping: period, tag, department, channel, agent.
+        #[arg(long, default_value = "period")]
+        group_by: String,
+        #[command(flatten)]
+        filters: ZchatFilters,
+    },
+    /// Service history, every page.
+    #[command(
+        after_help = "Example:\n  cxkit --sandbox zchat history --from 2024-03-01 --to 2024-03-31 --channel WHATSAPP --format csv"
+    )]
+    History {
+        #[command(flatten)]
+        period: Period,
+        #[command(flatten)]
+        filters: ZchatFilters,
+        /// Client name, agent e-mail or interaction id.
+        #[arg(long)]
+        search: Option<String>,
+        /// Only sent (true) or received (false) interactions.
+        #[arg(long)]
+        active: Option<bool>,
+        /// The expanded rows (every column the vendor has).
+        #[arg(long)]
+        expanded: bool,
+        /// Fetch pages one after another: --concurrency 1, under its older name (hidden).
+        #[arg(long, hide = true)]
+        no_prefetch: bool,
+    },
+    /// Ongoing interactions, every page.
+    #[command(after_help = "Example:\n  cxkit --sandbox zchat ongoing --current-state NOT_ANSWER")]
+    Ongoing {
+        #[command(flatten)]
+        filters: ZchatFilters,
+    },
+    /// The messages of one conversation.
+    #[command(after_help = "Example:\n  cxkit --sandbox zchat messages 202400000042")]
+    Messages {
+        /// The protocol number.
+        protocol: String,
+    },
+}
 
 fn channels(names: &[String]) -> Vec<zchat::Channel> {
     names

@@ -12,6 +12,7 @@ mod arrow_rows;
 #[cfg(feature = "parquet")]
 mod arrow_schema;
 pub mod checkpoint;
+mod format;
 mod json_text;
 #[cfg(feature = "parquet")]
 mod parquet;
@@ -20,11 +21,11 @@ mod properties;
 mod tabular;
 mod target;
 
-use crate::args::Format;
 use crate::error::CliError;
 use crate::files::{self, Lock};
 use checkpoint::Saved;
 use cxkit::pagination::Checkpoint;
+pub use format::Format;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::Value;
 use std::io::{BufRead, IsTerminal};

@@ -5,8 +5,8 @@
 
 use super::arrow_rows::Rows;
 use super::arrow_schema::Shape;
+use super::Format;
 use super::{Columns, Spec};
-use crate::args::Format;
 use crate::error::CliError;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
