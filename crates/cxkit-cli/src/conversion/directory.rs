@@ -1,7 +1,7 @@
 //! `cxkit conversion agents|agent|groups|group|app|…`: the directory, the integration behind
 //! the key, acting-user lists, channels, orders, quotes across the account and selections.
 
-use super::args::Conversion;
+use super::args::Directory;
 use super::subcommands::{AgentCommand, AppCommand, GroupCommand};
 use super::{body, show, show_all};
 use crate::commands::{export, Context};
@@ -11,14 +11,15 @@ use cxkit::conversion::{Client, QuoteQuery};
 use cxkit::Api;
 
 /// The commands that are one call each.
+#[deny(clippy::wildcard_enum_match_arm)]
 pub(super) async fn run(
     ctx: &Context<'_>,
     client: &Client,
-    command: Conversion,
+    command: Directory,
 ) -> Result<(), CliError> {
     match command {
-        Conversion::Topics => show_all(ctx, client.topics().await?).await,
-        Conversion::Quotes {
+        Directory::Topics => show_all(ctx, client.topics().await?).await,
+        Directory::Quotes {
             prospect,
             status,
             page_size,
@@ -35,30 +36,30 @@ pub(super) async fn run(
                 }
             }
         }
-        Conversion::Channels { prospect } => match prospect {
+        Directory::Channels { prospect } => match prospect {
             Some(id) => show_all(ctx, client.prospect_channels(&id).await?).await,
             None => show_all(ctx, client.channels().await?).await,
         },
-        Conversion::Orders { prospect, limit } => {
+        Directory::Orders { prospect, limit } => {
             show_all(ctx, client.orders(&prospect, limit).await?).await
         }
-        Conversion::ArchivingReasons { agent } => match agent {
+        Directory::ArchivingReasons { agent } => match agent {
             #[allow(deprecated)]
             Some(agent) => show_all(ctx, client.archiving_reasons_of(&agent).await?).await,
             None => show_all(ctx, client.archiving_reasons().await?).await,
         },
-        Conversion::Labels => show_all(ctx, client.labels().await?).await,
-        Conversion::Transferable => show(ctx, client.transferable().await?).await,
-        Conversion::Agents { group, active } => {
+        Directory::Labels => show_all(ctx, client.labels().await?).await,
+        Directory::Transferable => show(ctx, client.transferable().await?).await,
+        Directory::Agents { group, active } => {
             show_all(ctx, client.agents(&group, active.as_deref()).await?).await
         }
-        Conversion::Groups => show_all(ctx, client.groups().await?).await,
-        Conversion::Industries => show_all(ctx, client.industries().await?).await,
-        Conversion::Categories => show_all(ctx, client.lead_categories().await?).await,
-        Conversion::Defaults => show(ctx, client.lead_defaults().await?).await,
-        Conversion::Integration { all: false } => show(ctx, client.integration().await?).await,
-        Conversion::Integration { all: true } => show_all(ctx, client.integrations().await?).await,
-        Conversion::CheckCredentials => {
+        Directory::Groups => show_all(ctx, client.groups().await?).await,
+        Directory::Industries => show_all(ctx, client.industries().await?).await,
+        Directory::Categories => show_all(ctx, client.lead_categories().await?).await,
+        Directory::Defaults => show(ctx, client.lead_defaults().await?).await,
+        Directory::Integration { all: false } => show(ctx, client.integration().await?).await,
+        Directory::Integration { all: true } => show_all(ctx, client.integrations().await?).await,
+        Directory::CheckCredentials => {
             let key = ctx.clients.conversion_key()?;
             match client.check_credentials(&key).await? {
                 true => show(ctx, serde_json::json!({"valid": true})).await,
@@ -67,7 +68,7 @@ pub(super) async fn run(
                 )),
             }
         }
-        Conversion::Selection {
+        Directory::Selection {
             id,
             fields,
             page_size,
@@ -79,7 +80,6 @@ pub(super) async fn run(
             )
             .await
         }
-        other => Err(CliError::usage(format!("unhandled command {other:?}"))),
     }
 }
 

@@ -1,6 +1,6 @@
 //! The list commands (prospects, interactions), leads, and webhook subscriptions.
 
-use super::args::{Conversion, LeadKind};
+use super::args::{LeadKind, Lists};
 use crate::commands::{export_all, export_list, Context, ListPeriod};
 use crate::error::CliError;
 use crate::output::Columns;
@@ -45,14 +45,15 @@ fn since_period(
     Some((from.min(to), to))
 }
 
-/// The list, lead and subscription commands; any other command is handed back.
+/// The list, lead and subscription commands.
+#[deny(clippy::wildcard_enum_match_arm)]
 pub(super) async fn run(
     ctx: &Context<'_>,
     client: &conversion::Client,
-    command: Conversion,
-) -> Result<Option<Conversion>, CliError> {
+    command: Lists,
+) -> Result<(), CliError> {
     match command {
-        Conversion::Lead {
+        Lists::Lead {
             kind,
             utm_source,
             first_name,
@@ -78,7 +79,7 @@ pub(super) async fn run(
             let created = client.create_lead(lead).await?;
             export_all(ctx.open(PROSPECTS)?, vec![created]).await?;
         }
-        Conversion::Prospects {
+        Lists::Prospects {
             period: p,
             status,
             search,
@@ -121,7 +122,7 @@ pub(super) async fn run(
             )
             .await?;
         }
-        Conversion::Interactions {
+        Lists::Interactions {
             period: p,
             prospect,
             via,
@@ -159,7 +160,7 @@ pub(super) async fn run(
             )
             .await?;
         }
-        Conversion::Subscribe {
+        Lists::Subscribe {
             url,
             secret,
             topics,
@@ -177,7 +178,7 @@ pub(super) async fn run(
             let row = masked_subscription(to_value(created)?);
             export_all(ctx.open(SUBSCRIPTIONS)?, vec![row]).await?;
         }
-        Conversion::Subscriptions => {
+        Lists::Subscriptions => {
             let list = client.subscriptions().await?;
             let rows: Vec<Value> = list
                 .into_iter()
@@ -185,20 +186,19 @@ pub(super) async fn run(
                 .collect::<Result<_, _>>()?;
             export_all(ctx.open(SUBSCRIPTIONS)?, rows).await?;
         }
-        Conversion::Subscription { id } => {
+        Lists::Subscription { id } => {
             let row = masked_subscription(to_value(client.subscription(&id).await?)?);
             export_all(ctx.open(SUBSCRIPTIONS)?, vec![row]).await?;
         }
-        Conversion::Unsubscribe { id, all } => match (id, all) {
+        Lists::Unsubscribe { id, all } => match (id, all) {
             (Some(id), false) => {
                 let row = masked_subscription(to_value(client.unsubscribe(&id).await?)?);
                 export_all(ctx.open(SUBSCRIPTIONS)?, vec![row]).await?;
             }
             _ => super::show(ctx, client.unsubscribe_all().await?).await?,
         },
-        other => return Ok(Some(other)),
     }
-    Ok(None)
+    Ok(())
 }
 
 fn to_value<T: serde::Serialize>(value: T) -> Result<Value, CliError> {

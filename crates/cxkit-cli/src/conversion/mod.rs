@@ -17,6 +17,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 /// `cxkit conversion …`
+#[deny(clippy::wildcard_enum_match_arm)]
 pub async fn run(ctx: &Context<'_>, command: Conversion) -> Result<(), CliError> {
     let client = ctx.clients.conversion()?;
     match command {
@@ -27,10 +28,8 @@ pub async fn run(ctx: &Context<'_>, command: Conversion) -> Result<(), CliError>
         Conversion::Agent(c) => directory::agent(ctx, &client, c).await,
         Conversion::Group(c) => directory::group(ctx, &client, c).await,
         Conversion::App(c) => directory::app(ctx, &client, c).await,
-        other => match lists::run(ctx, &client, other).await? {
-            Some(other) => directory::run(ctx, &client, other).await,
-            None => Ok(()),
-        },
+        Conversion::Lists(c) => lists::run(ctx, &client, c).await,
+        Conversion::Directory(c) => directory::run(ctx, &client, c).await,
     }
 }
 
