@@ -7,7 +7,8 @@
 //!   derives incl. `schemars::JsonSchema` and `PartialEq`), plus the glue that wires the
 //!   generated `Client` to `cxkit-runtime` (credential placement, retries, normalisation)
 //!   a `json_schemas()` inventory of every generated type, and the [`wire`] facts (paths,
-//!   parameter names, limits) that code beside the client names instead of typing them;
+//!   parameter names, limits) that code beside the client names instead of typing them, and
+//!   a [`request_twin`] `build_request()` beside every `GET` builder's `send()`;
 //! - [`render_mocks`]: progenitor's typed httpmock helpers, with array and date-time query
 //!   matchers fixed so they compile and match the client's wire form (see [`mock_fix`]);
 //! - [`build_script`]: what an API crate's `build.rs` calls.
@@ -16,6 +17,7 @@ pub mod mock_fix;
 pub mod multipart;
 pub mod normalize;
 pub mod openapi;
+pub mod request_twin;
 pub mod safe_http;
 mod spec;
 pub mod wire;
@@ -75,6 +77,12 @@ pub fn render_client(spec: &openapiv3::OpenAPI) -> Result<String, SpecError> {
         #wire
     };
     let mut file: syn::File = syn::parse2(tokens).map_err(SpecError::parse)?;
+    if request_twin::add_request_twins(&mut file) == 0 && !spec_has_no_get(&spec) {
+        return Err(SpecError::io(
+            "progenitor's GET builders no longer have the send() this pass knows: \
+             update crates/codegen/src/request_twin.rs",
+        ));
+    }
     if safe_http::use_runtime_http_client(&mut file) == 0 {
         return Err(SpecError::io(
             "progenitor's Client::new no longer calls reqwest::ClientBuilder::new(): \
@@ -82,6 +90,11 @@ pub fn render_client(spec: &openapiv3::OpenAPI) -> Result<String, SpecError> {
         ));
     }
     Ok(prettyplease::unparse(&file))
+}
+
+/// Whether `spec` declares no `GET` operation (then no builder gets a request twin).
+fn spec_has_no_get(spec: &openapiv3::OpenAPI) -> bool {
+    spec.operations().all(|(_, method, _)| method != "get")
 }
 
 /// The spec without its file-upload operations (which progenitor cannot generate), and those

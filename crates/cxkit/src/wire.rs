@@ -1,5 +1,6 @@
-//! Small helpers for the wire: typed values as the vendors' text, and the `GET` requests built
-//! outside the generated clients.
+//! Small helpers for the wire: typed values as the vendors' text. (Every request is built by
+//! the generated builders; lists that read answers their own way send the builder's
+//! `build_request()`.)
 
 use serde::Serialize;
 
@@ -21,27 +22,6 @@ pub(crate) fn comma_list<I: IntoIterator<Item = S>, S: ToString>(items: I) -> Op
         .collect::<Vec<_>>()
         .join(",");
     (!joined.is_empty()).then_some(joined)
-}
-
-/// A `GET` of `path?pairs` on a generated client's server, credential attached: the lists read
-/// outside the generated builders (Converz pages decoded as they stream, raw zchat pages).
-pub(crate) fn get_request(
-    base_url: &str,
-    path: &str,
-    pairs: Vec<(&'static str, String)>,
-    ctx: &cxkit_runtime::ClientContext,
-) -> Result<reqwest::Request, crate::Error> {
-    let mut url = reqwest::Url::parse(&format!("{base_url}{path}"))
-        .map_err(|e| crate::ConfigError::Invalid(format!("base URL: {e}")))?;
-    url.query_pairs_mut().extend_pairs(pairs);
-    let mut request = reqwest::Request::new(reqwest::Method::GET, url);
-    request.headers_mut().insert(
-        reqwest::header::ACCEPT,
-        reqwest::header::HeaderValue::from_static("application/json"),
-    );
-    ctx.authorize(&mut request)
-        .map_err(crate::Error::InvalidInput)?;
-    Ok(request)
 }
 
 #[cfg(test)]

@@ -41,7 +41,7 @@ use crate::config::Lookup;
 use crate::error::{from_generated, Api, ConfigError, Error, VendorError};
 use crate::json_rows::{decode_rows_limited, OpenRow, RowErrorKind};
 use crate::pagination::{key_hash, numbered, start_page, Checkpoint, KeyOf, Paging, RowStream};
-use converz_api::{wire, ResponseValue};
+use converz_api::ResponseValue;
 use cxkit_runtime::progenitor_client::ClientInfo;
 use cxkit_runtime::{ApiProfile, ClientContext, Credential, Secret};
 use futures::stream::{BoxStream, StreamExt};
@@ -149,26 +149,23 @@ impl Client {
     pub fn reps(&self, query: RepQuery) -> RowStream<Rep> {
         let at = (query.paging(), query.checkpoint().cloned());
         let key: KeyOf<Rep> = |r| Some(key_hash(&r.rep_id));
-        let op = (wire::list_reps::OPERATION_ID, wire::list_reps::PATH);
-        self.pages(op, at, key, move |page| query.pairs(page))
+        self.pages(at, key, query)
     }
 
     /// Every conversation matching `query`, decoded row by row.
     pub fn calls(&self, query: CallQuery) -> RowStream<Call> {
         let at = (query.paging(), query.checkpoint().cloned());
         let key: KeyOf<Call> = |c| Some(key_hash(c.call_id));
-        let op = (wire::list_calls::OPERATION_ID, wire::list_calls::PATH);
-        self.pages(op, at, key, move |page| query.pairs(page))
+        self.pages(at, key, query)
     }
 
-    /// Numbered pages of `operation`, each decoded as it downloads and resumed if its body
-    /// breaks; `pairs` gives page `n`'s query.
-    fn pages<T: OpenRow + Send + 'static>(
+    /// Numbered pages of `query`'s list, each decoded as it downloads and resumed if its body
+    /// breaks.
+    fn pages<T: OpenRow + Send + 'static, Q: page::ListQuery>(
         &self,
-        (operation, path): (&'static str, &'static str),
         (paging, resume): (Paging, Option<Checkpoint>),
         key: KeyOf<T>,
-        pairs: impl Fn(u64) -> Result<Vec<(&'static str, String)>, Error> + Send + Sync + 'static,
+        query: Q,
     ) -> RowStream<T> {
         let start = match start_page(resume.as_ref()) {
             Ok(start) => start,
@@ -178,17 +175,17 @@ impl Client {
             raw: paging.client_for(&self.raw, converz_api::Client::new_with_client),
             ..self.clone()
         };
-        numbered((Api::Converz, operation), paging, start, key, move |page| {
-            let (this, pairs) = (this.clone(), pairs(page));
-            async move {
-                let request = page::PageRequest {
-                    operation,
-                    path,
-                    pairs: pairs?,
-                };
-                page::resumable_page(this, request, key).await
-            }
-        })
+        let query = std::sync::Arc::new(query);
+        numbered(
+            (Api::Converz, Q::OPERATION_ID),
+            paging,
+            start,
+            key,
+            move |page| {
+                let request = page::PageRequest::new(this.raw.clone(), query.clone(), page);
+                page::resumable_page(this.clone(), request, key)
+            },
+        )
     }
 
     /// Aggregated analytics rows.
@@ -304,13 +301,9 @@ impl Client {
         &self,
         request: &page::PageRequest,
     ) -> Result<BoxStream<'static, Result<T, Error>>, Error> {
-        let page::PageRequest {
-            operation,
-            path,
-            pairs,
-        } = request.clone();
+        let operation = request.operation;
         let ctx = self.raw.context().clone();
-        let request = crate::wire::get_request(self.raw.baseurl(), path, pairs, &ctx)?;
+        let request = request.build().await?;
         let response =
             cxkit_runtime::execute_streaming(self.raw.client(), &ctx, request, operation)
                 .await

@@ -2,19 +2,100 @@
 //! the page is requested again and read on after the rows already yielded, none repeated,
 //! none skipped.
 
-use super::Client;
-use crate::error::{Api, Error};
+use super::{CallQuery, Client, RepQuery};
+use crate::error::{from_generated, Api, Error};
 use crate::json_rows::OpenRow;
 use crate::pagination::KeyOf;
+use converz_api::wire;
+use futures::future::BoxFuture;
 use futures::stream::{self, BoxStream, StreamExt};
+use futures::FutureExt;
+use std::sync::Arc;
 use std::time::Duration;
 
-/// A page request: operation, path and query pairs.
-#[derive(Clone)]
+/// A Converz list's query: how the generated builder makes page `n`'s request.
+pub(crate) trait ListQuery: Send + Sync + 'static {
+    /// The list's operation.
+    const OPERATION_ID: &'static str;
+
+    /// Page `page`'s request, built and authorised by the generated builder.
+    fn request(
+        raw: converz_api::Client,
+        query: Arc<Self>,
+        page: u64,
+    ) -> BoxFuture<'static, Result<reqwest::Request, Error>>;
+}
+
+/// The generated builder's error, as the facade's.
+fn built(
+    raw: &converz_api::Client,
+    operation: &'static str,
+    request: Result<reqwest::Request, converz_api::Error<converz_api::types::Error>>,
+) -> Result<reqwest::Request, Error> {
+    request.map_err(|e| from_generated(Api::Converz, operation, raw.context(), e))
+}
+
+impl ListQuery for RepQuery {
+    const OPERATION_ID: &'static str = wire::list_reps::OPERATION_ID;
+
+    fn request(
+        raw: converz_api::Client,
+        query: Arc<Self>,
+        page: u64,
+    ) -> BoxFuture<'static, Result<reqwest::Request, Error>> {
+        async move {
+            let request = query.apply(raw.list_reps(), page)?.build_request().await;
+            built(&raw, Self::OPERATION_ID, request)
+        }
+        .boxed()
+    }
+}
+
+impl ListQuery for CallQuery {
+    const OPERATION_ID: &'static str = wire::list_calls::OPERATION_ID;
+
+    fn request(
+        raw: converz_api::Client,
+        query: Arc<Self>,
+        page: u64,
+    ) -> BoxFuture<'static, Result<reqwest::Request, Error>> {
+        async move {
+            let request = query.apply(raw.list_calls(), page)?.build_request().await;
+            built(&raw, Self::OPERATION_ID, request)
+        }
+        .boxed()
+    }
+}
+
+/// One page's request, made again each time it is sent (a body that breaks is requested
+/// anew).
 pub(crate) struct PageRequest {
     pub operation: &'static str,
-    pub path: &'static str,
-    pub pairs: Vec<(&'static str, String)>,
+    make: Arc<dyn Fn() -> BoxFuture<'static, Result<reqwest::Request, Error>> + Send + Sync>,
+}
+
+impl Clone for PageRequest {
+    fn clone(&self) -> Self {
+        Self {
+            operation: self.operation,
+            make: self.make.clone(),
+        }
+    }
+}
+
+impl PageRequest {
+    /// Page `page` of `query` on `raw`.
+    pub fn new<Q: ListQuery>(raw: converz_api::Client, query: Arc<Q>, page: u64) -> Self {
+        Self {
+            operation: Q::OPERATION_ID,
+            make: Arc::new(move || Q::request(raw.clone(), query.clone(), page)),
+        }
+    }
+
+    /// The request, ready to send.
+    pub async fn build(&self) -> Result<reqwest::Request, Error> {
+        (self.make)().await
+    }
 }
 
 struct Reading<T> {

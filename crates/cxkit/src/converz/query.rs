@@ -4,7 +4,7 @@ use crate::error::Error;
 use crate::pagination::paging_setters;
 use crate::wire::comma_list;
 use chrono::{NaiveDate, NaiveDateTime};
-use converz_api::wire::{list_calls, list_reps};
+use converz_api::builder;
 use converz_api::MAX_PAGE_SIZE;
 
 const DEFAULT_PAGE_SIZE: u64 = 10_000;
@@ -65,19 +65,23 @@ impl RepQuery {
         "Rows per request, 1 to 1,000,000 (default 10,000). Pages are decoded row by row, so a large page costs no memory, only a longer request."
     );
 
-    pub(crate) fn pairs(&self, page: u64) -> Result<Vec<(&'static str, String)>, Error> {
-        use list_reps::query as q;
-        let size = self.checked_page_size()?;
-        let mut pairs = vec![
-            (q::N_PER_PAGE, size.to_string()),
-            (q::PAGE, page.to_string()),
-        ];
-        repeated(&mut pairs, q::REP_ID, &self.rep_ids);
-        repeated(&mut pairs, q::DEPARTMENT, &self.departments);
-        if let Some(active) = self.active {
-            pairs.push((q::ACTIVE, u8::from(active).to_string()));
+    /// Page `page` of this query on the generated builder: the one encoder of its request.
+    pub(crate) fn apply<'a>(
+        &self,
+        mut b: builder::ListReps<'a>,
+        page: u64,
+    ) -> Result<builder::ListReps<'a>, Error> {
+        b = b.n_per_page(self.checked_page_size()?).page(page);
+        if !self.rep_ids.is_empty() {
+            b = b.rep_id(self.rep_ids.clone());
         }
-        Ok(pairs)
+        if !self.departments.is_empty() {
+            b = b.department(self.departments.clone());
+        }
+        if let Some(active) = self.active {
+            b = b.active(i64::from(active));
+        }
+        Ok(b)
     }
 }
 
@@ -203,7 +207,12 @@ impl CallQuery {
         "Rows per request, 1 to 1,000,000 (default 10,000). Pages are decoded row by row, so a large page costs no memory, only a longer request."
     );
 
-    pub(crate) fn pairs(&self, page: u64) -> Result<Vec<(&'static str, String)>, Error> {
+    /// Page `page` of this query on the generated builder: the one encoder of its request.
+    pub(crate) fn apply<'a>(
+        &self,
+        mut b: builder::ListCalls<'a>,
+        page: u64,
+    ) -> Result<builder::ListCalls<'a>, Error> {
         if let (Some(a), Some(b)) = (self.start_date, self.end_date) {
             if b < a {
                 return Err(Error::InvalidInput(format!(
@@ -211,29 +220,50 @@ impl CallQuery {
                 )));
             }
         }
-        use list_calls::query as q;
-        let size = self.checked_page_size()?;
-        let mut pairs = vec![
-            (q::N_PER_PAGE, size.to_string()),
-            (q::PAGE, page.to_string()),
-        ];
+        b = b.n_per_page(self.checked_page_size()?).page(page);
         let minute = "%Y-%m-%d %H:%M";
-        let optional = [
-            (q::START_DATE, self.start_date.map(|d| d.to_string())),
-            (q::END_DATE, self.end_date.map(|d| d.to_string())),
-            (q::AFTER, self.after.map(|t| t.format(minute).to_string())),
-            (q::BEFORE, self.before.map(|t| t.format(minute).to_string())),
-            (q::METRIC, self.metrics.clone()),
-            (q::COLUMNS, self.columns.clone()),
-            (q::VENDOR_CALL_ID, self.vendor_call_id.clone()),
-        ];
-        pairs.extend(optional.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))));
-        repeated(&mut pairs, q::REP_ID, &self.rep_ids);
-        repeated(&mut pairs, q::VENDOR, &self.vendors);
-        repeated(&mut pairs, q::CAMPAIGN, &self.campaigns);
-        repeated(&mut pairs, q::SUBCAMPAIGN, &self.subcampaigns);
-        repeated(&mut pairs, q::DEPARTMENT, &self.departments);
-        Ok(pairs)
+        if let Some(d) = self.start_date {
+            b = b.start_date(d);
+        }
+        if let Some(d) = self.end_date {
+            b = b.end_date(d);
+        }
+        if let Some(t) = self.after {
+            b = b.after(t.format(minute).to_string());
+        }
+        if let Some(t) = self.before {
+            b = b.before(t.format(minute).to_string());
+        }
+        if let Some(v) = &self.metrics {
+            b = b.metric(v.clone());
+        }
+        if let Some(v) = &self.columns {
+            b = b.columns(v.clone());
+        }
+        if let Some(v) = &self.vendor_call_id {
+            b = b.vendor_call_id(v.clone());
+        }
+        for (values, set) in [
+            (
+                &self.rep_ids,
+                builder::ListCalls::rep_id::<Vec<String>> as Setter<'a>,
+            ),
+            (&self.vendors, builder::ListCalls::vendor::<Vec<String>>),
+            (&self.campaigns, builder::ListCalls::campaign::<Vec<String>>),
+            (
+                &self.subcampaigns,
+                builder::ListCalls::subcampaign::<Vec<String>>,
+            ),
+            (
+                &self.departments,
+                builder::ListCalls::department::<Vec<String>>,
+            ),
+        ] {
+            if !values.is_empty() {
+                b = set(b, values.clone());
+            }
+        }
+        Ok(b)
     }
 }
 
@@ -302,6 +332,5 @@ impl ReportQuery {
     }
 }
 
-fn repeated(pairs: &mut Vec<(&'static str, String)>, key: &'static str, values: &[String]) {
-    pairs.extend(values.iter().map(|v| (key, v.clone())));
-}
+/// A list filter's setter on the calls builder (sent as the key repeated per value).
+type Setter<'a> = fn(builder::ListCalls<'a>, Vec<String>) -> builder::ListCalls<'a>;

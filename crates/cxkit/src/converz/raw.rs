@@ -1,7 +1,7 @@
 //! The Converz lists as [`RawRow`]s: the same streamed, resumable pages as the typed lists,
 //! each row validated and keyed, never decoded into columns.
 
-use super::{wire, CallQuery, Client, RepQuery};
+use super::{CallQuery, Client, RepQuery};
 use crate::json_rows::OpenRow;
 use crate::pagination::RowStream;
 use crate::raw::{CallId, KeyName, RawRow, RepId};
@@ -12,18 +12,16 @@ impl Client {
     /// [`calls`](Self::calls) yields, without decoding it (for copying rows to JSON Lines).
     pub fn calls_raw(&self, query: CallQuery) -> RowStream<RawRow> {
         let at = (query.paging(), query.checkpoint().cloned());
-        let op = (wire::list_calls::OPERATION_ID, wire::list_calls::PATH);
         let key = |r: &Raw<CallId>| r.0.key();
-        let rows = self.pages(op, at, key, move |page| query.pairs(page));
+        let rows = self.pages(at, key, query);
         rows.map_rows(|r| r.0)
     }
 
     /// Every user matching `query`, as the vendor sent it.
     pub fn reps_raw(&self, query: RepQuery) -> RowStream<RawRow> {
         let at = (query.paging(), query.checkpoint().cloned());
-        let op = (wire::list_reps::OPERATION_ID, wire::list_reps::PATH);
         let key = |r: &Raw<RepId>| r.0.key();
-        let rows = self.pages(op, at, key, move |page| query.pairs(page));
+        let rows = self.pages(at, key, query);
         rows.map_rows(|r| r.0)
     }
 }

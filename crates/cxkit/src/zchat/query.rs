@@ -253,41 +253,6 @@ impl HistoryQuery {
         apply_history!(self, b, page)
     }
 
-    /// The query string of page `page`, for the raw lists (names from the spec; the same
-    /// values the typed builders send, checked by a test against them).
-    pub(crate) fn pairs(&self, page: u64) -> Result<Vec<(&'static str, String)>, Error> {
-        use zchat_api::wire::list_history::query as name;
-        let mut pairs = vec![
-            (name::LIMIT, self.checked_page_size()?.to_string()),
-            (name::PAGE, page_number(page)?.to_string()),
-        ];
-        if let Some(p) = wire_period(&self.period)? {
-            pairs.extend([
-                (name::FROM, p.from),
-                (name::TO, p.to),
-                (name::TIMEZONE, p.timezone),
-            ]);
-        }
-        let f = &self.filters;
-        for (key, value) in [
-            (name::AGENTS, &f.agents),
-            (name::DEPARTMENTS, &f.departments),
-            (name::STATES, &f.states),
-            (name::TYPES, &f.channels),
-        ] {
-            if let Some(v) = value {
-                pairs.push((key, v.clone()));
-            }
-        }
-        if let Some(v) = self.active {
-            pairs.push((name::ACTIVE, v.to_string()));
-        }
-        if let Some(v) = &self.search {
-            pairs.push((name::SEARCH, v.clone()));
-        }
-        Ok(pairs)
-    }
-
     pub(crate) fn apply_expanded<'a>(
         &self,
         b: builder::ListHistoryExpanded<'a>,
