@@ -5,7 +5,6 @@
 
 use super::arrow_rows::Rows;
 use super::arrow_schema::Shape;
-use super::Format;
 use super::{Columns, Spec};
 use crate::error::CliError;
 use parquet::arrow::ArrowWriter;
@@ -20,11 +19,8 @@ const BATCH_ROWS: usize = 8 * 1024;
 /// Rows per Parquet row group (each is written out once full).
 const ROW_GROUP_ROWS: usize = 64 * 1024;
 
-/// With `--format parquet`, the JSON Schema of the rows; refuses what Parquet cannot do.
-pub fn schema_for(format: Format, spec: &Spec<'_>) -> Result<Option<Value>, CliError> {
-    if format != Format::Parquet {
-        return Ok(None);
-    }
+/// The JSON Schema of the rows `spec` exports to Parquet; refuses what Parquet cannot do.
+pub fn schema_for_spec(spec: &Spec<'_>) -> Result<Value, CliError> {
     if spec.path.is_none() {
         return Err(CliError::usage("--format parquet needs --output FILE"));
     }
@@ -41,7 +37,6 @@ pub fn schema_for(format: Format, spec: &Spec<'_>) -> Result<Option<Value>, CliE
     }
     match spec.columns {
         Columns::Schema(api, name) => cxkit::schema::self_contained(api, name)
-            .map(Some)
             .ok_or_else(|| CliError::usage(format!("no schema for {name}"))),
         Columns::FromRows => Err(CliError::usage(
             "this command's rows have no schema in the spec: use json, jsonl or csv",
