@@ -171,8 +171,6 @@ impl ListRow for cxkit::RawRow {
 }
 
 impl ListRow for cxkit::zchat::OngoingRow {}
-impl ListRow for cxkit::conversion::Prospect {}
-impl ListRow for cxkit::conversion::Interaction {}
 
 /// Writes every row of `rows`; the first error aborts (and `--output` is left untouched).
 pub(crate) async fn export<T: Serialize>(

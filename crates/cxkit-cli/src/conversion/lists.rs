@@ -114,7 +114,7 @@ pub(super) async fn run(
                     if let Some((from, to)) = since_period(span, since) {
                         query = query.created_between(from, to);
                     }
-                    client.prospects(match at {
+                    client.prospects_raw(match at {
                         Some(at) => query.resume_from(at),
                         None => query,
                     })
@@ -153,8 +153,8 @@ pub(super) async fn run(
                         None => query,
                     };
                     match prospect {
-                        Some(id) => client.prospect_interactions(&id, query),
-                        None => client.interactions(query),
+                        Some(id) => client.prospect_interactions_raw(&id, query),
+                        None => client.interactions_raw(query),
                     }
                 },
             )

@@ -2,6 +2,7 @@
 //! output on failure, missing credentials, and no secret in any output.
 #![cfg(feature = "sandbox")]
 
+mod as_sent;
 mod commands;
 #[path = "../common/mod.rs"]
 mod common;

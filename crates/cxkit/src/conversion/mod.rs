@@ -29,6 +29,7 @@ mod messaging;
 mod prospects;
 mod query;
 mod quotes;
+mod raw;
 mod walk;
 pub mod webhook;
 
@@ -49,7 +50,7 @@ pub use conversion_api::types;
 use crate::client::Vendor;
 use crate::config::Lookup;
 use crate::error::{from_generated, Api, Error};
-use crate::pagination::{Cursor, Paging, RowStream};
+use crate::pagination::{Paging, RowStream};
 use cxkit_runtime::{ApiProfile, ClientContext, Credential, Secret};
 use futures::stream::{self, StreamExt};
 use std::sync::Arc;
@@ -191,36 +192,7 @@ impl Client {
         walk.run(windows, resume.as_ref(), move |window, at| {
             let (raw, query) = (raw.clone(), query.clone());
             async move {
-                let mut b = raw.list_prospects().limit(paging.page_size);
-                window_and_cursor!(b, window, at);
-                if let Some(v) = &query.search {
-                    b = b.search(v.clone());
-                }
-                if let Some(v) = &query.phone_number {
-                    b = b.phone_number(v.clone());
-                }
-                if let Some(v) = &query.category {
-                    b = b.category(v.clone());
-                }
-                if let Some(v) = &query.status {
-                    b = b.status(v.clone());
-                }
-                if let Some(v) = &query.agent {
-                    b = b.agent(v.clone());
-                }
-                if let Some(v) = &query.group {
-                    b = b.group(v.clone());
-                }
-                if let Some(v) = query.with_agent {
-                    b = b.with_agent(v);
-                }
-                if !query.additional_data.is_empty() {
-                    let data = query.additional_data.iter().map(|f| f.as_str().parse());
-                    let data: Result<Vec<_>, _> = data.collect();
-                    let data =
-                        data.map_err(|e| Error::InvalidInput(format!("additional data: {e}")))?;
-                    b = b.additional_data(data);
-                }
+                let b = query.apply(raw.list_prospects(), paging.page_size, window, at)?;
                 let rows = b.send().await;
                 rows.map(|r| r.into_inner()).map_err(|e| {
                     from_generated(Api::Conversion, "list_prospects", raw.context(), e)
@@ -244,17 +216,7 @@ impl Client {
         walk.run(windows, resume.as_ref(), move |window, at| {
             let (raw, query) = (raw.clone(), query.clone());
             async move {
-                let mut b = raw.list_interactions().limit(paging.page_size);
-                window_and_cursor!(b, window, at);
-                if let Some(v) = &query.status {
-                    b = b.status(v.clone());
-                }
-                if let Some(v) = &query.agent {
-                    b = b.agent(v.clone());
-                }
-                if !query.via.is_empty() {
-                    b = b.via(query.via.clone());
-                }
+                let b = query.apply(raw.list_interactions(), paging.page_size, window, at)?;
                 let rows = b.send().await;
                 rows.map(|r| r.into_inner()).map_err(|e| {
                     from_generated(Api::Conversion, "list_interactions", raw.context(), e)
@@ -282,17 +244,8 @@ impl Client {
             move |window, _| {
                 let (raw, query, id) = (raw.clone(), query.clone(), prospect_id.clone());
                 let page = async move {
-                    let mut b = raw.list_prospect_interactions().prospect_id(id);
-                    if let Some((from, to)) = window {
-                        b = b.created_after(from).created_before(to);
-                    }
-                    if let Some(v) = &query.status {
-                        b = b.status(v.clone());
-                    }
-                    if !query.via.is_empty() {
-                        b = b.via(query.via.clone());
-                    }
-                    let rows = b.send().await.map_err(|e| {
+                    let b = raw.list_prospect_interactions().prospect_id(id);
+                    let rows = query.apply_one(b, window).send().await.map_err(|e| {
                         from_generated(
                             Api::Conversion,
                             "list_prospect_interactions",
@@ -364,18 +317,3 @@ impl Client {
         })
     }
 }
-
-/// Puts a window's range and a cursor on a generated list builder.
-macro_rules! window_and_cursor {
-    ($b:ident, $window:ident, $at:ident) => {
-        if let Some((from, to)) = $window {
-            $b = $b.created_after(from).created_before(to);
-        }
-        match $at {
-            Some(Cursor::After(id)) => $b = $b.after(id),
-            Some(Cursor::Before(id)) => $b = $b.before(id),
-            None => {}
-        }
-    };
-}
-use window_and_cursor;

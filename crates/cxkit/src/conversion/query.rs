@@ -1,8 +1,11 @@
 //! Typed Conversion filters: date ranges split into the vendor's 31-day windows, cursors,
 //! `additionalData[]` conditions.
 
+use super::walk::Window;
 use crate::error::Error;
+use crate::pagination::Cursor;
 use chrono::{DateTime, Duration, Utc};
+use conversion_api::builder;
 
 /// The longest date range the vendor accepts in one query.
 pub const MAX_WINDOW: Duration = Duration::days(31);
@@ -254,4 +257,103 @@ impl InteractionQuery {
     }
 
     range_and_paging!();
+}
+
+/// Sets a window's range and a cursor page's position on a cursor list's builder.
+macro_rules! window_and_cursor {
+    ($b:ident, $window:ident, $at:ident) => {
+        if let Some((from, to)) = $window {
+            $b = $b.created_after(from).created_before(to);
+        }
+        match $at {
+            Some(Cursor::After(id)) => $b = $b.after(id),
+            Some(Cursor::Before(id)) => $b = $b.before(id),
+            None => {}
+        }
+    };
+}
+
+impl ProspectQuery {
+    /// One cursor page of one window on the generated builder: the one encoder of this list's
+    /// request, for the typed and the raw list.
+    pub(crate) fn apply<'a>(
+        &self,
+        mut b: builder::ListProspects<'a>,
+        page_size: u64,
+        window: Window,
+        at: Option<Cursor>,
+    ) -> Result<builder::ListProspects<'a>, Error> {
+        b = b.limit(page_size);
+        window_and_cursor!(b, window, at);
+        if let Some(v) = &self.search {
+            b = b.search(v.clone());
+        }
+        if let Some(v) = &self.phone_number {
+            b = b.phone_number(v.clone());
+        }
+        if let Some(v) = &self.category {
+            b = b.category(v.clone());
+        }
+        if let Some(v) = &self.status {
+            b = b.status(v.clone());
+        }
+        if let Some(v) = &self.agent {
+            b = b.agent(v.clone());
+        }
+        if let Some(v) = &self.group {
+            b = b.group(v.clone());
+        }
+        if let Some(v) = self.with_agent {
+            b = b.with_agent(v);
+        }
+        if !self.additional_data.is_empty() {
+            let data = self.additional_data.iter().map(|f| f.as_str().parse());
+            let data: Result<Vec<_>, _> = data.collect();
+            let data = data.map_err(|e| Error::InvalidInput(format!("additional data: {e}")))?;
+            b = b.additional_data(data);
+        }
+        Ok(b)
+    }
+}
+
+impl InteractionQuery {
+    /// One cursor page of one window of the account's interactions on the generated builder.
+    pub(crate) fn apply<'a>(
+        &self,
+        mut b: builder::ListInteractions<'a>,
+        page_size: u64,
+        window: Window,
+        at: Option<Cursor>,
+    ) -> Result<builder::ListInteractions<'a>, Error> {
+        b = b.limit(page_size);
+        window_and_cursor!(b, window, at);
+        if let Some(v) = &self.status {
+            b = b.status(v.clone());
+        }
+        if let Some(v) = &self.agent {
+            b = b.agent(v.clone());
+        }
+        if !self.via.is_empty() {
+            b = b.via(self.via.clone());
+        }
+        Ok(b)
+    }
+
+    /// One window of one prospect's interactions (a list without a cursor).
+    pub(crate) fn apply_one<'a>(
+        &self,
+        mut b: builder::ListProspectInteractions<'a>,
+        window: Window,
+    ) -> builder::ListProspectInteractions<'a> {
+        if let Some((from, to)) = window {
+            b = b.created_after(from).created_before(to);
+        }
+        if let Some(v) = &self.status {
+            b = b.status(v.clone());
+        }
+        if !self.via.is_empty() {
+            b = b.via(self.via.clone());
+        }
+        b
+    }
 }

@@ -132,13 +132,15 @@ impl Source {
                 let q = conversion::ProspectQuery::new()
                     .created_between(from, now)
                     .concurrency(c);
-                rows(self.client(&self.conversion, stream.api)?.prospects(q))
+                raw(self.client(&self.conversion, stream.api)?.prospects_raw(q))
             }
             "conversion_interactions" => {
                 let q = conversion::InteractionQuery::new()
                     .created_between(from, now)
                     .concurrency(c);
-                rows(self.client(&self.conversion, stream.api)?.interactions(q))
+                raw(self
+                    .client(&self.conversion, stream.api)?
+                    .interactions_raw(q))
             }
             "conversion_quotes" => {
                 let q = conversion::QuoteQuery::new().created_between(from, now);

@@ -343,3 +343,96 @@ async fn subscription_errors_never_show_a_webhook_secret() {
     let text = format!("{listed} {listed:?}");
     assert!(!text.contains("someone-elses-secret-42"), "{text}");
 }
+
+/// Our fixtures reproducing the live captures' patterns: pretty-printed, milliseconds always
+/// written (`…06.000Z`), numbers and escapes as the vendor spells them.
+const PROSPECTS: &str =
+    include_str!("../../../../tests/fixtures/conversion/prospects.live_patterns.json");
+const INTERACTIONS: &str =
+    include_str!("../../../../tests/fixtures/conversion/interactions.live_patterns.json");
+
+/// `text` without the whitespace outside strings (how a raw row is written on one line).
+fn compact(text: &str) -> String {
+    let (mut out, mut in_string, mut escaped) = (String::new(), false, false);
+    for c in text.chars() {
+        if in_string {
+            out.push(c);
+            (escaped, in_string) = match (escaped, c) {
+                (true, _) => (false, true),
+                (false, '\\') => (true, true),
+                (false, '"') => (false, false),
+                _ => (false, true),
+            };
+        } else if !c.is_whitespace() {
+            in_string = c == '"';
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The fixture's rows, each as its own compact text.
+fn rows_of(fixture: &str) -> Vec<String> {
+    let rows: Vec<&serde_json::value::RawValue> = serde_json::from_str(fixture).unwrap();
+    rows.iter().map(|r| compact(r.get())).collect()
+}
+
+#[tokio::test]
+async fn raw_lists_yield_every_row_byte_for_byte_as_sent() {
+    use futures::TryStreamExt;
+    let server = MockServer::start_async().await;
+    for (path, body) in [
+        ("/prospects", PROSPECTS),
+        ("/prospects/interactions", INTERACTIONS),
+        (
+            format!("/prospect/{}/interactions", oid(7)).as_str(),
+            INTERACTIONS,
+        ),
+    ] {
+        let path = path.to_owned();
+        server
+            .mock_async(|when, then| {
+                when.method(GET).path(path);
+                then.status(200)
+                    .header("content-type", "application/json")
+                    .body(body);
+            })
+            .await;
+    }
+    let july = (
+        Utc.with_ymd_and_hms(2024, 7, 1, 0, 0, 0).unwrap(),
+        Utc.with_ymd_and_hms(2024, 8, 1, 0, 0, 0).unwrap(),
+    );
+    let c = client(&server);
+    let text = |rows: Vec<cxkit::RawRow>| -> Vec<String> {
+        rows.iter()
+            .map(|r| String::from_utf8(r.as_bytes().to_vec()).unwrap())
+            .collect()
+    };
+    let prospects = c.prospects_raw(ProspectQuery::new().created_between(july.0, july.1));
+    let prospects = text(prospects.try_collect().await.unwrap());
+    assert_eq!(prospects, rows_of(PROSPECTS));
+    assert!(
+        prospects[0].contains(r#""created":"2024-07-25T12:01:06.000Z""#),
+        "{prospects:?}"
+    );
+    let query = || InteractionQuery::new().created_between(july.0, july.1);
+    let all = text(c.interactions_raw(query()).try_collect().await.unwrap());
+    assert_eq!(all, rows_of(INTERACTIONS));
+    let one = c.prospect_interactions_raw(&oid(7), query());
+    assert_eq!(
+        text(one.try_collect().await.unwrap()),
+        rows_of(INTERACTIONS)
+    );
+    // The typed list decodes the same rows, but writes `…06Z`: the reason the raw lists exist.
+    let typed: Vec<_> = c
+        .prospects(ProspectQuery::new().created_between(july.0, july.1))
+        .try_collect()
+        .await
+        .unwrap();
+    let typed = serde_json::to_string(&typed[0]).unwrap();
+    assert!(
+        typed.contains(r#""created":"2024-07-25T12:01:06Z""#),
+        "{typed}"
+    );
+}

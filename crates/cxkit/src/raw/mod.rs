@@ -11,6 +11,9 @@ use serde::de::{DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, Map
 use serde_json::value::RawValue;
 use std::fmt;
 
+mod walked;
+pub(crate) use walked::{array_page, WalkedNames, WalkedRow};
+
 /// One row's JSON text, exactly as the vendor sent it (on one line).
 ///
 /// ```

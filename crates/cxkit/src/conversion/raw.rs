@@ -1,0 +1,147 @@
+//! The Conversion lists as [`RawRow`]s: the same windows, cursors and requests as the typed
+//! lists (each query's `apply` on the generated builder, sent with `build_request()`), each
+//! row's text kept as the vendor sent it (`2024-02-24T08:23:11.000Z` stays so), read only for
+//! the id its cursor follows and the creation time its window keeps.
+
+use super::walk::{windowed, within, Walk};
+use super::{Client, InteractionQuery, ProspectQuery};
+use crate::error::{from_answer, from_generated, Api, Error};
+use crate::pagination::RowStream;
+use crate::raw::{array_page, RawRow, WalkedNames, WalkedRow};
+use conversion_api::types;
+use conversion_api::wire;
+use cxkit_runtime::progenitor_client::ClientInfo;
+use futures::stream::{self, StreamExt};
+use std::sync::Arc;
+
+/// Prospects: `id`, created at `created`.
+struct ProspectNames;
+
+impl WalkedNames for ProspectNames {
+    const ID: &'static str = "id";
+    const CREATED: &'static str = "created";
+}
+
+/// Interactions: `id`, created at `createdAt`.
+struct InteractionNames;
+
+impl WalkedNames for InteractionNames {
+    const ID: &'static str = "id";
+    const CREATED: &'static str = "createdAt";
+}
+
+impl Client {
+    /// Every prospect matching `query`, as the vendor sent it: what
+    /// [`prospects`](Self::prospects) yields, without decoding it (every value keeps its
+    /// spelling, for copying rows to files).
+    pub fn prospects_raw(&self, query: ProspectQuery) -> RowStream<RawRow> {
+        let operation = wire::list_prospects::OPERATION_ID;
+        let (windows, paging) = (query.windows(), query.paging());
+        let raw = self.paged(&paging);
+        let query = Arc::new(query);
+        let resume = query.checkpoint().cloned();
+        walk(operation, paging)
+            .run(windows, resume.as_ref(), move |window, at| {
+                let (raw, query) = (raw.clone(), query.clone());
+                async move {
+                    let b = query.apply(raw.list_prospects(), paging.page_size, window, at)?;
+                    let request = b.build_request().await;
+                    sent_page::<ProspectNames>(&raw, operation, request).await
+                }
+            })
+            .map_rows(|r| r.row)
+    }
+
+    /// Every interaction of every prospect matching `query`, as the vendor sent it.
+    pub fn interactions_raw(&self, query: InteractionQuery) -> RowStream<RawRow> {
+        let operation = wire::list_interactions::OPERATION_ID;
+        let (windows, paging) = (query.windows(), query.paging());
+        let raw = self.paged(&paging);
+        let query = Arc::new(query);
+        let resume = query.checkpoint().cloned();
+        walk(operation, paging)
+            .run(windows, resume.as_ref(), move |window, at| {
+                let (raw, query) = (raw.clone(), query.clone());
+                async move {
+                    let b = query.apply(raw.list_interactions(), paging.page_size, window, at)?;
+                    let request = b.build_request().await;
+                    sent_page::<InteractionNames>(&raw, operation, request).await
+                }
+            })
+            .map_rows(|r| r.row)
+    }
+
+    /// The interactions of one prospect matching `query`, as the vendor sent them (one request
+    /// per 31-day window; this list has no cursor).
+    pub fn prospect_interactions_raw(
+        &self,
+        prospect_id: &str,
+        query: InteractionQuery,
+    ) -> RowStream<RawRow> {
+        let operation = wire::list_prospect_interactions::OPERATION_ID;
+        let paging = query.paging();
+        let raw = self.paged(&paging);
+        let query = Arc::new(query);
+        let prospect_id = prospect_id.to_owned();
+        let resume = query.checkpoint().cloned();
+        let rows = windowed(
+            query.windows(),
+            resume.as_ref(),
+            paging,
+            move |window, _| {
+                let (raw, query, id) = (raw.clone(), query.clone(), prospect_id.clone());
+                let page = async move {
+                    let b =
+                        query.apply_one(raw.list_prospect_interactions().prospect_id(id), window);
+                    let request = b.build_request().await;
+                    sent_page::<InteractionNames>(&raw, operation, request).await
+                };
+                let rows = stream::once(page).flat_map(|page| match page {
+                    Ok(rows) => stream::iter(rows.into_iter().map(Ok)).boxed(),
+                    Err(e) => stream::iter(vec![Err(e)]).boxed(),
+                });
+                within(RowStream::from_rows(rows), window, created)
+            },
+        );
+        rows.map_rows(|r| r.row)
+    }
+}
+
+/// A cursor walk of `operation` over raw rows.
+fn walk(operation: &'static str, paging: crate::Paging) -> Walk<WalkedRow> {
+    Walk {
+        source: (Api::Conversion, operation),
+        paging,
+        id_of: |r| r.id.as_str(),
+        created,
+    }
+}
+
+fn created(row: &WalkedRow) -> Option<chrono::DateTime<chrono::Utc>> {
+    row.created
+}
+
+/// One page's rows as sent: the builder's `request` through the runtime, the body (one JSON
+/// array) split into rows that share it.
+async fn sent_page<N: WalkedNames>(
+    raw: &conversion_api::Client,
+    operation: &'static str,
+    request: Result<reqwest::Request, conversion_api::Error<types::Error>>,
+) -> Result<Vec<WalkedRow>, Error> {
+    let ctx = raw.context();
+    let request = request.map_err(|e| from_generated(Api::Conversion, operation, ctx, e))?;
+    let failed = |e| Error::transport(Api::Conversion, operation, e);
+    let response = cxkit_runtime::execute(raw.client(), ctx, request, operation)
+        .await
+        .map_err(failed)?;
+    let (status, headers) = (response.status(), response.headers().clone());
+    let body = response.bytes().await.map_err(failed)?;
+    if !status.is_success() {
+        let source = (Api::Conversion, operation);
+        return Err(from_answer::<types::Error>(
+            source, ctx, status, &headers, &body,
+        ));
+    }
+    array_page::<N>(&body)
+        .map_err(|e| Error::decode(Api::Conversion, operation, ctx, Some(status), e, &body))
+}
