@@ -341,10 +341,11 @@ impl Clients {
         let (given, default) = match def.api {
             cxkit::Api::Zchat => (&c.zchat_base_url, zchat::Zchat::DEFAULT_BASE_URL),
             cxkit::Api::Converz => (&c.converz_base_url, converz::Converz::DEFAULT_BASE_URL),
-            _ => (
+            cxkit::Api::Conversion => (
                 &c.conversion_base_url,
                 conversion::Conversion::DEFAULT_BASE_URL,
             ),
+            other => return Err(CliError::usage(format!("no base URL for {other}"))),
         };
         let url = given.as_deref().or(default).unwrap_or_default();
         Ok(match url::Url::parse(url) {

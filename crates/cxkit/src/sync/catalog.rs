@@ -1,6 +1,7 @@
 //! The catalog: every list cxkit can sync, with its row schema (from the specs), primary key
 //! and, where the API can filter by time, its cursor.
 
+use super::streams::Stream;
 use crate::error::Api;
 use serde_json::Value;
 
@@ -21,6 +22,8 @@ pub struct Cursor {
 /// One stream: a list operation as a sync sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StreamDef {
+    /// Which stream this is.
+    pub id: Stream,
     /// The stream's name (`zchat_history`, `conversion_prospects`, …).
     pub name: &'static str,
     /// The vendor it comes from.
@@ -35,200 +38,16 @@ pub struct StreamDef {
     pub description: &'static str,
 }
 
-const HOUR: i64 = 3600;
-
-const fn full(
-    name: &'static str,
-    api: Api,
-    row_type: &'static str,
-    primary_key: &'static [&'static str],
-    description: &'static str,
-) -> StreamDef {
-    StreamDef {
-        name,
-        api,
-        row_type,
-        primary_key,
-        cursor: None,
-        description,
+/// Every stream's definition, in [`Stream::ALL`]'s order.
+pub const STREAMS: &[StreamDef] = &{
+    let mut defs = [Stream::ALL[0].def(); Stream::ALL.len()];
+    let mut i = 0;
+    while i < defs.len() {
+        defs[i] = Stream::ALL[i].def();
+        i += 1;
     }
-}
-
-const fn incremental(
-    name: &'static str,
-    api: Api,
-    row_type: &'static str,
-    primary_key: &'static [&'static str],
-    cursor: Cursor,
-    description: &'static str,
-) -> StreamDef {
-    StreamDef {
-        name,
-        api,
-        row_type,
-        primary_key,
-        cursor: Some(cursor),
-        description,
-    }
-}
-
-const fn cursor(field: &'static str, in_spec: bool) -> Cursor {
-    Cursor {
-        field,
-        overlap_secs: HOUR,
-        in_spec,
-    }
-}
-
-/// Every stream, in a stable order.
-pub const STREAMS: &[StreamDef] = &[
-    incremental(
-        "zchat_history",
-        Api::Zchat,
-        "HistoryRow",
-        &["id"],
-        cursor("created_at", true),
-        "Zenvia Chat service history: one row per interaction.",
-    ),
-    incremental(
-        "zchat_history_expanded",
-        Api::Zchat,
-        "ExpandedHistoryRow",
-        &["id"],
-        cursor("startTime", true),
-        "Zenvia Chat service history with per-state counters and times.",
-    ),
-    full(
-        "zchat_ongoing",
-        Api::Zchat,
-        "OngoingRow",
-        &["id"],
-        "Zenvia Chat interactions in progress now.",
-    ),
-    full(
-        "zchat_reports",
-        Api::Zchat,
-        "ReportRow",
-        &["title"],
-        "Zenvia Chat Digital Channels report from the start date until now (one row per group).",
-    ),
-    full(
-        "converz_reps",
-        Api::Converz,
-        "Rep",
-        &["rep_id"],
-        "Converz users (reps).",
-    ),
-    incremental(
-        "converz_calls",
-        Api::Converz,
-        "Call",
-        &["call_id"],
-        cursor("start_time", false),
-        "Converz conversations (calls).",
-    ),
-    full(
-        "converz_report",
-        Api::Converz,
-        "ReportRow",
-        &[],
-        "Converz analytics report from the start date until today.",
-    ),
-    incremental(
-        "conversion_prospects",
-        Api::Conversion,
-        "Prospect",
-        &["id"],
-        cursor("created", true),
-        "Zenvia Conversion prospects.",
-    ),
-    incremental(
-        "conversion_interactions",
-        Api::Conversion,
-        "Interaction",
-        &["id"],
-        cursor("createdAt", true),
-        "Zenvia Conversion interactions.",
-    ),
-    incremental(
-        "conversion_quotes",
-        Api::Conversion,
-        "Quote",
-        &["id"],
-        cursor("createdAt", true),
-        "Zenvia Conversion quotes.",
-    ),
-    full(
-        "conversion_groups",
-        Api::Conversion,
-        "GroupNode",
-        &["id"],
-        "Zenvia Conversion groups.",
-    ),
-    full(
-        "conversion_agents",
-        Api::Conversion,
-        "Agent",
-        &["id"],
-        "Zenvia Conversion agents of every group.",
-    ),
-    full(
-        "conversion_industries",
-        Api::Conversion,
-        "Industry",
-        &["name"],
-        "Zenvia Conversion industries.",
-    ),
-    full(
-        "conversion_lead_categories",
-        Api::Conversion,
-        "Category",
-        &["name"],
-        "Zenvia Conversion lead categories.",
-    ),
-    full(
-        "conversion_topics",
-        Api::Conversion,
-        "Topic",
-        &["name"],
-        "Zenvia Conversion webhook topics.",
-    ),
-    full(
-        "conversion_subscriptions",
-        Api::Conversion,
-        "Subscription",
-        &["id"],
-        "Zenvia Conversion webhook subscriptions (callback secrets masked).",
-    ),
-    full(
-        "conversion_channels",
-        Api::Conversion,
-        "Channel",
-        &["channelId"],
-        "Zenvia Conversion messaging channels.",
-    ),
-    full(
-        "conversion_integrations",
-        Api::Conversion,
-        "Integration",
-        &["id"],
-        "Zenvia Conversion integrations of the account.",
-    ),
-    full(
-        "conversion_labels",
-        Api::Conversion,
-        "ProspectLabel",
-        &["key"],
-        "Zenvia Conversion prospect labels.",
-    ),
-    full(
-        "conversion_archiving_reasons",
-        Api::Conversion,
-        "ArchivingReason",
-        &["reason"],
-        "Zenvia Conversion archiving reasons.",
-    ),
-];
+    defs
+};
 
 /// The stream called `name`.
 ///
@@ -239,7 +58,8 @@ pub const STREAMS: &[StreamDef] = &[
 /// assert!(cxkit::sync::stream("nope").is_none());
 /// ```
 pub fn stream(name: &str) -> Option<&'static StreamDef> {
-    STREAMS.iter().find(|s| s.name == name)
+    let id = Stream::from_name(name)?;
+    STREAMS.iter().find(|s| s.id == id)
 }
 
 impl StreamDef {

@@ -22,7 +22,9 @@
 mod catalog;
 mod source;
 mod state;
+mod streams;
 
 pub use catalog::{stream, Cursor, StreamDef, STREAMS};
 pub use source::{Rows, Source};
 pub use state::{parse_time, parse_time_in, Incremental, StreamState};
+pub use streams::Stream;

@@ -4,6 +4,7 @@
 //! once from their typed rows.
 
 use super::catalog::StreamDef;
+use super::streams::Stream;
 use crate::error::{Api, Error};
 use crate::{conversion, converz, zchat};
 use bytes::Bytes;
@@ -87,54 +88,57 @@ impl Source {
         }
     }
 
-    /// The rows of `stream` from `from` (streams with a time filter) until now.
+    /// The rows of `stream` from `from` (streams with a time filter) until now. The one
+    /// dispatch on the stream: exhaustive, so a new stream does not compile until it is read.
+    #[deny(clippy::wildcard_enum_match_arm)]
     pub fn read(&self, stream: &StreamDef, from: DateTime<Utc>) -> Result<Rows, Error> {
         let now = Utc::now().max(from);
         let c = self.concurrency.max(1);
-        Ok(match stream.name {
-            "zchat_history" => {
+        let conversion = || self.client(&self.conversion, stream.api).cloned();
+        Ok(match stream.id {
+            Stream::ZchatHistory => {
                 let q = zchat::HistoryQuery::new().between(from, now).concurrency(c);
                 raw(self.client(&self.zchat, stream.api)?.history_raw(q))
             }
-            "zchat_history_expanded" => {
+            Stream::ZchatHistoryExpanded => {
                 let q = zchat::HistoryQuery::new().between(from, now).concurrency(c);
                 raw(self
                     .client(&self.zchat, stream.api)?
                     .history_expanded_raw(q))
             }
-            "zchat_ongoing" => rows(
+            Stream::ZchatOngoing => rows(
                 self.client(&self.zchat, stream.api)?
                     .ongoing(zchat::OngoingQuery::new().concurrency(c)),
             ),
-            "zchat_reports" => {
+            Stream::ZchatReports => {
                 let client = self.client(&self.zchat, stream.api)?.clone();
                 let q = zchat::ReportQuery::new().between(from, now);
                 all(async move { client.report(&q).await })
             }
-            "converz_reps" => raw(self
+            Stream::ConverzReps => raw(self
                 .client(&self.converz, stream.api)?
                 .reps_raw(converz::RepQuery::new().concurrency(c))),
-            "converz_calls" => {
+            Stream::ConverzCalls => {
                 let q = converz::CallQuery::new()
                     .start_date(from.date_naive())
                     .after(from.naive_utc())
                     .concurrency(c);
                 raw(self.client(&self.converz, stream.api)?.calls_raw(q))
             }
-            "converz_report" => {
+            Stream::ConverzReport => {
                 let client = self.client(&self.converz, stream.api)?.clone();
                 let q = converz::ReportQuery::new()
                     .start_date(from.date_naive())
                     .end_date(now.date_naive());
                 all(async move { client.report(&q).await })
             }
-            "conversion_prospects" => {
+            Stream::ConversionProspects => {
                 let q = conversion::ProspectQuery::new()
                     .created_between(from, now)
                     .concurrency(c);
                 raw(self.client(&self.conversion, stream.api)?.prospects_raw(q))
             }
-            "conversion_interactions" => {
+            Stream::ConversionInteractions => {
                 let q = conversion::InteractionQuery::new()
                     .created_between(from, now)
                     .concurrency(c);
@@ -142,33 +146,52 @@ impl Source {
                     .client(&self.conversion, stream.api)?
                     .interactions_raw(q))
             }
-            "conversion_quotes" => {
+            Stream::ConversionQuotes => {
                 let q = conversion::QuoteQuery::new().created_between(from, now);
                 rows(self.client(&self.conversion, stream.api)?.quotes(q))
             }
-            _ => self.directory(stream)?,
-        })
-    }
-
-    /// The Conversion lists that come in one answer.
-    fn directory(&self, stream: &StreamDef) -> Result<Rows, Error> {
-        let c = self.client(&self.conversion, stream.api)?.clone();
-        Ok(match stream.name {
-            "conversion_groups" => all(async move { c.groups().await }),
-            "conversion_agents" => all(async move { agents_of_every_group(&c).await }),
-            "conversion_industries" => all(async move { c.industries().await }),
-            "conversion_lead_categories" => all(async move { c.lead_categories().await }),
-            "conversion_topics" => all(async move { c.topics().await }),
-            "conversion_subscriptions" => all(async move {
-                let list = c.subscriptions().await?;
-                Ok(list.into_iter().map(masked_subscription).collect())
-            }),
-            "conversion_channels" => all(async move { c.channels().await }),
-            "conversion_integrations" => all(async move { c.integrations().await }),
-            "conversion_labels" => all(async move { c.labels().await }),
-            "conversion_archiving_reasons" => all(async move { c.archiving_reasons().await }),
-            other => {
-                return Err(Error::InvalidInput(format!("unknown stream `{other}`")));
+            Stream::ConversionGroups => {
+                let c = conversion()?;
+                all(async move { c.groups().await })
+            }
+            Stream::ConversionAgents => {
+                let c = conversion()?;
+                all(async move { agents_of_every_group(&c).await })
+            }
+            Stream::ConversionIndustries => {
+                let c = conversion()?;
+                all(async move { c.industries().await })
+            }
+            Stream::ConversionLeadCategories => {
+                let c = conversion()?;
+                all(async move { c.lead_categories().await })
+            }
+            Stream::ConversionTopics => {
+                let c = conversion()?;
+                all(async move { c.topics().await })
+            }
+            Stream::ConversionSubscriptions => {
+                let c = conversion()?;
+                all(async move {
+                    let list = c.subscriptions().await?;
+                    Ok(list.into_iter().map(masked_subscription).collect())
+                })
+            }
+            Stream::ConversionChannels => {
+                let c = conversion()?;
+                all(async move { c.channels().await })
+            }
+            Stream::ConversionIntegrations => {
+                let c = conversion()?;
+                all(async move { c.integrations().await })
+            }
+            Stream::ConversionLabels => {
+                let c = conversion()?;
+                all(async move { c.labels().await })
+            }
+            Stream::ConversionArchivingReasons => {
+                let c = conversion()?;
+                all(async move { c.archiving_reasons().await })
             }
         })
     }
