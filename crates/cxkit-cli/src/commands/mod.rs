@@ -170,8 +170,6 @@ impl ListRow for cxkit::RawRow {
     }
 }
 
-impl ListRow for cxkit::zchat::OngoingRow {}
-
 /// Writes every row of `rows`; the first error aborts (and `--output` is left untouched).
 pub(crate) async fn export<T: Serialize>(
     mut out: Output,

@@ -220,7 +220,7 @@ pub async fn zchat(ctx: &Context<'_>, command: Zchat) -> Result<(), CliError> {
                 filters.page_size.into(),
                 ListPeriod::default(),
                 |at, _| {
-                    client.ongoing(match at {
+                    client.ongoing_raw(match at {
                         Some(at) => query.resume_from(at),
                         None => query,
                     })

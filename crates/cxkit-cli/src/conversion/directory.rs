@@ -32,7 +32,7 @@ pub(super) async fn run(
                 Some(id) => show_all(ctx, client.prospect_quotes(&id, &query).await?).await,
                 None => {
                     let columns = Columns::Schema(Api::Conversion, "Quote");
-                    export(ctx.open(columns)?, client.quotes(query)).await
+                    export(ctx.open(columns)?, client.quotes_raw(query)).await
                 }
             }
         }

@@ -13,7 +13,7 @@ pub struct QuoteQuery {
     created: (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
     accepted: (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
     rejected: (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
-    page_size: u64,
+    pub(super) page_size: u64,
 }
 
 impl QuoteQuery {
@@ -85,6 +85,24 @@ macro_rules! quote_filters {
     }};
 }
 
+impl QuoteQuery {
+    /// One cursor page of the account's quotes on the generated builder: the one encoder of
+    /// this list's request, for the typed and the raw list.
+    pub(crate) fn apply<'a>(
+        &self,
+        b: conversion_api::builder::ListQuotes<'a>,
+        page_size: u64,
+        at: Option<crate::pagination::Cursor>,
+    ) -> conversion_api::builder::ListQuotes<'a> {
+        let b = quote_filters!(b.limit(page_size), self);
+        match at {
+            Some(crate::pagination::Cursor::After(id)) => b.after(id),
+            Some(crate::pagination::Cursor::Before(id)) => b.before(id),
+            None => b,
+        }
+    }
+}
+
 impl Client {
     /// The quotes of one prospect matching `query`.
     pub async fn prospect_quotes(
@@ -112,13 +130,7 @@ impl Client {
             move |at| {
                 let (client, query) = (client.clone(), query.clone());
                 async move {
-                    let mut request =
-                        quote_filters!(client.raw.list_quotes().limit(paging.page_size), &query);
-                    match at {
-                        Some(crate::pagination::Cursor::After(id)) => request = request.after(id),
-                        Some(crate::pagination::Cursor::Before(id)) => request = request.before(id),
-                        None => {}
-                    }
+                    let request = query.apply(client.raw.list_quotes(), paging.page_size, at);
                     client.call("list_quotes", request.send()).await
                 }
             },

@@ -4,9 +4,9 @@
 //! the id its cursor follows and the creation time its window keeps.
 
 use super::walk::{windowed, within, Walk};
-use super::{Client, InteractionQuery, ProspectQuery};
+use super::{Client, InteractionQuery, ProspectQuery, QuoteQuery};
 use crate::error::{from_answer, from_generated, Api, Error};
-use crate::pagination::RowStream;
+use crate::pagination::{cursor, Paging, RowStream};
 use crate::raw::{array_page, RawRow, WalkedNames, WalkedRow};
 use conversion_api::types;
 use conversion_api::wire;
@@ -19,7 +19,7 @@ struct ProspectNames;
 
 impl WalkedNames for ProspectNames {
     const ID: &'static str = "id";
-    const CREATED: &'static str = "created";
+    const CREATED: Option<&'static str> = Some("created");
 }
 
 /// Interactions: `id`, created at `createdAt`.
@@ -27,7 +27,7 @@ struct InteractionNames;
 
 impl WalkedNames for InteractionNames {
     const ID: &'static str = "id";
-    const CREATED: &'static str = "createdAt";
+    const CREATED: Option<&'static str> = Some("createdAt");
 }
 
 impl Client {
@@ -107,14 +107,90 @@ impl Client {
     }
 }
 
+impl Client {
+    /// Every quote of the account matching `query`, as the vendor sent it: what
+    /// [`quotes`](Self::quotes) yields, without decoding it.
+    pub fn quotes_raw(&self, query: QuoteQuery) -> RowStream<RawRow> {
+        let operation = wire::list_quotes::OPERATION_ID;
+        let paging = Paging {
+            page_size: query.page_size,
+            prefetch: false,
+            concurrency: 1,
+        };
+        let (raw, query) = (self.raw.clone(), Arc::new(query));
+        cursor(
+            (Api::Conversion, operation),
+            paging,
+            None,
+            walked_id,
+            move |at| {
+                let (raw, query) = (raw.clone(), query.clone());
+                async move {
+                    let b = query.apply(raw.list_quotes(), paging.page_size, at);
+                    sent_page::<QuoteNames>(&raw, operation, b.build_request().await).await
+                }
+            },
+        )
+        .map_rows(|r| r.row)
+    }
+
+    /// The rows of a list that comes in one answer (groups, topics, …), as the vendor sent
+    /// them: `request` is the list's generated builder's `build_request()`.
+    pub async fn answer_raw(
+        &self,
+        operation: &'static str,
+        request: Result<reqwest::Request, conversion_api::Error<types::Error>>,
+    ) -> Result<Vec<RawRow>, Error> {
+        let rows = sent_page::<AgentNames>(&self.raw, operation, request).await?;
+        Ok(rows.into_iter().map(|r| r.row).collect())
+    }
+
+    /// Every group's agents as the vendor sent them, each agent once (an agent can belong to
+    /// several groups).
+    pub async fn agents_of_every_group_raw(&self) -> Result<Vec<RawRow>, Error> {
+        let operation = wire::list_agents::OPERATION_ID;
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        for group in self.groups().await? {
+            let request = self.raw.list_agents().group(group.id).build_request().await;
+            for agent in sent_page::<AgentNames>(&self.raw, operation, request).await? {
+                if seen.insert(agent.id) {
+                    out.push(agent.row);
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Quotes: `id`, created at `createdAt`.
+struct QuoteNames;
+
+impl WalkedNames for QuoteNames {
+    const ID: &'static str = "id";
+    const CREATED: Option<&'static str> = Some("createdAt");
+}
+
+/// Agents and the one-answer lists: `id` (no creation time is read).
+struct AgentNames;
+
+impl WalkedNames for AgentNames {
+    const ID: &'static str = "id";
+    const CREATED: Option<&'static str> = None;
+}
+
 /// A cursor walk of `operation` over raw rows.
 fn walk(operation: &'static str, paging: crate::Paging) -> Walk<WalkedRow> {
     Walk {
         source: (Api::Conversion, operation),
         paging,
-        id_of: |r| r.id.as_str(),
+        id_of: walked_id,
         created,
     }
+}
+
+fn walked_id(row: &WalkedRow) -> &str {
+    row.id.as_str()
 }
 
 fn created(row: &WalkedRow) -> Option<chrono::DateTime<chrono::Utc>> {

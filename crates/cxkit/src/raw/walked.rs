@@ -26,8 +26,8 @@ pub(crate) struct WalkedRow {
 pub(crate) trait WalkedNames {
     /// The id member (`id`).
     const ID: &'static str;
-    /// The creation time member (`created`, `createdAt`).
-    const CREATED: &'static str;
+    /// The creation time member (`created`, `createdAt`), for lists kept to date windows.
+    const CREATED: Option<&'static str>;
 }
 
 /// The rows of a body that is one JSON array of rows, each sharing the body.
@@ -144,7 +144,7 @@ impl<'de, N: WalkedNames> Visitor<'de> for Which<N> {
     fn visit_bytes<E>(self, name: &[u8]) -> Result<Member, E> {
         Ok(if name == N::ID.as_bytes() {
             Member::Id
-        } else if name == N::CREATED.as_bytes() {
+        } else if N::CREATED.is_some_and(|created| name == created.as_bytes()) {
             Member::Created
         } else {
             Member::Other
@@ -164,7 +164,7 @@ mod tests {
         struct Names;
         impl WalkedNames for Names {
             const ID: &'static str = "id";
-            const CREATED: &'static str = "created";
+            const CREATED: Option<&'static str> = Some("created");
         }
         let rows = array_page::<Names>(&body).unwrap();
         assert_eq!(rows.len(), 2);

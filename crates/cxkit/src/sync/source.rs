@@ -1,7 +1,8 @@
 //! Reading any stream of the catalog as rows of JSON text, from whichever vendors are
-//! configured, through the same lists the CLI exports: rows the CLI copies as the vendor sent
-//! them (zchat history, Converz calls and users) come here the same way; the others are encoded
-//! once from their typed rows.
+//! configured: every list's rows as the vendor sent them (its `*_raw` list, or for a list that
+//! comes in one answer its generated builder's request read as rows), except the two reports
+//! (one typed answer each, encoded once) and subscriptions (decoded to mask the secret in their
+//! callback URLs before anything is written).
 
 use super::catalog::StreamDef;
 use super::streams::Stream;
@@ -35,14 +36,31 @@ fn to_json<T: Serialize>(row: T) -> Result<Bytes, Error> {
         .map_err(|e| Error::InvalidInput(format!("unserialisable row: {e}")))
 }
 
-fn rows<T: Serialize + Send + 'static>(
-    list: impl futures::Stream<Item = Result<T, Error>> + Send + 'static,
-) -> Rows {
-    list.map(|r| r.and_then(to_json)).boxed()
-}
-
 fn raw(list: crate::RowStream<crate::RawRow>) -> Rows {
     list.map(|r| r.map(crate::RawRow::into_bytes)).boxed()
+}
+
+/// The rows of a list that comes in one answer, as the vendor sent them.
+fn answer<F>(fetch: F) -> Rows
+where
+    F: std::future::Future<Output = Result<Vec<crate::RawRow>, Error>> + Send + 'static,
+{
+    stream::once(fetch)
+        .map_ok(|list| stream::iter(list.into_iter().map(|row| Ok(row.into_bytes()))))
+        .try_flatten()
+        .boxed()
+}
+
+/// A one-answer Conversion list's rows as sent, through its generated builder's request.
+macro_rules! one_answer {
+    ($client:expr, $operation:ident) => {{
+        let c = $client;
+        answer(async move {
+            let request = c.raw().$operation().build_request().await;
+            let operation = conversion_api::wire::$operation::OPERATION_ID;
+            c.answer_raw(operation, request).await
+        })
+    }};
 }
 
 fn all<T, F>(fetch: F) -> Rows
@@ -106,10 +124,9 @@ impl Source {
                     .client(&self.zchat, stream.api)?
                     .history_expanded_raw(q))
             }
-            Stream::ZchatOngoing => rows(
-                self.client(&self.zchat, stream.api)?
-                    .ongoing(zchat::OngoingQuery::new().concurrency(c)),
-            ),
+            Stream::ZchatOngoing => raw(self
+                .client(&self.zchat, stream.api)?
+                .ongoing_raw(zchat::OngoingQuery::new().concurrency(c))),
             Stream::ZchatReports => {
                 let client = self.client(&self.zchat, stream.api)?.clone();
                 let q = zchat::ReportQuery::new().between(from, now);
@@ -148,28 +165,16 @@ impl Source {
             }
             Stream::ConversionQuotes => {
                 let q = conversion::QuoteQuery::new().created_between(from, now);
-                rows(self.client(&self.conversion, stream.api)?.quotes(q))
+                raw(self.client(&self.conversion, stream.api)?.quotes_raw(q))
             }
-            Stream::ConversionGroups => {
-                let c = conversion()?;
-                all(async move { c.groups().await })
-            }
+            Stream::ConversionGroups => one_answer!(conversion()?, list_groups),
             Stream::ConversionAgents => {
                 let c = conversion()?;
-                all(async move { agents_of_every_group(&c).await })
+                answer(async move { c.agents_of_every_group_raw().await })
             }
-            Stream::ConversionIndustries => {
-                let c = conversion()?;
-                all(async move { c.industries().await })
-            }
-            Stream::ConversionLeadCategories => {
-                let c = conversion()?;
-                all(async move { c.lead_categories().await })
-            }
-            Stream::ConversionTopics => {
-                let c = conversion()?;
-                all(async move { c.topics().await })
-            }
+            Stream::ConversionIndustries => one_answer!(conversion()?, list_industries),
+            Stream::ConversionLeadCategories => one_answer!(conversion()?, list_lead_categories),
+            Stream::ConversionTopics => one_answer!(conversion()?, list_topics),
             Stream::ConversionSubscriptions => {
                 let c = conversion()?;
                 all(async move {
@@ -177,21 +182,11 @@ impl Source {
                     Ok(list.into_iter().map(masked_subscription).collect())
                 })
             }
-            Stream::ConversionChannels => {
-                let c = conversion()?;
-                all(async move { c.channels().await })
-            }
-            Stream::ConversionIntegrations => {
-                let c = conversion()?;
-                all(async move { c.integrations().await })
-            }
-            Stream::ConversionLabels => {
-                let c = conversion()?;
-                all(async move { c.labels().await })
-            }
+            Stream::ConversionChannels => one_answer!(conversion()?, list_channels),
+            Stream::ConversionIntegrations => one_answer!(conversion()?, list_integrations),
+            Stream::ConversionLabels => one_answer!(conversion()?, list_prospect_labels),
             Stream::ConversionArchivingReasons => {
-                let c = conversion()?;
-                all(async move { c.archiving_reasons().await })
+                one_answer!(conversion()?, list_archiving_reasons)
             }
         })
     }
@@ -201,22 +196,6 @@ impl Source {
             .as_ref()
             .ok_or_else(|| Error::InvalidInput(format!("{api} is not configured")))
     }
-}
-
-/// Every group's agents, each agent once (an agent can belong to several groups).
-async fn agents_of_every_group(
-    c: &conversion::Client,
-) -> Result<Vec<conversion::types::Agent>, Error> {
-    let mut seen = std::collections::HashSet::new();
-    let mut out = Vec::new();
-    for group in c.groups().await? {
-        for agent in c.agents(&group.id, None).await? {
-            if seen.insert(agent.id.clone()) {
-                out.push(agent);
-            }
-        }
-    }
-    Ok(out)
 }
 
 /// A subscription with the secret in its callback URL masked: a sync never copies a

@@ -2,7 +2,7 @@
 //! same encoder as the typed lists), sent through the runtime (credential, retries, masking,
 //! the `success:false` check) and split into rows that are validated, never decoded.
 
-use super::{Client, HistoryQuery};
+use super::{Client, HistoryQuery, OngoingQuery};
 use crate::error::{from_answer, from_generated, Api, Error};
 use crate::pagination::RowStream;
 use crate::raw::{page_rows, RawRow};
@@ -23,6 +23,22 @@ impl Client {
             RawRow::key,
             move |raw, query, page| async move {
                 let request = query.apply(raw.list_history(), page)?.build_request();
+                fetch_page(&raw, operation, request.await).await
+            },
+        )
+    }
+
+    /// Every ongoing interaction matching `query`, as the vendor sent it.
+    pub fn ongoing_raw(&self, query: OngoingQuery) -> RowStream<RawRow> {
+        let operation = wire::list_ongoing::OPERATION_ID;
+        let at = (query.paging(), query.checkpoint().cloned());
+        self.pages(
+            operation,
+            at,
+            query,
+            RawRow::key,
+            move |raw, query, page| async move {
+                let request = query.apply(raw.list_ongoing(), page)?.build_request();
                 fetch_page(&raw, operation, request.await).await
             },
         )

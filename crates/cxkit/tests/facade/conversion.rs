@@ -436,3 +436,53 @@ async fn raw_lists_yield_every_row_byte_for_byte_as_sent() {
         "{typed}"
     );
 }
+
+#[tokio::test]
+async fn quotes_one_answer_lists_and_agents_come_as_sent_too() {
+    use futures::TryStreamExt;
+    let server = MockServer::start_async().await;
+    // Pretty-printed, with the spellings a re-encode would change.
+    let quotes = "[\n  {\"id\": \"66a1f0c2b7e4d30009a1c0a1\", \"createdAt\": \"2024-07-25T12:01:06.000Z\", \"total\": 1.50}\n]";
+    let groups = r#"[{"id":"65f000000000000000000a01","name":"Vendas","createdAt":"2024-01-02T03:04:05.000Z"}]"#;
+    let agents = r#"[{"id":"65f0000000000000000b0001","firstName":"Ana","x":1e2},{"id":"65f0000000000000000b0001","firstName":"Ana","x":1e2}]"#;
+    for (path, body) in [
+        ("/prospects/quotes", quotes),
+        ("/groups", groups),
+        ("/agents", agents),
+    ] {
+        server
+            .mock_async(|when, then| {
+                when.method(GET).path(path);
+                then.status(200)
+                    .header("content-type", "application/json")
+                    .body(body);
+            })
+            .await;
+    }
+    let c = client(&server);
+    let text = |row: &cxkit::RawRow| String::from_utf8(row.as_bytes().to_vec()).unwrap();
+    let rows: Vec<_> = c
+        .quotes_raw(cxkit::conversion::QuoteQuery::new())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(
+        rows.iter().map(text).collect::<Vec<_>>(),
+        // A row already on one line keeps its own spaces: byte for byte as sent.
+        [
+            r#"{"id": "66a1f0c2b7e4d30009a1c0a1", "createdAt": "2024-07-25T12:01:06.000Z", "total": 1.50}"#
+        ]
+    );
+    let request = c.raw().list_groups().build_request().await;
+    let rows = c.answer_raw("list_groups", request).await.unwrap();
+    assert_eq!(
+        rows.iter().map(text).collect::<Vec<_>>(),
+        [groups.trim_matches(['[', ']'])]
+    );
+    // One group, and its agent listed twice: kept once, as sent.
+    let rows = c.agents_of_every_group_raw().await.unwrap();
+    assert_eq!(
+        rows.iter().map(text).collect::<Vec<_>>(),
+        [r#"{"id":"65f0000000000000000b0001","firstName":"Ana","x":1e2}"#]
+    );
+}
