@@ -331,9 +331,8 @@ impl Clients {
 impl Clients {
     /// What the export of `stream` reads from, for a state file: `sandbox`, or the vendor's
     /// base URL (the default one when none is given) without credentials or query.
-    pub fn origin(&self, stream: &str) -> Result<String, CliError> {
-        let def = cxkit::sync::stream(stream)
-            .ok_or_else(|| CliError::usage(format!("no stream `{stream}`")))?;
+    pub fn origin(&self, stream: cxkit::sync::Stream) -> Result<String, CliError> {
+        let def = stream.def();
         if self.sandbox.is_some() {
             return Ok("sandbox".into());
         }

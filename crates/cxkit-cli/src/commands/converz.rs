@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use clap::Subcommand;
 use cxkit::converz;
 use cxkit::pagination::Checkpoint;
+use cxkit::sync::Stream;
 use cxkit::Api;
 use serde_json::{json, Value};
 use std::path::PathBuf;
@@ -118,7 +119,7 @@ pub async fn converz(ctx: &Context<'_>, command: Converz) -> Result<(), CliError
             let rows = |at, _| client.reps_raw(query(at));
             export_list(
                 ctx,
-                "converz_reps",
+                Stream::ConverzReps,
                 columns,
                 page_size,
                 ListPeriod::default(),
@@ -176,7 +177,7 @@ pub async fn converz(ctx: &Context<'_>, command: Converz) -> Result<(), CliError
                 .map(|t| t.and_utc());
             export_list(
                 ctx,
-                "converz_calls",
+                Stream::ConverzCalls,
                 columns,
                 page_size,
                 ListPeriod::until(until),

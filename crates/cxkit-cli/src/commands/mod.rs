@@ -78,7 +78,7 @@ impl Context<'_> {
 /// bounds the saved cursor.
 pub(crate) async fn export_list<T: ListRow + Send + 'static>(
     ctx: &Context<'_>,
-    stream: &'static str,
+    stream: cxkit::sync::Stream,
     columns: Columns,
     page_size: u64,
     period: ListPeriod,
@@ -103,7 +103,12 @@ pub(crate) async fn export_list<T: ListRow + Send + 'static>(
                 lookback: ctx.lookback,
                 naive_offset: period.naive_offset,
             };
-            Some(state::StateFile::open(path, stream, made_with, follow)?)
+            Some(state::StateFile::open(
+                path,
+                stream.name(),
+                made_with,
+                follow,
+            )?)
         }
         None => None,
     };

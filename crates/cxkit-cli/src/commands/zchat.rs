@@ -8,6 +8,7 @@ use crate::period::Period;
 use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
 use cxkit::pagination::Checkpoint;
+use cxkit::sync::Stream;
 use cxkit::zchat;
 use cxkit::Api;
 use serde_json::json;
@@ -189,7 +190,7 @@ pub async fn zchat(ctx: &Context<'_>, command: Zchat) -> Result<(), CliError> {
                 let columns = Columns::Schema(Api::Zchat, "ExpandedHistoryRow");
                 export_list(
                     ctx,
-                    "zchat_history_expanded",
+                    Stream::ZchatHistoryExpanded,
                     columns,
                     page_size,
                     until,
@@ -200,7 +201,7 @@ pub async fn zchat(ctx: &Context<'_>, command: Zchat) -> Result<(), CliError> {
                 let columns = Columns::Schema(Api::Zchat, "HistoryRow");
                 export_list(
                     ctx,
-                    "zchat_history",
+                    Stream::ZchatHistory,
                     columns,
                     page_size,
                     until,
@@ -215,7 +216,7 @@ pub async fn zchat(ctx: &Context<'_>, command: Zchat) -> Result<(), CliError> {
             let columns = Columns::Schema(Api::Zchat, "OngoingRow");
             export_list(
                 ctx,
-                "zchat_ongoing",
+                Stream::ZchatOngoing,
                 columns,
                 filters.page_size.into(),
                 ListPeriod::default(),

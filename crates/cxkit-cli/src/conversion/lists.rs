@@ -7,6 +7,7 @@ use crate::output::Columns;
 use crate::period::utc_period;
 use chrono::{DateTime, Utc};
 use cxkit::conversion;
+use cxkit::sync::Stream;
 use cxkit::Api;
 use serde_json::{json, Value};
 
@@ -106,7 +107,7 @@ pub(super) async fn run(
             }
             export_list(
                 ctx,
-                "conversion_prospects",
+                Stream::ConversionProspects,
                 PROSPECTS,
                 page_size,
                 ListPeriod::until(span.map(|(_, to)| to)),
@@ -140,7 +141,7 @@ pub(super) async fn run(
             }
             export_list(
                 ctx,
-                "conversion_interactions",
+                Stream::ConversionInteractions,
                 INTERACTIONS,
                 page_size,
                 ListPeriod::until(span.map(|(_, to)| to)),
