@@ -3,16 +3,20 @@
 //! row's text kept as the vendor sent it (`2024-02-24T08:23:11.000Z` stays so), read only for
 //! the id its cursor follows and the creation time its window keeps.
 
-use super::walk::{windowed, within, Walk};
+use super::walk::{windowed, within, Walk, Window};
 use super::{Client, InteractionQuery, ProspectQuery, QuoteQuery};
-use crate::error::{from_answer, from_generated, Api, Error};
-use crate::pagination::{cursor, Paging, RowStream};
-use crate::raw::{array_page, RawRow, WalkedNames, WalkedRow};
+use crate::error::{Api, Error};
+use crate::pagination::{cursor, Checkpoint, Cursor, Paging, RowStream};
+use crate::raw::{array_page, fetch_body, RawRow, WalkedNames, WalkedRow};
 use conversion_api::types;
 use conversion_api::wire;
 use cxkit_runtime::progenitor_client::ClientInfo;
 use futures::stream::{self, StreamExt};
+use std::future::Future;
 use std::sync::Arc;
+
+/// A page's request as the generated builder makes it.
+type Built = Result<reqwest::Request, conversion_api::Error<types::Error>>;
 
 /// Prospects: `id`, created at `created`.
 struct ProspectNames;
@@ -35,37 +39,61 @@ impl Client {
     /// [`prospects`](Self::prospects) yields, without decoding it (every value keeps its
     /// spelling, for copying rows to files).
     pub fn prospects_raw(&self, query: ProspectQuery) -> RowStream<RawRow> {
+        let at = (query.windows(), query.paging(), query.checkpoint().cloned());
         let operation = wire::list_prospects::OPERATION_ID;
-        let (windows, paging) = (query.windows(), query.paging());
-        let raw = self.paged(&paging);
-        let query = Arc::new(query);
-        let resume = query.checkpoint().cloned();
-        walk(operation, paging)
-            .run(windows, resume.as_ref(), move |window, at| {
-                let (raw, query) = (raw.clone(), query.clone());
-                async move {
-                    let b = query.apply(raw.list_prospects(), paging.page_size, window, at)?;
-                    let request = b.build_request().await;
-                    sent_page::<ProspectNames>(&raw, operation, request).await
-                }
-            })
-            .map_rows(|r| r.row)
+        self.walked::<ProspectNames, _, _, _>(
+            operation,
+            at,
+            query,
+            |raw, q, window, at, size| async move {
+                Ok(q.apply(raw.list_prospects(), size, window, at)?
+                    .build_request()
+                    .await)
+            },
+        )
     }
 
     /// Every interaction of every prospect matching `query`, as the vendor sent it.
     pub fn interactions_raw(&self, query: InteractionQuery) -> RowStream<RawRow> {
+        let at = (query.windows(), query.paging(), query.checkpoint().cloned());
         let operation = wire::list_interactions::OPERATION_ID;
-        let (windows, paging) = (query.windows(), query.paging());
-        let raw = self.paged(&paging);
-        let query = Arc::new(query);
-        let resume = query.checkpoint().cloned();
+        self.walked::<InteractionNames, _, _, _>(
+            operation,
+            at,
+            query,
+            |raw, q, window, at, size| async move {
+                Ok(q.apply(raw.list_interactions(), size, window, at)?
+                    .build_request()
+                    .await)
+            },
+        )
+    }
+
+    /// A windowed cursor walk of `operation` as raw rows; `build` makes one page's request
+    /// (window, cursor, page size).
+    fn walked<N, Q, B, Fut>(
+        &self,
+        operation: &'static str,
+        (windows, paging, resume): (Result<Vec<Window>, Error>, Paging, Option<Checkpoint>),
+        query: Q,
+        build: B,
+    ) -> RowStream<RawRow>
+    where
+        N: WalkedNames,
+        Q: Send + Sync + 'static,
+        B: Fn(conversion_api::Client, Arc<Q>, Window, Option<Cursor>, u64) -> Fut
+            + Send
+            + Sync
+            + 'static,
+        Fut: Future<Output = Result<Built, Error>> + Send + 'static,
+    {
+        let (raw, query, build) = (self.paged(&paging), Arc::new(query), Arc::new(build));
         walk(operation, paging)
             .run(windows, resume.as_ref(), move |window, at| {
-                let (raw, query) = (raw.clone(), query.clone());
+                let (raw, query, build) = (raw.clone(), query.clone(), build.clone());
                 async move {
-                    let b = query.apply(raw.list_interactions(), paging.page_size, window, at)?;
-                    let request = b.build_request().await;
-                    sent_page::<InteractionNames>(&raw, operation, request).await
+                    let request = build(raw.clone(), query, window, at, paging.page_size).await?;
+                    sent_page::<N>(&raw, operation, request).await
                 }
             })
             .map_rows(|r| r.row)
@@ -139,7 +167,7 @@ impl Client {
     pub async fn answer_raw(
         &self,
         operation: &'static str,
-        request: Result<reqwest::Request, conversion_api::Error<types::Error>>,
+        request: Built,
     ) -> Result<Vec<RawRow>, Error> {
         let rows = sent_page::<AgentNames>(&self.raw, operation, request).await?;
         Ok(rows.into_iter().map(|r| r.row).collect())
@@ -202,22 +230,18 @@ fn created(row: &WalkedRow) -> Option<chrono::DateTime<chrono::Utc>> {
 async fn sent_page<N: WalkedNames>(
     raw: &conversion_api::Client,
     operation: &'static str,
-    request: Result<reqwest::Request, conversion_api::Error<types::Error>>,
+    request: Built,
 ) -> Result<Vec<WalkedRow>, Error> {
-    let ctx = raw.context();
-    let request = request.map_err(|e| from_generated(Api::Conversion, operation, ctx, e))?;
-    let failed = |e| Error::transport(Api::Conversion, operation, e);
-    let response = cxkit_runtime::execute(raw.client(), ctx, request, operation)
-        .await
-        .map_err(failed)?;
-    let (status, headers) = (response.status(), response.headers().clone());
-    let body = response.bytes().await.map_err(failed)?;
-    if !status.is_success() {
-        let source = (Api::Conversion, operation);
-        return Err(from_answer::<types::Error>(
-            source, ctx, status, &headers, &body,
-        ));
-    }
-    array_page::<N>(&body)
-        .map_err(|e| Error::decode(Api::Conversion, operation, ctx, Some(status), e, &body))
+    let (answer, source) = ((raw.client(), raw.context()), (Api::Conversion, operation));
+    let (status, body) = fetch_body::<types::Error>(answer, source, request).await?;
+    array_page::<N>(&body).map_err(|e| {
+        Error::decode(
+            Api::Conversion,
+            operation,
+            raw.context(),
+            Some(status),
+            e,
+            &body,
+        )
+    })
 }

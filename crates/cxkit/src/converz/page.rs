@@ -35,37 +35,29 @@ fn built(
     request.map_err(|e| from_generated(Api::Converz, operation, raw.context(), e))
 }
 
-impl ListQuery for RepQuery {
-    const OPERATION_ID: &'static str = wire::list_reps::OPERATION_ID;
+/// `ListQuery` for a query whose `apply` sets the builder of `$operation`.
+macro_rules! list_query {
+    ($query:ty, $operation:ident) => {
+        impl ListQuery for $query {
+            const OPERATION_ID: &'static str = wire::$operation::OPERATION_ID;
 
-    fn request(
-        raw: converz_api::Client,
-        query: Arc<Self>,
-        page: u64,
-    ) -> BoxFuture<'static, Result<reqwest::Request, Error>> {
-        async move {
-            let request = query.apply(raw.list_reps(), page)?.build_request().await;
-            built(&raw, Self::OPERATION_ID, request)
+            fn request(
+                raw: converz_api::Client,
+                query: Arc<Self>,
+                page: u64,
+            ) -> BoxFuture<'static, Result<reqwest::Request, Error>> {
+                async move {
+                    let request = query.apply(raw.$operation(), page)?.build_request().await;
+                    built(&raw, Self::OPERATION_ID, request)
+                }
+                .boxed()
+            }
         }
-        .boxed()
-    }
+    };
 }
 
-impl ListQuery for CallQuery {
-    const OPERATION_ID: &'static str = wire::list_calls::OPERATION_ID;
-
-    fn request(
-        raw: converz_api::Client,
-        query: Arc<Self>,
-        page: u64,
-    ) -> BoxFuture<'static, Result<reqwest::Request, Error>> {
-        async move {
-            let request = query.apply(raw.list_calls(), page)?.build_request().await;
-            built(&raw, Self::OPERATION_ID, request)
-        }
-        .boxed()
-    }
-}
+list_query!(RepQuery, list_reps);
+list_query!(CallQuery, list_calls);
 
 /// One page's request, made again each time it is sent (a body that breaks is requested
 /// anew).

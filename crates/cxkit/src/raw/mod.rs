@@ -14,6 +14,30 @@ use std::fmt;
 mod walked;
 pub(crate) use walked::{array_page, WalkedNames, WalkedRow};
 
+/// Sends the generated builder's `request` through the runtime (credential, retries, masking,
+/// normalisation) and reads the whole answer: its body on success, else the vendor's error
+/// (its shape `E`) as the facade's. The raw lists then split the body into rows their way.
+pub(crate) async fn fetch_body<E: crate::error::VendorError + DeserializeOwned>(
+    (raw, ctx): (&reqwest::Client, &cxkit_runtime::ClientContext),
+    (api, operation): (crate::Api, &'static str),
+    request: Result<reqwest::Request, cxkit_runtime::progenitor_client::Error<E>>,
+) -> Result<(reqwest::StatusCode, Bytes), crate::Error> {
+    let request = request.map_err(|e| crate::error::from_generated(api, operation, ctx, e))?;
+    let failed = |e| crate::Error::transport(api, operation, e);
+    let response = cxkit_runtime::execute(raw, ctx, request, operation)
+        .await
+        .map_err(failed)?;
+    let (status, headers) = (response.status(), response.headers().clone());
+    let body = response.bytes().await.map_err(failed)?;
+    if !status.is_success() {
+        let source = (api, operation);
+        return Err(crate::error::from_answer::<E>(
+            source, ctx, status, &headers, &body,
+        ));
+    }
+    Ok((status, body))
+}
+
 /// One row's JSON text, exactly as the vendor sent it (on one line).
 ///
 /// ```

@@ -143,6 +143,10 @@ impl Stream {
     ];
 
     /// The stream's definition: name, vendor, row type, primary key, cursor.
+    ///
+    /// One arm per stream: the arms repeat their shape because every stream has the same
+    /// facts, not the same values (a table, kept as a `match` so a new variant must be given
+    /// its row here).
     pub const fn def(self) -> StreamDef {
         match self {
             Stream::ZchatHistory => incremental(
