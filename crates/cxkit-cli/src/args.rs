@@ -185,16 +185,16 @@ pub enum Command {
     Converz(Converz),
     /// Zenvia Conversion: leads, prospects, interactions, quotes, messaging, directory, webhooks.
     #[command(subcommand)]
-    Conversion(crate::conversion::Conversion),
+    Conversion(crate::commands::conversion::Conversion),
     /// Receive Zenvia Conversion webhook deliveries.
     #[command(subcommand)]
     Webhook(Webhook),
     /// Run as an Airbyte source (protocol v0.3): spec, check, discover, read.
     #[command(subcommand)]
-    Airbyte(crate::airbyte::Airbyte),
+    Airbyte(crate::commands::airbyte::Airbyte),
     /// Run as a Singer tap (for Meltano and Singer targets): --discover, or sync with
     /// --catalog and --state. Also runs when the binary is called `tap-cxkit`.
-    Singer(crate::singer::Singer),
+    Singer(crate::commands::singer::Singer),
     /// Print shell completions.
     #[command(after_help = "Example:\n  cxkit completions bash > /etc/bash_completion.d/cxkit")]
     Completions {

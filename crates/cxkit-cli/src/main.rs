@@ -4,11 +4,9 @@
 //! `sandbox`, on by default) runs any command against an embedded fake of the three APIs, with
 //! no credentials.
 
-mod airbyte;
 mod args;
 mod clients;
 mod commands;
-mod conversion;
 #[cfg(feature = "sandbox")]
 mod embedded;
 mod error;
@@ -16,8 +14,6 @@ mod event_log;
 mod files;
 mod output;
 mod period;
-mod singer;
-mod stream_run;
 
 use args::{Cli, Command};
 use clap::{CommandFactory, FromArgMatches};
@@ -147,10 +143,10 @@ async fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<(), CliError> {
         return Ok(());
     }
     if let Command::Airbyte(command) = cli.command {
-        return airbyte::run(command, cli.state.as_deref()).await;
+        return commands::airbyte::run(command, cli.state.as_deref()).await;
     }
     if let Command::Singer(command) = cli.command {
-        return singer::run(command, cli.state.as_deref()).await;
+        return commands::singer::run(command, cli.state.as_deref()).await;
     }
     #[cfg(feature = "sandbox")]
     let sandbox = embedded::start(&cli.sandbox).await?;
@@ -184,7 +180,7 @@ async fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<(), CliError> {
     match cli.command {
         Command::Zchat(c) => commands::zchat(&ctx, c).await,
         Command::Converz(c) => commands::converz(&ctx, c).await,
-        Command::Conversion(c) => conversion::run(&ctx, c).await,
+        Command::Conversion(c) => commands::conversion::run(&ctx, c).await,
         Command::Webhook(c) => commands::webhook(&ctx, c).await,
         Command::Completions { .. } | Command::Airbyte(_) | Command::Singer(_) => Ok(()),
     }

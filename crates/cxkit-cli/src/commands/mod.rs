@@ -1,8 +1,12 @@
 //! One function per subcommand (one module per vendor): build the query, stream rows into the
 //! output. Here: what they share, the context and the export loop.
 
+pub(crate) mod airbyte;
+pub(crate) mod conversion;
 mod converz;
+pub(crate) mod singer;
 mod state;
+pub(crate) mod stream_run;
 mod webhook;
 mod zchat;
 

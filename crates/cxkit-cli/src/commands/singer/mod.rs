@@ -1,6 +1,6 @@
 //! `cxkit singer`: cxkit as a Singer tap, so Meltano and any Singer target can run it. It
 //! reads the same streams with the same rules as `cxkit airbyte` (the shared config, the
-//! sync semantics of [`crate::stream_run`]) and writes Singer messages on stdout: `SCHEMA`
+//! sync semantics of [`crate::commands::stream_run`]) and writes Singer messages on stdout: `SCHEMA`
 //! before a stream's first record, `RECORD`s, and a `STATE` after each stream that completed
 //! (its bookmark moves only then; a failed stream keeps the one it came with). The last
 //! message is always a `STATE`, as targets expect.
@@ -10,9 +10,9 @@
 
 mod catalog;
 
-use crate::airbyte::config::Config;
+use crate::commands::airbyte::config::Config;
+use crate::commands::stream_run::{each_admitted, StreamError};
 use crate::error::CliError;
-use crate::stream_run::{each_admitted, StreamError};
 use catalog::{Catalog, Selected};
 use cxkit::sync::{stream, StreamState};
 use serde_json::{json, Map, Value};
@@ -58,7 +58,7 @@ pub async fn run(command: Singer, state: Option<&Path>) -> Result<(), CliError> 
         return out.flush().map_err(CliError::write);
     }
     let selected = match command.catalog.as_ref().or(command.properties.as_ref()) {
-        Some(path) => crate::airbyte::load::<Catalog>(path, "catalog")?.selected(),
+        Some(path) => crate::commands::airbyte::load::<Catalog>(path, "catalog")?.selected(),
         None => source
             .streams()
             .map(|def| Selected {
@@ -69,7 +69,7 @@ pub async fn run(command: Singer, state: Option<&Path>) -> Result<(), CliError> 
             .collect(),
     };
     let mut bookmarks = match state {
-        Some(path) => bookmarks(crate::airbyte::load::<Value>(path, "state")?)?,
+        Some(path) => bookmarks(crate::commands::airbyte::load::<Value>(path, "state")?)?,
         None => BTreeMap::new(),
     };
     let semantics = config.semantics();
@@ -115,7 +115,7 @@ async fn sync_stream<W: Write>(
     out: &mut W,
     source: &cxkit::sync::Source,
     def: &'static cxkit::sync::StreamDef,
-    semantics: &crate::stream_run::Semantics,
+    semantics: &crate::commands::stream_run::Semantics,
     chosen: &Selected,
     previous: Option<StreamState>,
 ) -> Result<Option<StreamState>, StreamError> {

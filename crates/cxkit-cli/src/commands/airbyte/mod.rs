@@ -7,8 +7,8 @@ mod read;
 
 pub(crate) use read::load;
 
+use crate::commands::stream_run::Failure;
 use crate::error::CliError;
-use crate::stream_run::Failure;
 use clap::Subcommand;
 use config::Config;
 use messages::Messages;

@@ -1,6 +1,6 @@
 //! Airbyte protocol (v0.3) messages, one JSON object per line on stdout.
 
-use crate::stream_run::Failure;
+use crate::commands::stream_run::Failure;
 use cxkit::sync::StreamDef;
 use serde_json::{json, Value};
 use std::io::Write;

@@ -219,14 +219,14 @@ impl Config {
 
     /// How this run follows every stream's cursor: from the start date, up to now, with the
     /// configured lookback and zchat's offset.
-    pub fn semantics(&self) -> crate::stream_run::Semantics {
+    pub fn semantics(&self) -> crate::commands::stream_run::Semantics {
         let zchat_offset = self
             .zchat
             .as_ref()
             .and_then(|z| z.utc_offset.as_deref())
             .and_then(|o| crate::period::parse_offset(o).ok())
             .unwrap_or_else(|| chrono::Offset::fix(&Utc));
-        crate::stream_run::Semantics {
+        crate::commands::stream_run::Semantics {
             start: self.start(),
             until: Utc::now(),
             lookback: Duration::days(i64::from(self.lookback_window_days.unwrap_or(0))),

@@ -1,8 +1,8 @@
 //! `airbyte read`: the configured streams' records, with per-stream state after them.
 
 use super::messages::{now_ms, Messages, Status};
+use crate::commands::stream_run::{Failure, Semantics, StreamError};
 use crate::error::CliError;
-use crate::stream_run::{Failure, Semantics, StreamError};
 use cxkit::sync::{stream, Source, StreamDef, StreamState};
 use serde::Deserialize;
 use serde_json::Value;
@@ -183,7 +183,7 @@ async fn read_stream<W: Write>(
         failure: Failure::System,
     };
     let mut running = false;
-    let run = crate::stream_run::each_admitted(source, def, semantics, previous, |row| {
+    let run = crate::commands::stream_run::each_admitted(source, def, semantics, previous, |row| {
         if !running {
             out.status(def.name, Status::Running)?;
             running = true;
