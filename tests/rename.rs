@@ -107,55 +107,29 @@ fn a_renamed_parameter_changes_its_own_operation_s_setter_and_constant_only() {
     for d in drills {
         let name = d.new.0.trim_start_matches("pub fn ").trim_end_matches('<');
         let source = client(&renamed(d.vendor, d.anchor, d.marker, name));
-        let (renamed, sharing) = (
-            builder(&source, d.renamed_op.0),
-            builder(&source, d.sharing_op.0),
-        );
-        assert!(
-            !renamed.contains(d.old.0),
-            "{}: {} kept {}",
+        let builders = [d.renamed_op.0, d.sharing_op.0].map(|op| builder(&source, op));
+        only_renamed(
             d.vendor,
-            d.renamed_op.0,
-            d.old.0
+            builders,
+            [d.renamed_op.0, d.sharing_op.0],
+            d.old.0,
+            d.new.0,
         );
-        assert!(
-            renamed.contains(d.new.0),
-            "{}: {} lacks {}",
+        let wire = [d.renamed_op.1, d.sharing_op.1].map(|op| wire_query(&source, op));
+        only_renamed(
             d.vendor,
-            d.renamed_op.0,
-            d.new.0
-        );
-        assert!(
-            sharing.contains(d.old.0),
-            "{}: {} lost {}",
-            d.vendor,
-            d.sharing_op.0,
-            d.old.0
-        );
-        let (renamed, sharing) = (
-            wire_query(&source, d.renamed_op.1),
-            wire_query(&source, d.sharing_op.1),
-        );
-        assert!(
-            !renamed.contains(d.old.1),
-            "{}: wire::{} kept {}",
-            d.vendor,
-            d.renamed_op.1,
-            d.old.1
-        );
-        assert!(
-            renamed.contains(d.new.1),
-            "{}: wire::{} lacks {}",
-            d.vendor,
-            d.renamed_op.1,
-            d.new.1
-        );
-        assert!(
-            sharing.contains(d.old.1),
-            "{}: wire::{} lost {}",
-            d.vendor,
-            d.sharing_op.1,
-            d.old.1
+            wire,
+            [d.renamed_op.1, d.sharing_op.1],
+            d.old.1,
+            d.new.1,
         );
     }
+}
+
+/// The renamed operation's text (`texts[0]`) has `new` and not `old`; the operation sharing the
+/// parameter (`texts[1]`) still has `old`.
+fn only_renamed(vendor: &str, texts: [&str; 2], ops: [&str; 2], old: &str, new: &str) {
+    assert!(!texts[0].contains(old), "{vendor}: {} kept {old}", ops[0]);
+    assert!(texts[0].contains(new), "{vendor}: {} lacks {new}", ops[0]);
+    assert!(texts[1].contains(old), "{vendor}: {} lost {old}", ops[1]);
 }

@@ -351,6 +351,18 @@ const PROSPECTS: &str =
 const INTERACTIONS: &str =
     include_str!("../../../../tests/fixtures/conversion/interactions.live_patterns.json");
 
+/// Answers every `GET path` with `body` as JSON.
+async fn serve_json(server: &MockServer, path: &str, body: &str) {
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path(path);
+            then.status(200)
+                .header("content-type", "application/json")
+                .body(body);
+        })
+        .await;
+}
+
 /// `text` without the whitespace outside strings (how a raw row is written on one line).
 fn compact(text: &str) -> String {
     let (mut out, mut in_string, mut escaped) = (String::new(), false, false);
@@ -389,15 +401,7 @@ async fn raw_lists_yield_every_row_byte_for_byte_as_sent() {
             INTERACTIONS,
         ),
     ] {
-        let path = path.to_owned();
-        server
-            .mock_async(|when, then| {
-                when.method(GET).path(path);
-                then.status(200)
-                    .header("content-type", "application/json")
-                    .body(body);
-            })
-            .await;
+        serve_json(&server, path, body).await;
     }
     let july = (
         Utc.with_ymd_and_hms(2024, 7, 1, 0, 0, 0).unwrap(),
@@ -450,14 +454,7 @@ async fn quotes_one_answer_lists_and_agents_come_as_sent_too() {
         ("/groups", groups),
         ("/agents", agents),
     ] {
-        server
-            .mock_async(|when, then| {
-                when.method(GET).path(path);
-                then.status(200)
-                    .header("content-type", "application/json")
-                    .body(body);
-            })
-            .await;
+        serve_json(&server, path, body).await;
     }
     let c = client(&server);
     let text = |row: &cxkit::RawRow| String::from_utf8(row.as_bytes().to_vec()).unwrap();
