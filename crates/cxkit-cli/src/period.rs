@@ -88,6 +88,13 @@ pub(crate) fn period(p: &Period) -> Result<Span<FixedOffset>, CliError> {
     }
 }
 
+/// The span as a checked period: one that ends before it starts is refused here, typed.
+pub(crate) fn checked<Tz: TimeZone>(span: Span<Tz>) -> Result<Option<cxkit::Period>, CliError> {
+    span.map(|(from, to)| cxkit::Period::new(from, to))
+        .transpose()
+        .map_err(|e| cxkit::Error::from(e).into())
+}
+
 /// The period in UTC, its end exclusive (one second past the last second it includes).
 pub(crate) fn utc_period(p: &Period) -> Result<Span<Utc>, CliError> {
     Ok(period(p)?.map(|(a, b)| {

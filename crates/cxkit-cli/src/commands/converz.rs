@@ -3,11 +3,9 @@
 use super::{export_all, export_list, Context, ListPeriod};
 use crate::error::CliError;
 use crate::output::Columns;
-use chrono::{DateTime, Utc};
 use clap::Subcommand;
 use cxkit::converz;
-use cxkit::pagination::Checkpoint;
-use cxkit::sync::Stream;
+use cxkit::sync::{Filters, ReadSpec, Stream};
 use cxkit::Api;
 use serde_json::{json, Value};
 use std::path::PathBuf;
@@ -105,27 +103,17 @@ pub async fn converz(ctx: &Context<'_>, command: Converz) -> Result<(), CliError
             let mut query = converz::RepQuery::new()
                 .rep_ids(rep_ids)
                 .departments(departments)
-                .page_size(page_size)
-                .concurrency(ctx.concurrency);
+                .page_size(page_size);
             if let Some(a) = active {
                 query = query.active(a);
             }
             let columns = Columns::Schema(Api::Converz, "Rep");
-            let query = move |at: Option<Checkpoint>| match at {
-                Some(at) => query.resume_from(at),
-                None => query,
-            };
-            // Rows as the vendor sent them: every format is written from their JSON.
-            let rows = |at, _| client.reps_raw(query(at));
-            export_list(
-                ctx,
-                Stream::ConverzReps,
-                columns,
-                page_size,
-                ListPeriod::default(),
-                rows,
-            )
-            .await
+            let spec = ReadSpec::new()
+                .filters(Filters::ConverzReps(query))
+                .concurrency(ctx.concurrency);
+            let period = ListPeriod::default();
+            let stream = Stream::ConverzReps;
+            export_list(ctx, client.into(), stream, columns, page_size, period, spec).await
         }
         Converz::Calls {
             start_date,
@@ -141,8 +129,7 @@ pub async fn converz(ctx: &Context<'_>, command: Converz) -> Result<(), CliError
                 .campaigns(campaigns)
                 .vendors(vendors)
                 .rep_ids(rep_ids)
-                .page_size(page_size)
-                .concurrency(ctx.concurrency);
+                .page_size(page_size);
             if let Some(d) = start_date {
                 query = query.start_date(d);
             }
@@ -156,34 +143,17 @@ pub async fn converz(ctx: &Context<'_>, command: Converz) -> Result<(), CliError
                 query = query.metrics(metrics);
             }
             let columns = Columns::Schema(Api::Converz, "Call");
-            let query = move |at: Option<Checkpoint>, since: Option<DateTime<Utc>>| {
-                if let Some(since) = since {
-                    // `after` has minute precision: the overlap covers the cut seconds.
-                    query = query.after(since.naive_utc());
-                    if start_date.is_none_or(|d| d < since.date_naive()) {
-                        query = query.start_date(since.date_naive());
-                    }
-                }
-                match at {
-                    Some(at) => query.resume_from(at),
-                    None => query,
-                }
-            };
-            let rows = |at, since| client.calls_raw(query(at, since));
+            let spec = ReadSpec::new()
+                .filters(Filters::ConverzCalls(query))
+                .concurrency(ctx.concurrency);
             // The last day is whole: the period ends at the next midnight (UTC).
             let until = end_date
                 .and_then(|d| d.succ_opt())
                 .and_then(|d| d.and_hms_opt(0, 0, 0))
                 .map(|t| t.and_utc());
-            export_list(
-                ctx,
-                Stream::ConverzCalls,
-                columns,
-                page_size,
-                ListPeriod::until(until),
-                rows,
-            )
-            .await
+            let period = ListPeriod::until(until);
+            let stream = Stream::ConverzCalls;
+            export_list(ctx, client.into(), stream, columns, page_size, period, spec).await
         }
         Converz::Report {
             days,

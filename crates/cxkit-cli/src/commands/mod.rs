@@ -18,7 +18,8 @@ use crate::clients::Clients;
 use crate::error::CliError;
 use crate::output::{Columns, Output, Spec};
 use chrono::{DateTime, Utc};
-use cxkit::pagination::{Checkpoint, Progress, RowStream};
+use cxkit::pagination::Progress;
+use cxkit::sync::{ReadSpec, Source};
 use futures::{Stream, StreamExt};
 use serde::Serialize;
 
@@ -74,19 +75,21 @@ impl Context<'_> {
     }
 }
 
-/// Exports the list of `stream`: opens the output (picking up its checkpoint with
-/// `--resume`), asks `rows` for the list from there (and from the state's start with
-/// `--state`), writes every row and records a checkpoint after each complete page. The first
+/// Exports the list of `stream` as `spec` asks, read from `source` through the stream
+/// registry (as Airbyte and Singer read it): opens the output (picking up its checkpoint with
+/// `--resume`), reads the list from there (and from the state's start with `--state`), writes
+/// every row as the vendor sent it and records a checkpoint after each complete page. The first
 /// error aborts; `FILE` appears only when the list is complete, and the state file is replaced
 /// only after that. `period` is what the command knows of time: with the run's start, its end
 /// bounds the saved cursor.
-pub(crate) async fn export_list<T: ListRow + Send + 'static>(
+pub(crate) async fn export_list(
     ctx: &Context<'_>,
+    source: Source,
     stream: cxkit::sync::Stream,
     columns: Columns,
     page_size: u64,
     period: ListPeriod,
-    rows: impl FnOnce(Option<Checkpoint>, Option<DateTime<Utc>>) -> RowStream<T>,
+    mut spec: ReadSpec,
 ) -> Result<(), CliError> {
     let started = Utc::now();
     let until = period.until.map_or(started, |until| until.min(started));
@@ -116,23 +119,25 @@ pub(crate) async fn export_list<T: ListRow + Send + 'static>(
         }
         None => None,
     };
-    let since = state.as_ref().and_then(state::StateFile::since);
+    if let Some(since) = state.as_ref().and_then(state::StateFile::since) {
+        spec = spec.since(since);
+    }
     let (out, resume) = Output::open(ctx.spec(columns))?;
     let mut out = out.with_page_size(page_size);
-    let mut items = rows(resume, since).with_checkpoints();
+    if let Some(at) = resume {
+        spec = spec.resume_from(at);
+    }
+    let mut items = source.rows(stream, spec)?.with_checkpoints();
     while let Some(item) = items.next().await {
         match item? {
             Progress::Row(row) => {
-                let json = row.json_text();
-                let admitted = match (state.as_mut(), json) {
-                    (None, _) => true,
-                    (Some(state), Some(json)) => state.admit_json(json)?,
-                    (Some(state), None) => state.admit(&row)?,
+                let json = row.as_bytes();
+                let admitted = match state.as_mut() {
+                    None => true,
+                    Some(state) => state.admit_json(json)?,
                 };
-                match json {
-                    _ if !admitted => {}
-                    Some(json) => out.write_json(json)?,
-                    None => out.write_row(&row)?,
+                if admitted {
+                    out.write_json(json)?;
                 }
             }
             Progress::Checkpoint(c) => out.checkpoint(&c)?,
@@ -161,21 +166,6 @@ impl ListPeriod {
             until,
             naive_offset: None,
         }
-    }
-}
-
-/// A row of a list export.
-pub(crate) trait ListRow: Serialize {
-    /// The row's JSON text when it is at hand (rows as the vendor sent them), so it is
-    /// written without being encoded again.
-    fn json_text(&self) -> Option<&[u8]> {
-        None
-    }
-}
-
-impl ListRow for cxkit::RawRow {
-    fn json_text(&self) -> Option<&[u8]> {
-        Some(self.as_bytes())
     }
 }
 

@@ -114,14 +114,8 @@ impl StateFile {
         self.run.since()
     }
 
-    /// Whether to write `row` (a row the previous run wrote is not written again).
-    pub(crate) fn admit<T: Serialize>(&mut self, row: &T) -> Result<bool, CliError> {
-        let value = serde_json::to_value(row)
-            .map_err(|e| CliError::io(format!("unserialisable row: {e}")))?;
-        Ok(self.run.admit(&value))
-    }
-
-    /// [`admit`](Self::admit) for a row given as its JSON text.
+    /// Whether to write `row`, given as its JSON text (a row the previous run wrote is not
+    /// written again).
     pub(crate) fn admit_json(&mut self, row: &[u8]) -> Result<bool, CliError> {
         self.run
             .admit_json(row)

@@ -3,12 +3,10 @@
 use super::{export_all, export_list, Context, ListPeriod};
 use crate::error::CliError;
 use crate::output::Columns;
-use crate::period::period;
-use crate::period::Period;
-use chrono::{DateTime, Utc};
+use crate::period::{checked, period, Period};
+use chrono::Utc;
 use clap::{Args, Subcommand};
-use cxkit::pagination::Checkpoint;
-use cxkit::sync::Stream;
+use cxkit::sync::{Filters, ReadSpec, Stream};
 use cxkit::zchat;
 use cxkit::Api;
 use serde_json::json;
@@ -155,77 +153,49 @@ pub async fn zchat(ctx: &Context<'_>, command: Zchat) -> Result<(), CliError> {
             expanded,
             no_prefetch,
         } => {
-            let mut query = zchat_filters!(zchat::HistoryQuery::new(), filters)
-                .concurrency(if no_prefetch { 1 } else { ctx.concurrency });
-            let span = period(&p)?;
-            if let Some((from, to)) = span {
-                query = query.between(from, to);
-            }
+            let mut query = zchat_filters!(zchat::HistoryQuery::new(), filters);
             if let Some(s) = search {
                 query = query.search(s);
             }
             if let Some(a) = active {
                 query = query.active(a);
             }
-            let page_size = filters.page_size.into();
+            let span = period(&p)?;
+            let mut spec = ReadSpec::new()
+                .filters(Filters::ZchatHistory(query))
+                .concurrency(if no_prefetch { 1 } else { ctx.concurrency });
+            if let Some(period) = checked(span)? {
+                spec = spec.period(period);
+            }
             let until = ListPeriod {
                 until: span.map(|(_, to)| to.with_timezone(&Utc)),
                 naive_offset: Some(p.utc_offset),
             };
-            let resumed = move |at: Option<Checkpoint>, since: Option<DateTime<Utc>>| {
-                if let Some(since) = since {
-                    let now = Utc::now().fixed_offset();
-                    let (from, to) = span.unwrap_or((since.fixed_offset(), now));
-                    let since = since.with_timezone(from.offset());
-                    query = query.between(from.max(since).min(to), to);
-                }
-                match at {
-                    Some(at) => query.resume_from(at),
-                    None => query,
-                }
-            };
-            // Rows as the vendor sent them: every format is written from their JSON (JSON
-            // and JSON Lines copy it as is), so decoding them first would only cost CPU.
-            if expanded {
-                let columns = Columns::Schema(Api::Zchat, "ExpandedHistoryRow");
-                export_list(
-                    ctx,
-                    Stream::ZchatHistoryExpanded,
-                    columns,
-                    page_size,
-                    until,
-                    |at, since| client.history_expanded_raw(resumed(at, since)),
-                )
-                .await
+            let (stream, row) = if expanded {
+                (Stream::ZchatHistoryExpanded, "ExpandedHistoryRow")
             } else {
-                let columns = Columns::Schema(Api::Zchat, "HistoryRow");
-                export_list(
-                    ctx,
-                    Stream::ZchatHistory,
-                    columns,
-                    page_size,
-                    until,
-                    |at, since| client.history_raw(resumed(at, since)),
-                )
-                .await
-            }
+                (Stream::ZchatHistory, "HistoryRow")
+            };
+            let columns = Columns::Schema(Api::Zchat, row);
+            let page_size = filters.page_size.into();
+            export_list(ctx, client.into(), stream, columns, page_size, until, spec).await
         }
         Zchat::Ongoing { filters } => {
-            let query =
-                zchat_filters!(zchat::OngoingQuery::new(), filters).concurrency(ctx.concurrency);
+            let query = zchat_filters!(zchat::OngoingQuery::new(), filters);
+            let spec = ReadSpec::new()
+                .filters(Filters::ZchatOngoing(query))
+                .concurrency(ctx.concurrency);
             let columns = Columns::Schema(Api::Zchat, "OngoingRow");
+            let page_size = filters.page_size.into();
+            let period = ListPeriod::default();
             export_list(
                 ctx,
+                client.into(),
                 Stream::ZchatOngoing,
                 columns,
-                filters.page_size.into(),
-                ListPeriod::default(),
-                |at, _| {
-                    client.ongoing_raw(match at {
-                        Some(at) => query.resume_from(at),
-                        None => query,
-                    })
-                },
+                page_size,
+                period,
+                spec,
             )
             .await
         }

@@ -164,6 +164,16 @@ impl CallQuery {
         self
     }
 
+    /// An incremental read from `at`: calls after it (`after` has minute precision, which
+    /// the run's overlap covers), from its date on unless the start date is later.
+    pub(crate) fn since(mut self, at: chrono::DateTime<chrono::Utc>) -> Self {
+        self.after = Some(at.naive_utc());
+        if self.start_date.is_none_or(|d| d < at.date_naive()) {
+            self.start_date = Some(at.date_naive());
+        }
+        self
+    }
+
     /// Conversations that started at or before this time (minute precision).
     pub fn before(mut self, at: NaiveDateTime) -> Self {
         self.before = Some(at);

@@ -102,6 +102,17 @@ impl RawRow {
         Self::new(json, key_member, None)
     }
 
+    /// A typed row encoded once (a list cxkit decodes before it is written, such as the
+    /// reports): without a key, as such lists are not de-duplicated.
+    pub(crate) fn encoded<T: serde::Serialize>(row: &T) -> Result<Self, crate::Error> {
+        let json = serde_json::to_vec(row)
+            .map_err(|e| crate::Error::InvalidInput(format!("unserialisable row: {e}")))?;
+        Ok(Self {
+            json: Bytes::from(json),
+            key: None,
+        })
+    }
+
     /// The row's JSON text: one object, on one line.
     pub fn as_bytes(&self) -> &[u8] {
         &self.json

@@ -20,11 +20,13 @@
 //! ```
 
 mod catalog;
+mod read;
 mod source;
 mod state;
 mod streams;
 
 pub use catalog::{stream, Cursor, StreamDef, STREAMS};
+pub use read::{Filters, ReadSpec};
 pub use source::{Rows, Source};
 pub use state::{parse_time, parse_time_in, Incremental, StreamState};
 pub use streams::Stream;

@@ -4,10 +4,9 @@ use super::args::{LeadKind, Lists};
 use crate::commands::{export_all, export_list, Context, ListPeriod};
 use crate::error::CliError;
 use crate::output::Columns;
-use crate::period::utc_period;
-use chrono::{DateTime, Utc};
+use crate::period::{checked, utc_period, Period};
 use cxkit::conversion;
-use cxkit::sync::Stream;
+use cxkit::sync::{Filters, ReadSpec, Stream};
 use cxkit::Api;
 use serde_json::{json, Value};
 
@@ -34,16 +33,36 @@ fn warn_default_window(ctx: &Context<'_>, dated: bool) {
     }
 }
 
-/// The period an incremental run asks for: from the later of `--from` and the state's start,
-/// to `--to` or now; `None` on a first run.
-fn since_period(
-    span: Option<(DateTime<Utc>, DateTime<Utc>)>,
-    since: Option<DateTime<Utc>>,
-) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
-    let since = since?;
-    let to = span.map_or_else(Utc::now, |(_, to)| to);
-    let from = span.map_or(since, |(from, _)| from.max(since));
-    Some((from.min(to), to))
+/// Exports a list walked in date windows (prospects, interactions): `--from`/`--to` in UTC,
+/// the windows fetched concurrently and, inside one, the next cursor page.
+async fn export_dated(
+    ctx: &Context<'_>,
+    client: &conversion::Client,
+    stream: Stream,
+    columns: Columns,
+    page_size: u64,
+    p: &Period,
+    filters: Filters,
+) -> Result<(), CliError> {
+    let span = utc_period(p)?;
+    warn_default_window(ctx, span.is_some());
+    let mut spec = ReadSpec::new()
+        .filters(filters)
+        .concurrency(ctx.concurrency);
+    if let Some(period) = checked(span)? {
+        spec = spec.period(period);
+    }
+    let period = ListPeriod::until(span.map(|(_, to)| to));
+    export_list(
+        ctx,
+        client.clone().into(),
+        stream,
+        columns,
+        page_size,
+        period,
+        spec,
+    )
+    .await
 }
 
 /// The list, lead and subscription commands.
@@ -87,15 +106,7 @@ pub(super) async fn run(
             data,
             page_size,
         } => {
-            let mut query = conversion::ProspectQuery::new()
-                .page_size(page_size)
-                // Windows are fetched concurrently; inside one, the next cursor page.
-                .concurrency(ctx.concurrency);
-            let span = utc_period(&p)?;
-            warn_default_window(ctx, span.is_some());
-            if let Some((from, to)) = span {
-                query = query.created_between(from, to);
-            }
+            let mut query = conversion::ProspectQuery::new().page_size(page_size);
             if let Some(s) = status {
                 query = query.status(s);
             }
@@ -105,23 +116,9 @@ pub(super) async fn run(
             for condition in data {
                 query = query.additional_data(data_filter(&condition)?);
             }
-            export_list(
-                ctx,
-                Stream::ConversionProspects,
-                PROSPECTS,
-                page_size,
-                ListPeriod::until(span.map(|(_, to)| to)),
-                |at, since| {
-                    if let Some((from, to)) = since_period(span, since) {
-                        query = query.created_between(from, to);
-                    }
-                    client.prospects_raw(match at {
-                        Some(at) => query.resume_from(at),
-                        None => query,
-                    })
-                },
-            )
-            .await?;
+            let filters = Filters::ConversionProspects(query);
+            let stream = Stream::ConversionProspects;
+            export_dated(ctx, client, stream, PROSPECTS, page_size, &p, filters).await?;
         }
         Lists::Interactions {
             period: p,
@@ -129,37 +126,12 @@ pub(super) async fn run(
             via,
             page_size,
         } => {
-            let mut query = conversion::InteractionQuery::new()
+            let query = conversion::InteractionQuery::new()
                 .via(via)
-                .page_size(page_size)
-                // Windows are fetched concurrently; inside one, the next cursor page.
-                .concurrency(ctx.concurrency);
-            let span = utc_period(&p)?;
-            warn_default_window(ctx, span.is_some());
-            if let Some((from, to)) = span {
-                query = query.created_between(from, to);
-            }
-            export_list(
-                ctx,
-                Stream::ConversionInteractions,
-                INTERACTIONS,
-                page_size,
-                ListPeriod::until(span.map(|(_, to)| to)),
-                |at, since| {
-                    if let Some((from, to)) = since_period(span, since) {
-                        query = query.created_between(from, to);
-                    }
-                    let query = match at {
-                        Some(at) => query.resume_from(at),
-                        None => query,
-                    };
-                    match prospect {
-                        Some(id) => client.prospect_interactions_raw(&id, query),
-                        None => client.interactions_raw(query),
-                    }
-                },
-            )
-            .await?;
+                .page_size(page_size);
+            let filters = Filters::ConversionInteractions { query, prospect };
+            let stream = Stream::ConversionInteractions;
+            export_dated(ctx, client, stream, INTERACTIONS, page_size, &p, filters).await?;
         }
         Lists::Subscribe {
             url,
