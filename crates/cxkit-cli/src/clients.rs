@@ -12,6 +12,8 @@ use std::path::PathBuf;
 /// whether a credential is set, never its value.
 #[derive(Args, Default)]
 pub struct Credentials {
+    // Three fields per vendor, alike in shape: every vendor takes the same settings (a
+    // credential, a file holding it, a base URL), each under its own flag and variable.
     /// Zenvia Chat API token. A flag is visible to other users of this machine (`ps`): prefer
     /// ZCHAT_TOKEN or --zchat-token-file.
     #[arg(

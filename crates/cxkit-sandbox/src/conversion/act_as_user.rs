@@ -5,8 +5,7 @@
 use super::catalog::{self, GROUPS};
 use super::http::{conflict, invalid, ok, unknown, Answer, Authorized, Body, Ids};
 use super::model;
-use super::notifications::{notify, Change, Subject};
-use super::prospects::{apply_update, medium_ids};
+use super::prospects::{apply_update, changed, medium_ids};
 use crate::AppState;
 use axum::extract::State;
 use axum::response::Response;
@@ -77,15 +76,10 @@ async fn archive(
     if body.archiving_reason.is_none() {
         return Err(invalid("archivingReason is required to archive a prospect"));
     }
-    let updated = {
-        let mut inner = state.conversion.lock();
-        let mediums = medium_ids(&mut inner, state.config.anchor);
-        let p = inner.prospect_mut(&id)?;
-        apply_update(p, &body, mediums)?;
-        p.clone()
-    };
-    notify(&state, Change::Updated, Subject::Prospect(updated.clone()));
-    Ok(ok(updated))
+    changed(&state, &id, |inner| {
+        let mediums = medium_ids(inner, state.config.anchor);
+        apply_update(inner.prospect_mut(&id)?, &body, mediums)
+    })
 }
 
 /// Sets the label: the key of a listed label.
@@ -100,14 +94,10 @@ async fn label(
     if !catalog::LABELS.iter().any(|(k, _)| *k == key) {
         return Err(unknown(format!("label {key} (see GET /as-user/labels)")));
     }
-    let updated = {
-        let mut inner = state.conversion.lock();
-        let p = inner.prospect_mut(&id)?;
-        model::set_label(p, Some(key));
-        p.clone()
-    };
-    notify(&state, Change::Updated, Subject::Prospect(updated.clone()));
-    Ok(ok(updated))
+    changed(&state, &id, |inner| {
+        model::set_label(inner.prospect_mut(&id)?, Some(key));
+        Ok(())
+    })
 }
 
 /// Moves the prospect to a group, to an agent, or both (the agent must work in the group).
@@ -122,8 +112,7 @@ async fn transfer(
 ) -> Answer {
     state.conversion.exists(&id)?;
     let target = Target::parse(&body)?;
-    let updated = {
-        let mut inner = state.conversion.lock();
+    changed(&state, &id, |inner| {
         let (at, _) = inner.tick(state.config.anchor);
         let p = inner.prospect_mut(&id)?;
         target.apply(p);
@@ -131,10 +120,8 @@ async fn transfer(
         if p.agent.is_some() {
             p.assigned = Some(at);
         }
-        p.clone()
-    };
-    notify(&state, Change::Updated, Subject::Prospect(updated.clone()));
-    Ok(ok(updated))
+        Ok(())
+    })
 }
 
 /// Where a transfer sends a prospect.

@@ -204,6 +204,22 @@ pub(crate) fn apply_update(
 }
 
 /// Ids for the contact mediums an update may add.
+/// Changes the prospect `id` with `change` under the lock (nothing changes when it refuses),
+/// notifies the subscribers and answers with the prospect as it now is.
+pub(crate) fn changed(
+    state: &Arc<AppState>,
+    id: &str,
+    change: impl FnOnce(&mut super::Inner) -> Result<(), Response>,
+) -> Answer {
+    let updated = {
+        let mut inner = state.conversion.lock();
+        change(&mut inner)?;
+        inner.prospect(id)?.clone()
+    };
+    notify(state, Change::Updated, Subject::Prospect(updated.clone()));
+    Ok(ok(updated))
+}
+
 pub(crate) fn medium_ids(inner: &mut super::Inner, anchor: DateTime<Utc>) -> [String; 2] {
     [inner.tick(anchor).1, inner.tick(anchor).1]
 }
@@ -221,15 +237,10 @@ async fn update(
     Ids(id): Ids<String>,
     Body(body): Body<types::UpdateProspect>,
 ) -> Answer {
-    let updated = {
-        let mut inner = state.conversion.lock();
-        let mediums = medium_ids(&mut inner, state.config.anchor);
-        let p = inner.prospect_mut(&id)?;
-        apply_update(p, &body, mediums)?;
-        p.clone()
-    };
-    notify(&state, Change::Updated, Subject::Prospect(updated.clone()));
-    Ok(ok(updated))
+    changed(&state, &id, |inner| {
+        let mediums = medium_ids(inner, state.config.anchor);
+        apply_update(inner.prospect_mut(&id)?, &body, mediums)
+    })
 }
 
 /// Deleting is no `created`/`updated` change, so no webhook is sent for it.
@@ -260,8 +271,7 @@ async fn update_data(
             "additional field {key} (see GET /prospect/{id}/prospectAdditionalFields)"
         )));
     }
-    let updated = {
-        let mut inner = state.conversion.lock();
+    changed(&state, &id, |inner| {
         let p = inner.prospect_mut(&id)?;
         let data = p.additional_data.get_or_insert_with(Map::new);
         for (key, v) in body.0 {
@@ -272,10 +282,8 @@ async fn update_data(
                 data.insert(key, v);
             }
         }
-        p.clone()
-    };
-    notify(&state, Change::Updated, Subject::Prospect(updated.clone()));
-    Ok(ok(updated))
+        Ok(())
+    })
 }
 
 async fn fields(State(state): State<Arc<AppState>>, _: Authorized, Ids(id): Ids<String>) -> Answer {

@@ -129,6 +129,7 @@ async fn create(
     Ok((StatusCode::CREATED, Json(quote)).into_response())
 }
 
+// Shaped like interactions' `one`: each is its own per-prospect list, with its own 404.
 async fn one(
     State(state): State<Arc<AppState>>,
     _: Authorized,

@@ -9,7 +9,9 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Map, Value};
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::{Arc, Mutex};
 
 /// A JSON request body; anything else is answered in the vendor's error shape (`415` for
 /// another content type, `400` for bytes that are not JSON).
@@ -33,33 +35,20 @@ pub(super) async fn update_reps(
     headers: HeaderMap,
     bytes: Bytes,
 ) -> Response {
-    if let Err(r) = authorize(&state, &headers) {
-        return r;
-    }
-    let body = match json_body(&headers, &bytes) {
-        Ok(body) => body,
-        Err(r) => return r,
-    };
     let known = state.config.reps;
+    // Rows of users the sandbox does not have change nothing (and are not errors).
     let is_known = |id: &String| {
         id.strip_prefix("rep")
             .and_then(|n| n.parse::<u64>().ok())
             .is_some_and(|n| n < known)
     };
-    let outcome = apply_update(&body, "rep_id", |v| v.as_str().map(str::to_owned));
-    match outcome {
-        Ok(changes) => {
-            // Rows of users the sandbox does not have change nothing (and are not errors).
-            let changes: Vec<_> = changes.into_iter().filter(|(id, _)| is_known(id)).collect();
-            let n = changes.len();
-            let mut store = state.converz.reps.lock().unwrap_or_else(|e| e.into_inner());
-            for (id, columns) in changes {
-                store.entry(id).or_default().extend(columns);
-            }
-            Json(json!({"updated": n})).into_response()
-        }
-        Err(message) => bad(message),
-    }
+    let rows = Rows {
+        key: "rep_id",
+        parse_key: |v: &Value| v.as_str().map(str::to_owned),
+        is_known,
+        store: &state.converz.reps,
+    };
+    update(&state, &headers, &bytes, rows)
 }
 
 pub(super) async fn update_calls(
@@ -67,27 +56,53 @@ pub(super) async fn update_calls(
     headers: HeaderMap,
     bytes: Bytes,
 ) -> Response {
-    if let Err(r) = authorize(&state, &headers) {
+    let known = state.config.calls as i64;
+    let rows = Rows {
+        key: "call_id",
+        parse_key: Value::as_i64,
+        is_known: |id: &i64| (1..=known).contains(id),
+        store: &state.converz.calls,
+    };
+    update(&state, &headers, &bytes, rows)
+}
+
+/// The rows an update may change: their key member, how to read it, which keys exist, and
+/// where their changed columns are kept.
+struct Rows<'a, K, P, F> {
+    key: &'static str,
+    parse_key: P,
+    is_known: F,
+    store: &'a Mutex<HashMap<K, Map<String, Value>>>,
+}
+
+/// Authorises and applies an update to `rows`, answering `{"updated": n}` (rows of keys the
+/// sandbox does not have change nothing and are not errors).
+fn update<K, P, F>(
+    state: &AppState,
+    headers: &HeaderMap,
+    bytes: &[u8],
+    rows: Rows<'_, K, P, F>,
+) -> Response
+where
+    K: Eq + Hash,
+    P: Fn(&Value) -> Option<K>,
+    F: Fn(&K) -> bool,
+{
+    if let Err(r) = authorize(state, headers) {
         return r;
     }
-    let body = match json_body(&headers, &bytes) {
+    let body = match json_body(headers, bytes) {
         Ok(body) => body,
         Err(r) => return r,
     };
-    let known = state.config.calls as i64;
-    let outcome = apply_update(&body, "call_id", Value::as_i64);
-    match outcome {
+    match apply_update(&body, rows.key, rows.parse_key) {
         Ok(changes) => {
             let changes: Vec<_> = changes
                 .into_iter()
-                .filter(|(id, _)| (1..=known).contains(id))
+                .filter(|(id, _)| (rows.is_known)(id))
                 .collect();
             let n = changes.len();
-            let mut store = state
-                .converz
-                .calls
-                .lock()
-                .unwrap_or_else(|e| e.into_inner());
+            let mut store = rows.store.lock().unwrap_or_else(|e| e.into_inner());
             for (id, columns) in changes {
                 store.entry(id).or_default().extend(columns);
             }

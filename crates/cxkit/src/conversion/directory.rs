@@ -10,6 +10,8 @@ use conversion_api::types::{
 use cxkit_runtime::Secret;
 use serde_json::{Map, Value};
 
+// One method per operation: the request chains repeat their shape because the operations
+// take the same kinds of parameters (ids, a body), not the same ones; `call` sends them all.
 impl Client {
     /// The agents of a group, optionally only those with status `active`.
     pub async fn agents(&self, group: &str, active: Option<&str>) -> Result<Vec<Agent>, Error> {

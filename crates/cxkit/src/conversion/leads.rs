@@ -134,46 +134,27 @@ fn with_product<B: DeserializeOwned, P: Serialize>(
     serde_json::to_value(Body { lead, product }).and_then(serde_json::from_value)
 }
 
-impl LeadKind for Product {
-    fn into_new_lead(
-        lead: types::Lead,
-        product: Option<Self>,
-    ) -> Result<NewLead, serde_json::Error> {
-        with_product(lead, product).map(NewLead::Retail)
-    }
+/// Each product type makes its own kind of lead (the `NewLead` variant of its operation).
+macro_rules! lead_kinds {
+    ($($product:ty => $variant:ident),+ $(,)?) => {$(
+        impl LeadKind for $product {
+            fn into_new_lead(
+                lead: types::Lead,
+                product: Option<Self>,
+            ) -> Result<NewLead, serde_json::Error> {
+                with_product(lead, product).map(NewLead::$variant)
+            }
+        }
+    )+};
 }
-impl LeadKind for VehicleProduct {
-    fn into_new_lead(
-        lead: types::Lead,
-        product: Option<Self>,
-    ) -> Result<NewLead, serde_json::Error> {
-        with_product(lead, product).map(NewLead::Vehicle)
-    }
-}
-impl LeadKind for InsuranceProduct {
-    fn into_new_lead(
-        lead: types::Lead,
-        product: Option<Self>,
-    ) -> Result<NewLead, serde_json::Error> {
-        with_product(lead, product).map(NewLead::Insurance)
-    }
-}
-impl LeadKind for SavingPlanProduct {
-    fn into_new_lead(
-        lead: types::Lead,
-        product: Option<Self>,
-    ) -> Result<NewLead, serde_json::Error> {
-        with_product(lead, product).map(NewLead::SavingPlan)
-    }
-}
-impl LeadKind for RealEstateProduct {
-    fn into_new_lead(
-        lead: types::Lead,
-        product: Option<Self>,
-    ) -> Result<NewLead, serde_json::Error> {
-        with_product(lead, product).map(NewLead::RealEstate)
-    }
-}
+
+lead_kinds!(
+    Product => Retail,
+    VehicleProduct => Vehicle,
+    InsuranceProduct => Insurance,
+    SavingPlanProduct => SavingPlan,
+    RealEstateProduct => RealEstate,
+);
 
 /// Builds a lead of kind `P` (its product type).
 #[derive(Clone, Debug)]

@@ -7,6 +7,8 @@ use conversion_api::types::{
     Channel, CommunicationChannel, Interaction, NewMessage, NewTemplateMessage, OrderByProspect,
 };
 
+// One method per operation: the request chains repeat their shape because the operations
+// take the same kinds of parameters (ids, a body), not the same ones; `call` sends them all.
 impl Client {
     /// The messaging channels available to the key.
     pub async fn channels(&self) -> Result<Vec<Channel>, Error> {

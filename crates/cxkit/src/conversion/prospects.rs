@@ -11,6 +11,8 @@ use conversion_api::types::{
 use futures::stream::{self, StreamExt};
 use serde_json::{Map, Value};
 
+// One method per operation: the request chains repeat their shape because the operations
+// take the same kinds of parameters (ids, a body), not the same ones; `call` sends them all.
 impl Client {
     /// One prospect by id (`404` for an unknown id).
     pub async fn prospect(&self, id: &str) -> Result<Prospect, Error> {

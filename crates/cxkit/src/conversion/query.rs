@@ -204,6 +204,8 @@ impl ProspectQuery {
     range_and_paging!();
 }
 
+// Shaped like ProspectQuery: each list has its own filters, each an optional value with a
+// setter; the paging fields repeat in every list query because `paging_setters!` reads them.
 /// Filters and paging for the interaction streams.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InteractionQuery {

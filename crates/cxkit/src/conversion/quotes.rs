@@ -103,6 +103,8 @@ impl QuoteQuery {
     }
 }
 
+// One method per operation: the request chains repeat their shape because the operations
+// take the same kinds of parameters (ids, a body), not the same ones; `call` sends them all.
 impl Client {
     /// The quotes of one prospect matching `query`.
     pub async fn prospect_quotes(

@@ -53,6 +53,8 @@ impl Client {
         )
     }
 
+    // Shaped like `prospects_raw`: each list has its own builder and row names; the walk
+    // they share is `walked`.
     /// Every interaction of every prospect matching `query`, as the vendor sent it.
     pub fn interactions_raw(&self, query: InteractionQuery) -> RowStream<RawRow> {
         let at = (query.windows(), query.paging(), query.checkpoint().cloned());

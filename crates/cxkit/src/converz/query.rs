@@ -106,6 +106,8 @@ pub struct CallQuery {
     resume: Option<crate::pagination::Checkpoint>,
 }
 
+// The paging fields and their defaults repeat in every list query (here, in conversion's and
+// zchat's) because `paging_setters!` reads them by name; the filters before them differ.
 impl Default for CallQuery {
     fn default() -> Self {
         Self {
@@ -292,6 +294,8 @@ pub struct ReportQuery {
     pub(crate) departments: Vec<String>,
 }
 
+// Setters like CallQuery's: the report takes the same kinds of filters as the calls list,
+// for another endpoint and with its own meaning (no paging, a report's dates).
 impl ReportQuery {
     /// The vendor's defaults (the last 30 days).
     pub fn new() -> Self {

@@ -67,6 +67,8 @@ pub struct Zchat;
 
 impl crate::client::Sealed for Zchat {}
 
+// Shaped like conversion's and converz's impls: the trait asks every vendor for the same
+// facts (credential, variables, default URL, profile), not the same values.
 impl Vendor for Zchat {
     type Client = Client;
     const CREDENTIAL: &'static str = "the Zenvia Chat API token";
@@ -171,6 +173,8 @@ impl Client {
         )
     }
 
+    // Shaped like `history`: each list has its own operation, builder and row type; the
+    // paging they share is `pages`.
     /// Every ongoing interaction matching `query`, page after page.
     pub fn ongoing(&self, query: OngoingQuery) -> RowStream<OngoingRow> {
         let at = (query.paging(), query.checkpoint().cloned());

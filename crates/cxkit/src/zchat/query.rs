@@ -192,6 +192,8 @@ pub struct HistoryQuery {
     resume: Option<crate::pagination::Checkpoint>,
 }
 
+// The paging fields and their defaults repeat in every list query because
+// `paging_setters!` reads them by name; the filters before them differ.
 impl Default for HistoryQuery {
     fn default() -> Self {
         Self {
@@ -284,6 +286,8 @@ impl Default for OngoingQuery {
     }
 }
 
+// Shaped like HistoryQuery's impl: both lists take the shared filters and paging, each
+// through its own generated builder.
 impl OngoingQuery {
     /// No filter.
     pub fn new() -> Self {
