@@ -108,7 +108,15 @@ client process's samples.
   (`malloc`, `free`) and the `extra` map's inserts, a fifth parsing strings, 6% the row
   splitter. It stays short of 2×; only a generated type without `Value` cells (a different
   public type) would reach it. Raw Converz rows skip all that and pass 3×; the CLI only uses
-  raw rows.
+  raw rows. Measured for issue 28 (item 7: open values without a `Value` tree), by a
+  stand-alone decoder of the same 100,000-row page (median of 15 runs on a quiet machine, each
+  against `Value` in the same run): open members kept as `Map<String, Value>` (today) 1.16×; as
+  a map of boxed raw JSON text (`BTreeMap<String, Box<RawValue>>`) 1.15×, as each member still
+  allocates its name and a copy of its text; as a `Vec` of (name, boxed text) 1.71×; only a row
+  that keeps its own text and records where each open member lies reaches 3.03×. That last one
+  is not a map with other values but a row type with accessors, a different public type for
+  every open schema, so the generated types keep `Value` cells until one is designed.
+
 - **CSV and Parquet.** Both are written from each row's JSON text, read in place
   (`output/json_text.rs`): no `serde_json::Value` per row. CSV spools the rows as JSON Lines and
   reads them twice (once for the columns, keys only, then for the cells, strings unescaped only
@@ -134,6 +142,29 @@ client process's samples.
   writing Parquet (its CPU). `curl` fetching the pages in turn on one connection is the
   sequential ceiling. On 20 Mbit/s the link limits everyone more; concurrency still hides the
   round trips. Decoding gzip costs the client little CPU (the gzip row of section 3).
+
+### Issue 28, before and after
+
+The same commands with release binaries of `b3875e6` (before the issue) and of the commit
+that closed it, against one sandbox (identity bodies), run in turn (new, old, new, old …);
+the median of the per-pair ratios, new ÷ old, and each one's median peak RSS. The decode
+benchmark is left out: the decoders are the same code in both commits (its run-to-run spread
+on this machine is ±25%).
+
+| command (sandbox data) | pairs | CPU | wall | peak RSS new / old |
+|---|---|---|---|---|
+| `zchat history` 1M rows → JSON Lines | 15 | 0.99× | 1.01× | 54 / 54 MiB |
+| the same, `--concurrency 1` | 9 | 0.99× | 0.98× | |
+| `converz calls` 1M rows → JSON Lines | 11 | 0.97× | 0.96× | 19.9 / 20.3 MiB |
+| `converz calls` 1M rows → CSV | 5 | 1.01× | 1.00× | 20.3 / 20.3 MiB |
+| `converz calls` 1M rows → Parquet | 15 | 1.03× | 1.03× | 41.6 / 40.8 MiB |
+| `conversion prospects` 100k rows → CSV | 5 | 0.61× | 0.99× | 28.2 / 48.4 MiB |
+| `airbyte read` of `conversion_prospects` and `converz_calls` | 5 | 0.79× | 0.95× | 25.0 / 49.0 MiB |
+
+zchat and Converz lists read the same raw rows as before, so they are unchanged (their
+ratios' spread, 0.8–1.2 on this machine, covers the medians). Conversion lists are no longer
+decoded into typed rows and encoded again (item 3): less CPU and half the memory; their wall
+time is the sandbox's, which renders Conversion pages slowly.
 ";
 
 fn machine() -> String {
