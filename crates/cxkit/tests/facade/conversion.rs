@@ -129,12 +129,25 @@ async fn a_range_over_31_days_is_split_into_windows_without_repeats() {
         .status("new")
         .additional_data(DataFilter::ge("score", 50))
         .additional_data(DataFilter::contains("city", "Porto"));
-    let (got, error) = drain(client(&server).prospects(query)).await;
+    let (got, error) = drain(client(&server).prospects(query.clone())).await;
     assert!(error.is_none(), "{error:?}");
     let ids: Vec<String> = got.iter().map(|p| p.id.clone()).collect();
     assert_eq!(ids, vec![oid(1), oid(2), oid(3), oid(4)]);
+    // The rows as sent keep to their windows the same way.
+    let (raw, error) = drain(client(&server).prospects_raw(query)).await;
+    assert!(error.is_none(), "{error:?}");
+    let raw_ids: Vec<String> = raw
+        .iter()
+        .map(|r| {
+            r.parse::<Value>().unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(raw_ids, ids);
     for mock in mocks {
-        mock.assert_calls_async(1).await;
+        mock.assert_calls_async(2).await;
     }
 }
 
