@@ -66,8 +66,8 @@ async fn list_reps_sends_paging_filters_and_the_key_header() {
     mock.assert_async().await;
     assert_eq!(reps.len(), 1);
     assert_eq!(reps[0].rep_id, "kees500");
-    assert_eq!(reps[0].extra["gender"], "m");
-    assert_eq!(reps[0].extra["campaign"], "sales");
+    assert_eq!(reps[0].extra.get("gender").unwrap(), "m");
+    assert_eq!(reps[0].extra.get("campaign").unwrap(), "sales");
 }
 
 #[tokio::test]

@@ -134,10 +134,10 @@ async fn the_acting_user_lists_archiving_reasons_labels_and_transfer_targets() {
         m.assert_async().await;
     }
     assert_eq!(normalized(&to_json(&got_reasons)), normalized(&reasons));
-    assert_eq!(got_reasons[1].extra["order"], 2);
+    assert_eq!(got_reasons[1].extra.get("order").unwrap(), 2);
     assert_eq!(normalized(&to_json(&got_labels)), normalized(&labels));
     assert_eq!(got_labels[1].name, None);
     assert_eq!(targets.agents[0].id, AGENT_ID);
-    assert_eq!(targets.groups[1].extra["parent"], GROUP_ID);
+    assert_eq!(targets.groups[1].extra.get("parent").unwrap(), GROUP_ID);
     assert_eq!(old, got_reasons);
 }

@@ -206,7 +206,7 @@ async fn online_agents_and_working_hours_are_read_per_group_and_agent() {
         "nothing lost"
     );
     assert_eq!(agents.office_hours, Some(true));
-    assert_eq!(agents.extra["checkedAt"], "2024-03-08T12:00:00.000Z");
+    assert_eq!(agents.extra.get("checkedAt").unwrap(), "2024-03-08T12:00:00.000Z");
     assert_eq!(group_working["working"], true);
     assert_eq!(agent_working["working"], false);
     assert_eq!(group_time["unit"], "s");

@@ -31,7 +31,7 @@ async fn get_integration_and_list_integrations_read_the_key_s_integration() {
     assert_eq!(integration.provider_key, "website");
     assert_eq!(integration.user.as_deref(), Some(AGENT_ID));
     assert_eq!(
-        integration.extra["scopes"],
+        integration.extra.get("scopes").unwrap(),
         json!(["leads:write", "prospects:read"])
     );
     assert_eq!(all, vec![integration]);

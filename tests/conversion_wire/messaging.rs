@@ -37,7 +37,7 @@ async fn channels_are_listed_for_the_key_and_for_one_prospect() {
     );
     let templates = channels[0].templates.as_ref().expect("templates");
     assert_eq!(templates[0].key.as_deref(), Some("follow_up_1"));
-    assert_eq!(templates[0].extra["language"], "pt_BR");
+    assert_eq!(templates[0].extra.get("language").unwrap(), "pt_BR");
     assert_eq!(for_prospect, channels);
 }
 
@@ -184,6 +184,6 @@ async fn list_prospect_orders_sends_the_limit_and_keeps_snake_case_product_field
         Some("https://cdn.example.com/tapete.jpg")
     );
     assert_eq!(item.inventory, Some(12.0));
-    assert_eq!(item.extra["quantity"], 2);
+    assert_eq!(item.extra.get("quantity").unwrap(), 2);
     assert_eq!(orders[0].created_at.as_deref(), Some("1709830800"));
 }

@@ -114,7 +114,7 @@ async fn get_contacts_selection_repeats_fields_and_pages_with_offset() {
         "nothing lost"
     );
     assert_eq!(page.total, Some(1.0));
-    assert_eq!(page.extra["offset"], 0);
+    assert_eq!(page.extra.get("offset").unwrap(), 0);
     let contact = &page.contacts.as_ref().expect("contacts")[0];
     assert_eq!(contact.id, PROSPECT_ID);
     assert_eq!(contact.transferred_at, None);

@@ -55,7 +55,7 @@ async fn list_prospect_quotes_encodes_status_and_every_date_filter() {
     assert_eq!(quote.accepted_at, Some(utc("2024-03-08T09:41:55.007Z")));
     assert_eq!(quote.rejected_at, None, "null reads as absent");
     assert_eq!(quote.items.as_ref().map(Vec::len), Some(2));
-    assert_eq!(quote.extra["validUntil"], "2024-03-22");
+    assert_eq!(quote.extra.get("validUntil").unwrap(), "2024-03-22");
 }
 
 #[tokio::test]

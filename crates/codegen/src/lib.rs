@@ -16,6 +16,7 @@
 pub mod mock_fix;
 pub mod multipart;
 pub mod normalize;
+pub mod open_rows;
 pub mod openapi;
 pub mod request_twin;
 pub mod safe_http;
@@ -83,6 +84,7 @@ pub fn render_client(spec: &openapiv3::OpenAPI) -> Result<String, SpecError> {
              update crates/codegen/src/request_twin.rs",
         ));
     }
+    open_rows::keep_open_members_as_text(&mut file);
     if safe_http::use_runtime_http_client(&mut file) == 0 {
         return Err(SpecError::io(
             "progenitor's Client::new no longer calls reqwest::ClientBuilder::new(): \

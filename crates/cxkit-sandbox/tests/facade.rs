@@ -79,7 +79,7 @@ async fn every_conversion_operation_is_reachable_from_the_facade() {
         comment: Some("great".into()),
     };
     c.rate_prospect(&p, rating).await.unwrap();
-    assert_eq!(c.prospect(&p).await.unwrap().extra["csat"]["result"], 5.0);
+    assert_eq!(c.prospect(&p).await.unwrap().extra.get("csat").unwrap().to_value()["result"], 5.0);
 
     // Interactions: add a note, read it, then the message sent below is updated.
     let note: types::NewEvent = typed(json!({"type": "note", "content": "called back"}));

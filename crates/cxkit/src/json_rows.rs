@@ -316,47 +316,23 @@ where
     .boxed()
 }
 
-/// A row read from one JSON object by a decoder of its own (Converz rows: a few typed
-/// columns plus every other column kept as JSON; raw rows, which keep the text).
+/// A row read from one JSON object by a decoder of its own (raw rows, which keep the text),
+/// or by its `Deserialize` (Converz rows: their generated `Deserialize` keeps every column
+/// but the typed ones as text, see `cxkit_runtime::open`).
 pub trait OpenRow: Sized {
     /// Parses one JSON object.
     fn parse(bytes: &[u8]) -> serde_json::Result<Self>;
 }
 
-/// The object `bytes` as one map of columns. Decoding it as a map and lifting the typed
-/// columns out avoids serde's `flatten`, which buffers every field into an intermediate tree
-/// first.
-fn columns(bytes: &[u8]) -> serde_json::Result<serde_json::Map<String, serde_json::Value>> {
-    serde_json::from_slice(bytes)
-}
-
-/// Removes `key` and reads it as `T` (a typed column of an open row).
-fn take<T: DeserializeOwned>(
-    columns: &mut serde_json::Map<String, serde_json::Value>,
-    key: &str,
-) -> serde_json::Result<T> {
-    let value = columns.remove(key).unwrap_or(serde_json::Value::Null);
-    serde_json::from_value(value).map_err(|e| serde::de::Error::custom(format!("`{key}`: {e}")))
-}
-
 impl OpenRow for converz_api::types::Call {
     fn parse(bytes: &[u8]) -> serde_json::Result<Self> {
-        let mut columns = columns(bytes)?;
-        Ok(Self {
-            call_id: take(&mut columns, "call_id")?,
-            rep_id: take(&mut columns, "rep_id")?,
-            extra: columns,
-        })
+        serde_json::from_slice(bytes)
     }
 }
 
 impl OpenRow for converz_api::types::Rep {
     fn parse(bytes: &[u8]) -> serde_json::Result<Self> {
-        let mut columns = columns(bytes)?;
-        Ok(Self {
-            rep_id: take(&mut columns, "rep_id")?,
-            extra: columns,
-        })
+        serde_json::from_slice(bytes)
     }
 }
 

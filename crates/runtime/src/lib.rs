@@ -23,6 +23,7 @@ mod http;
 mod limits;
 mod masked_body;
 pub mod normalize;
+pub mod open;
 mod retry;
 mod secret;
 mod throttle;
@@ -35,6 +36,7 @@ pub use limits::{read_body, too_large, TooLarge, DEFAULT_MAX_BODY_BYTES, DEFAULT
 pub use normalize::{
     ApiProfile, Envelope, NOTE_HEADER, ORIGINAL_STATUS_HEADER, SYNTHESIZED_HEADER,
 };
+pub use open::{OpenMap, OpenValue};
 pub use retry::{parse_rate_limit_reset, parse_retry_after, RetryPolicy};
 pub use secret::{excerpt, mask_url, redact, redact_bytes, Secret, MASK, MIN_BODY_MASKED_LEN};
 pub use throttle::{Permit, Throttle};

@@ -13,7 +13,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use conversion_api::types::{self, KnownProspectStatus, Prospect};
 use conversion_api::wire;
-use serde_json::Map;
+
 use std::sync::Arc;
 
 /// The act-as-user and transfer routes.
@@ -38,7 +38,7 @@ async fn labels(_: Authorized) -> Answer {
         .map(|(key, name)| types::ProspectLabel {
             key: Some((*key).to_owned()),
             name: Some((*name).to_owned()),
-            extra: Map::new(),
+            extra: Default::default(),
         })
         .collect();
     Ok(ok(labels))
@@ -51,7 +51,7 @@ async fn transferable(_: Authorized) -> Answer {
         .map(|g| types::Group {
             id: g.id.to_owned(),
             name: g.name.to_owned(),
-            extra: Map::new(),
+            extra: Default::default(),
         })
         .collect();
     let agents = (0..catalog::AGENTS)
@@ -61,7 +61,7 @@ async fn transferable(_: Authorized) -> Answer {
     Ok(ok(types::GroupUserTransferable {
         agents,
         groups,
-        extra: Map::new(),
+        extra: Default::default(),
     }))
 }
 

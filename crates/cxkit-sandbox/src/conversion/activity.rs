@@ -10,7 +10,7 @@ use conversion_api::types::{
     self, Interaction, KnownInteractionVia as Via, KnownMessagePerformer, KnownQuoteStatus,
     Prospect, Quote,
 };
-use serde_json::{json, Map, Value};
+use serde_json::json;
 
 const INBOUND: [&str; 4] = [
     "Olá, tenho interesse no carro anunciado",
@@ -138,7 +138,7 @@ pub(super) fn quotes(d: &Draw, p: &Prospect, inner: &mut Inner) -> Vec<Quote> {
                 price: Some(price),
                 product: Some(code.to_lowercase()),
                 quantity: 1.0,
-                extra: Map::new(),
+                extra: Default::default(),
             }
         })
         .collect();
@@ -177,6 +177,6 @@ pub(super) fn order(d: &Draw, p: &Prospect, inner: &mut Inner) -> types::OrderBy
         created_at: Some(at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
         items: Some(vec![item]),
         order_id: Some(inner.id_at(at)),
-        extra: Map::<String, Value>::new(),
+        extra: Default::default(),
     }
 }

@@ -83,7 +83,7 @@ pub(crate) fn agent(n: u64) -> Agent {
         last_name: last.to_owned(),
         legacy_id: n.is_multiple_of(3).then(|| format!("CRM-{}", 1000 + n)),
         phone: Some(format!("+5511988{n:06}")),
-        extra: Map::new(),
+        extra: Default::default(),
     }
 }
 
@@ -134,7 +134,7 @@ pub(crate) fn integrations() -> Vec<types::Integration> {
         name: name.to_owned(),
         provider_key: key.to_owned(),
         user,
-        extra: Map::new(),
+        extra: Default::default(),
     };
     vec![
         integration(
@@ -263,7 +263,7 @@ pub(crate) fn archiving_reasons() -> Vec<types::ArchivingReason> {
         .map(|(reason, name)| types::ArchivingReason {
             name: Some((*name).to_owned()),
             reason: Some((*reason).to_owned()),
-            extra: Map::new(),
+            extra: Default::default(),
         })
         .collect()
 }

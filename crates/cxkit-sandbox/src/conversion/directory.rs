@@ -106,7 +106,7 @@ fn node(group: &Group) -> types::GroupNode {
         parent: (!root).then(|| ROOT.id.to_owned()),
         timezone: Some("America/Sao_Paulo".to_owned()),
         type_: Some(vec![if root { "group" } else { "store" }.to_owned()]),
-        extra: Map::new(),
+        extra: Default::default(),
     }
 }
 
@@ -132,7 +132,7 @@ async fn online_agents(_: Authorized, Ids(id): Ids<String>) -> Answer {
     Ok(ok(types::OnlineAgents {
         office_hours: Some(!online.is_empty()),
         agents: Some(online),
-        extra: Map::new(),
+        extra: Default::default(),
     }))
 }
 
@@ -163,7 +163,7 @@ async fn industries(_: Authorized) -> Answer {
         .iter()
         .map(|name| types::Industry {
             name: Some((*name).to_owned()),
-            extra: Map::new(),
+            extra: Default::default(),
         })
         .collect();
     Ok(ok(list))

@@ -214,7 +214,7 @@ pub(crate) fn from_event(
 /// for it; unknown fields are allowed).
 fn put(i: &mut Interaction, key: &str, v: Value) {
     if let Some(output) = i.output.as_mut().filter(|_| !v.is_null()) {
-        output.extra.insert(key.to_owned(), v);
+        output.extra.insert(key, v);
     }
 }
 
@@ -280,14 +280,14 @@ fn apply_update(i: &mut Interaction, event: &UpdateEvent) -> Result<(), Response
                 .ok_or_else(|| conflict(format!("interaction {id} is not a message")))?;
             // The spec's enum already refused any other status.
             if let Some(status) = &update.status {
-                message.extra.insert("status".into(), json!(status));
+                message.extra.insert("status", json!(status));
             }
             if let Some(delivered) = update.delivered {
                 message.delivered = Some(delivered);
             }
             if !update.error.is_empty() {
                 let error = Value::Object(update.error.clone());
-                message.extra.insert("error".into(), error);
+                message.extra.insert("error", error);
             }
         }
         UpdateEvent::QuestionEvent(update) => {
@@ -297,13 +297,13 @@ fn apply_update(i: &mut Interaction, event: &UpdateEvent) -> Result<(), Response
                 .ok_or_else(|| conflict(format!("interaction {id} is not a question")))?;
             if let Some(reason) = &update.cancel_reason {
                 output.status = Some(question_status(false, true).to_owned());
-                output.extra.insert("cancelReason".into(), json!(reason));
+                output.extra.insert("cancelReason", json!(reason));
             } else if let Some(answer) = &update.answer {
                 output.status = Some(question_status(true, false).to_owned());
                 output.response = Some(answer.clone());
             }
             if let Some(delivered) = update.delivered {
-                output.extra.insert("delivered".into(), json!(delivered));
+                output.extra.insert("delivered", json!(delivered));
             }
         }
     }

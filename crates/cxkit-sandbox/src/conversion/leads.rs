@@ -180,7 +180,7 @@ fn absorb(
                 id: fresh.next(),
                 number: None,
                 type_: given.type_.clone(),
-                extra: Map::new(),
+                extra: Default::default(),
             });
         }
     }
@@ -216,7 +216,7 @@ async fn categories(_: Authorized) -> Answer {
         .map(|(name, description)| types::Category {
             description: Some((*description).to_owned()),
             name: Some((*name).to_owned()),
-            extra: Map::new(),
+            extra: Default::default(),
         })
         .collect();
     Ok(ok(list))
@@ -226,6 +226,6 @@ async fn defaults(_: Authorized) -> Answer {
     Ok(ok(types::Defaults {
         currency: "BRL".to_owned(),
         distance: KnownDistanceUnit::Km.into(),
-        extra: Map::new(),
+        extra: Default::default(),
     }))
 }

@@ -21,7 +21,7 @@ use conversion_api::types::{
 };
 use conversion_api::wire;
 use conversion_api::wire::list_prospect_orders::query as q;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -45,7 +45,7 @@ fn channel(name: &str, id: &str) -> types::Channel {
                 key: Some(t.key.to_owned()),
                 name: Some(t.name.to_owned()),
                 template: Some(t.provider_name.to_owned()),
-                extra: Map::new(),
+                extra: Default::default(),
             })
             .collect()
     });
@@ -53,7 +53,7 @@ fn channel(name: &str, id: &str) -> types::Channel {
         channel: types::CommunicationChannel::String(name.to_owned()),
         channel_id: id.to_owned(),
         templates: Some(templates.unwrap_or_default()),
-        extra: Map::new(),
+        extra: Default::default(),
     }
 }
 
@@ -219,8 +219,8 @@ async fn send_file(
             m.provider_id.clone().unwrap_or_default()
         );
         // A field the reference does not name, as real traffic has.
-        let mut extra = Map::new();
-        extra.insert("size".into(), size.into());
+        let mut extra = types::OpenMap::new();
+        extra.insert("size", size.into());
         m.attachment = Some(types::MessageAttachment {
             type_: Some(AttachmentType::KnownAttachmentType(kind)),
             url: Some(url),

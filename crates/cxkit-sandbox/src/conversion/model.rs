@@ -18,8 +18,8 @@ use serde_json::{Map, Value};
 /// A prospect created at `created` in `group`, unclaimed, with no contact data and the
 /// fields real traffic always carries (`additionalData: {}`, `transferredAt: null`, …).
 pub(crate) fn prospect(id: String, created: DateTime<Utc>, group: &Group) -> Prospect {
-    let mut extra = Map::new();
-    extra.insert("transferredAt".into(), Value::Null);
+    let mut extra = types::OpenMap::new();
+    extra.insert("transferredAt", Value::Null);
     Prospect {
         absence_message: None,
         account: catalog::ACCOUNT.to_owned(),
@@ -82,7 +82,7 @@ pub(crate) fn lead_data(
         utm_campaign: None,
         utm_medium: None,
         utm_source: utm_source.to_owned(),
-        extra: Map::new(),
+        extra: Default::default(),
     }
 }
 
@@ -107,7 +107,7 @@ pub(crate) fn interaction(
         started_at: None,
         status: "created".to_owned(),
         via: Some(via.into()),
-        extra: Map::new(),
+        extra: Default::default(),
     }
 }
 
@@ -125,7 +125,7 @@ pub(crate) fn output() -> InteractionOutput {
         status: None,
         transfered_to: None,
         visit_successful: None,
-        extra: Map::new(),
+        extra: Default::default(),
     }
 }
 
@@ -138,8 +138,8 @@ pub(crate) fn message(
     recipient: &str,
     provider_id: String,
 ) -> InteractionMessage {
-    let mut extra = Map::new();
-    extra.insert("templateConfig".into(), Value::Null);
+    let mut extra = types::OpenMap::new();
+    extra.insert("templateConfig", Value::Null);
     InteractionMessage {
         attachment: None,
         body: Some(text.to_owned()),
@@ -174,7 +174,7 @@ pub(crate) fn set_label(p: &mut Prospect, label: Option<String>) {
         }
         None => {
             p.label = None;
-            p.extra.insert("label".into(), Value::Null);
+            p.extra.insert("label", Value::Null);
         }
     }
 }
@@ -211,7 +211,7 @@ pub(crate) fn add_medium(p: &mut Prospect, kind: &str, id: String, medium_id: Op
             id: Some(id),
             medium_id,
             type_: Some(kind.to_owned()),
-            extra: Map::new(),
+            extra: Default::default(),
         });
 }
 
@@ -257,7 +257,7 @@ fn to_value_any<T: serde::Serialize>(v: &T) -> Value {
 /// into `None` (and would leave out of the JSON).
 fn retype<T: DeserializeOwned>(
     value: Map<String, Value>,
-    extra: fn(&mut T) -> &mut Map<String, Value>,
+    extra: fn(&mut T) -> &mut types::OpenMap,
 ) -> T {
     let nulls: Vec<String> = value
         .iter()

@@ -59,7 +59,7 @@ async fn topics(_: Authorized) -> Answer {
         .map(|(name, description)| types::Topic {
             description: Some((*description).to_owned()),
             name: Some(TopicName::String((*name).to_owned())),
-            extra: Map::new(),
+            extra: Default::default(),
         })
         .collect();
     Ok(ok(topics))
@@ -88,7 +88,7 @@ async fn subscribe(
         callback_url: body.callback_url.to_string(),
         id,
         topics: body.topics,
-        extra: Map::new(),
+        extra: Default::default(),
     };
     inner.subscriptions.push(StoredSubscription {
         subscription: subscription.clone(),
@@ -142,7 +142,7 @@ async fn unsubscribe_all(State(state): State<Arc<AppState>>, _: Authorized) -> A
     }
     Ok(ok(types::DeleteSubscriptionsResult {
         modified: f64::from(modified),
-        extra: Map::new(),
+        extra: Default::default(),
     }))
 }
 
@@ -200,7 +200,7 @@ pub(crate) fn notify(state: &Arc<AppState>, change: Change, subject: Subject) {
             topic: topic.into(),
             type_: Some(kind.into()),
             updated_at: Some(received),
-            extra: extra.clone(),
+            extra: extra.clone().into(),
         };
         tokio::spawn(deliver(state.clone(), url, event));
     }
@@ -302,7 +302,7 @@ fn app_interaction(
         if !event.data.details.is_empty() {
             output
                 .extra
-                .insert("details".into(), Value::Object(event.data.details.clone()));
+                .insert("details", Value::Object(event.data.details.clone()));
         }
     }
     i

@@ -293,7 +293,7 @@ async fn fields(State(state): State<Arc<AppState>>, _: Authorized, Ids(id): Ids<
         .map(|(key, name)| types::ProspectAdditionalField {
             key: Some((*key).to_owned()),
             name: Some((*name).to_owned()),
-            extra: Map::new(),
+            extra: Default::default(),
         })
         .collect();
     Ok(ok(fields))
@@ -312,7 +312,7 @@ async fn csat(
         let (at, rating_id) = inner.tick(state.config.anchor);
         let stored = csat_record(rating_id, &id, at, &rating);
         let p = inner.prospect_mut(&id)?;
-        p.extra.insert("csat".into(), stored.clone());
+        p.extra.insert("csat", stored.clone());
         (p.clone(), stored)
     };
     notify(&state, Change::Updated, Subject::Prospect(updated));
@@ -363,7 +363,7 @@ async fn selection(
     Ok(ok(types::ProspectsPaginated {
         contacts: Some(contacts),
         total: Some(held.len() as f64),
-        extra: Map::new(),
+        extra: Default::default(),
     }))
 }
 

@@ -50,7 +50,7 @@ pub(crate) fn new_quote(
         rejected_at: (status == KnownQuoteStatus::Rejected).then_some(at),
         status: status.into(),
         total: Some(total),
-        extra: Map::new(),
+        extra: Default::default(),
     }
 }
 

@@ -18,7 +18,7 @@ use chrono::{DateTime, Duration, Utc};
 use conversion_api::types::{
     self, KnownLeadType, KnownNinType, KnownProspectStatus as Status, Prospect,
 };
-use serde_json::{json, Map};
+use serde_json::json;
 
 const FIRST: [&str; 12] = [
     "Ana", "Bruno", "Carla", "Diego", "Elisa", "Fabio", "Gabriela", "Heitor", "Isabela", "Joao",
@@ -138,7 +138,7 @@ fn prospect(d: &Draw, created: DateTime<Utc>, inner: &mut Inner) -> Prospect {
             id: Some(inner.id_at(created)),
             number: None,
             type_: Some(KnownNinType::Cpf.into()),
-            extra: Map::new(),
+            extra: Default::default(),
         }]);
     }
     p.user_made = Some(d.percent(13) < 3);

@@ -180,7 +180,7 @@ pub(super) async fn list_calls(
         types::Call {
             call_id,
             rep_id,
-            extra,
+            extra: extra.into(),
         }
     }))
 }

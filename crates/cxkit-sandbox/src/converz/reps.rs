@@ -77,7 +77,10 @@ pub(super) async fn list_reps(
                 .remove("rep_id")
                 .and_then(|v| v.as_str().map(str::to_owned))
                 .unwrap_or_default();
-            types::Rep { rep_id, extra }
+            types::Rep {
+                rep_id,
+                extra: extra.into(),
+            }
         })
         .collect();
     Json(rows).into_response()

@@ -20,9 +20,9 @@ async fn converz_updates_persist_with_both_shapes_and_the_row_wise_null_rule() {
         .try_collect()
         .await
         .unwrap();
-    assert_eq!(reps[0].extra["team"], "blue");
-    assert_eq!(reps[0].extra["gender"], "f");
-    let gender_before = reps[1].extra["gender"].clone();
+    assert_eq!(reps[0].extra.get("team").unwrap(), "blue");
+    assert_eq!(reps[0].extra.get("gender").unwrap(), "f");
+    let gender_before = reps[1].extra.get("gender").unwrap().to_value();
     assert!(
         !gender_before.is_null(),
         "columnar null leaves the value untouched"
@@ -39,13 +39,13 @@ async fn converz_updates_persist_with_both_shapes_and_the_row_wise_null_rule() {
         .try_collect()
         .await
         .unwrap();
-    assert_eq!(reps[0].extra["team"], "green");
+    assert_eq!(reps[0].extra.get("team").unwrap(), "green");
     assert!(
-        reps[0].extra["name"].is_null(),
+        reps[0].extra.get("name").unwrap().is_null(),
         "the row-wise trap, as documented"
     );
-    assert!(reps[1].extra["team"].is_null());
-    assert_eq!(reps[1].extra["name"], "Renamed");
+    assert!(reps[1].extra.get("team").unwrap().is_null());
+    assert_eq!(reps[1].extra.get("name").unwrap(), "Renamed");
 }
 
 #[tokio::test]
@@ -165,8 +165,8 @@ async fn converz_refuses_updates_over_100000_rows_and_filters_calls() {
     let calls: Vec<_> = c.calls(query).try_collect().await.unwrap();
     assert!(!calls.is_empty());
     for call in &calls {
-        assert_eq!(call.extra["campaign"], "sales");
-        assert!(call.extra["start_time"]
+        assert_eq!(call.extra.get("campaign").unwrap(), "sales");
+        assert!(call.extra.get("start_time").unwrap()
             .as_str()
             .unwrap()
             .starts_with("2024-02-01"));

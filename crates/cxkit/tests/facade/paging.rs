@@ -314,7 +314,7 @@ async fn a_converz_page_cut_mid_body_is_requested_again_and_read_on_without_repe
     assert!(error.is_none(), "{error:?}");
     let ids: Vec<i64> = rows.iter().map(|c| c.call_id).collect();
     assert_eq!(ids, [1, 2, 3, 4, 5], "none repeated, none skipped");
-    assert_eq!(rows[3].extra["score"], 40);
+    assert_eq!(rows[3].extra.get("score").unwrap(), 40);
     assert_eq!(
         served.load(std::sync::atomic::Ordering::SeqCst),
         2,

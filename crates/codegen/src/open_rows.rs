@@ -1,0 +1,186 @@
+//! Open structs keep their open members as text: every generated struct with a flattened
+//! `extra: Map<String, Value>` (a schema with named properties and `additionalProperties`)
+//! gets `extra: cxkit_runtime::OpenMap` and a `Deserialize` of its own.
+//!
+//! Serde's derive reads a flattened field by buffering every member into its own tree first,
+//! and a `Map<String, Value>` then builds a `Value` per member: a typed row cost more than a
+//! `Value` of it. The generated `Deserialize` hands the object to
+//! `cxkit_runtime::open::split`, which reads the named members through a private struct
+//! deriving `Deserialize` from the same fields and attributes (so serde's rules for them are
+//! unchanged) and keeps the rest as spans of the object's text. `Serialize`, `JsonSchema`
+//! and the builder keep their derives and read `OpenMap` as a map.
+
+use quote::{format_ident, quote};
+use syn::punctuated::Punctuated;
+
+/// The type progenitor gives an open struct's `extra` field.
+const VALUE_MAP: &str = ":: serde_json :: Map < :: std :: string :: String , :: serde_json :: Value >";
+
+/// Rewrites every open struct in `file`'s `types` module (and its builder); returns how many.
+pub fn keep_open_members_as_text(file: &mut syn::File) -> usize {
+    let Some(types) = module_items(&mut file.items, "types") else {
+        return 0;
+    };
+    let mut open = Vec::new();
+    let mut impls = Vec::new();
+    for item in types.iter_mut() {
+        if let syn::Item::Struct(item) = item {
+            if let Some(deserialize) = make_open(item) {
+                open.push(item.ident.to_string());
+                impls.push(deserialize);
+            }
+        }
+    }
+    if !open.is_empty() {
+        types.push(syn::parse_quote! {
+            /// Open members kept as the JSON text they were sent as (see `cxkit_runtime::open`).
+            pub use ::cxkit_runtime::{OpenMap, OpenValue};
+        });
+    }
+    types.extend(impls);
+    if let Some(builder) = module_items(types, "builder") {
+        for item in builder.iter_mut() {
+            retype_builder(item, &open);
+        }
+    }
+    open.len()
+}
+
+fn module_items<'a>(items: &'a mut [syn::Item], name: &str) -> Option<&'a mut Vec<syn::Item>> {
+    items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == name => m.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    })
+}
+
+/// If `item` is an open struct: retypes `extra`, drops the derived `Deserialize` and returns
+/// the one that replaces it.
+fn make_open(item: &mut syn::ItemStruct) -> Option<syn::Item> {
+    let syn::Fields::Named(fields) = &mut item.fields else {
+        return None;
+    };
+    let extra = fields.named.iter_mut().find(|f| is_open_extra(f))?;
+    extra.ty = syn::parse_quote!(::cxkit_runtime::OpenMap);
+    for attr in &mut item.attrs {
+        if attr.path().is_ident("derive") {
+            let derives = attr
+                .parse_args_with(Punctuated::<syn::Path, syn::Token![,]>::parse_terminated)
+                .ok()?;
+            let kept = derives.iter().filter(|p| !is_serde_deserialize(p));
+            *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
+        }
+    }
+    Some(deserialize_impl(item))
+}
+
+fn is_open_extra(field: &syn::Field) -> bool {
+    let ty = &field.ty;
+    field.ident.as_ref().is_some_and(|i| i == "extra")
+        && quote!(#ty).to_string() == VALUE_MAP
+        && field.attrs.iter().any(|a| {
+            a.path().is_ident("serde") && quote!(#a).to_string().contains("flatten")
+        })
+}
+
+fn is_serde_deserialize(path: &syn::Path) -> bool {
+    path.segments.last().is_some_and(|s| s.ident == "Deserialize")
+}
+
+/// `impl Deserialize for #name` through `cxkit_runtime::open::split`.
+fn deserialize_impl(item: &syn::ItemStruct) -> syn::Item {
+    let name = &item.ident;
+    let container = item.attrs.iter().filter(|a| a.path().is_ident("serde"));
+    let named: Vec<&syn::Field> = item
+        .fields
+        .iter()
+        .filter(|f| f.ident.as_ref().is_some_and(|i| i != "extra"))
+        .collect();
+    let idents: Vec<&syn::Ident> = named.iter().filter_map(|f| f.ident.as_ref()).collect();
+    let wire_names: Vec<String> = named.iter().map(|f| wire_name(f)).collect();
+    let known_fields = named.iter().map(|f| {
+        let serde_attrs = f.attrs.iter().filter(|a| a.path().is_ident("serde"));
+        let (ident, ty) = (&f.ident, &f.ty);
+        quote! { #(#serde_attrs)* #ident: #ty }
+    });
+    let known = format_ident!("Named");
+    syn::parse_quote! {
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+            where
+                D: ::serde::Deserializer<'de>,
+            {
+                #[derive(::serde::Deserialize)]
+                #(#container)*
+                struct #known { #(#known_fields),* }
+                let (named, extra): (#known, _) =
+                    ::cxkit_runtime::open::split(deserializer, &[#(#wire_names),*])?;
+                Ok(Self { #(#idents: named.#idents,)* extra })
+            }
+        }
+    }
+}
+
+/// The member name a field is read from: its `rename`, else its identifier.
+fn wire_name(field: &syn::Field) -> String {
+    let mut name = field
+        .ident
+        .as_ref()
+        .map(|i| i.to_string().trim_start_matches("r#").to_owned())
+        .unwrap_or_default();
+    for attr in field.attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        let _ = attr.parse_nested_meta(|meta| {
+            if meta.input.peek(syn::Token![=]) {
+                let value: syn::Expr = meta.value()?.parse()?;
+                if meta.path.is_ident("rename") {
+                    if let syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(s),
+                        ..
+                    }) = value
+                    {
+                        name = s.value();
+                    }
+                }
+            }
+            Ok(())
+        });
+    }
+    name
+}
+
+/// In an open struct's builder, `extra` (the field and its setter) is an `OpenMap` too.
+fn retype_builder(item: &mut syn::Item, open: &[String]) {
+    let open_ident = |ident: &syn::Ident| open.iter().any(|name| ident == name);
+    match item {
+        syn::Item::Struct(s) if open_ident(&s.ident) => {
+            for field in s.fields.iter_mut() {
+                if field.ident.as_ref().is_some_and(|i| i == "extra") {
+                    retype(&mut field.ty);
+                }
+            }
+        }
+        syn::Item::Impl(i) if self_is(&i.self_ty, &open_ident) => {
+            for member in &mut i.items {
+                if let syn::ImplItem::Fn(f) = member {
+                    if f.sig.ident == "extra" {
+                        retype(f);
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn self_is(ty: &syn::Type, open: &impl Fn(&syn::Ident) -> bool) -> bool {
+    matches!(ty, syn::Type::Path(p) if p.path.get_ident().is_some_and(open))
+}
+
+/// Replaces `Map<String, Value>` with `OpenMap` inside `node`.
+fn retype<T: quote::ToTokens + syn::parse::Parse>(node: &mut T) {
+    let text = quote!(#node)
+        .to_string()
+        .replace(VALUE_MAP, ":: cxkit_runtime :: OpenMap");
+    if let Ok(retyped) = syn::parse_str(&text) {
+        *node = retyped;
+    }
+}
