@@ -58,7 +58,12 @@ async fn list_agents_sends_group_and_active_filters() {
     assert_eq!(agents[1].legacy_id.as_deref(), Some("4821"));
     assert_eq!(to_json(&agents[1].external_id), json!({"crm": "VND-0142"}));
     assert_eq!(
-        agents[1].app_fields.as_ref().expect("app fields")["ramal"],
+        agents[1]
+            .app_fields
+            .as_ref()
+            .expect("app fields")
+            .get("ramal")
+            .unwrap(),
         "214"
     );
 }
@@ -206,7 +211,10 @@ async fn online_agents_and_working_hours_are_read_per_group_and_agent() {
         "nothing lost"
     );
     assert_eq!(agents.office_hours, Some(true));
-    assert_eq!(agents.extra.get("checkedAt").unwrap(), "2024-03-08T12:00:00.000Z");
+    assert_eq!(
+        agents.extra.get("checkedAt").unwrap(),
+        "2024-03-08T12:00:00.000Z"
+    );
     assert_eq!(group_working["working"], true);
     assert_eq!(agent_working["working"], false);
     assert_eq!(group_time["unit"], "s");

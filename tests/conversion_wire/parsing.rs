@@ -65,7 +65,12 @@ fn an_interactions_webhook_delivery_parses_and_round_trips() {
         types::ProspectStatus::from(types::KnownProspectStatus::FollowUp)
     );
     assert_eq!(
-        prospect.additional_data.as_ref().expect("additional data")["rendaMensal"],
+        prospect
+            .additional_data
+            .as_ref()
+            .expect("additional data")
+            .get("rendaMensal")
+            .unwrap(),
         8500
     );
     assert_eq!(prospect.contact_mediums.as_ref().map(Vec::len), Some(2));
@@ -164,7 +169,7 @@ fn real_traffic_patterns_parse_with_no_value_lost() {
         templated
             .template_parameters
             .as_ref()
-            .map(|p| p["nombre"].clone()),
+            .and_then(|p| p.get("nombre").map(|v| v.to_value())),
         Some(json!("Lucía"))
     );
     assert_eq!(event.attempts, Some(2));

@@ -135,7 +135,12 @@ async fn get_prospect_reads_the_whole_prospect() {
         types::LeadType::from(types::KnownLeadType::Vehicle)
     );
     assert_eq!(
-        prospect.leads[0].product.as_ref().expect("a product")["model"],
+        prospect.leads[0]
+            .product
+            .as_ref()
+            .expect("a product")
+            .get("model")
+            .unwrap(),
         "Nivus"
     );
 }

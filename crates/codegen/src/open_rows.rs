@@ -1,6 +1,7 @@
-//! Open structs keep their open members as text: every generated struct with a flattened
-//! `extra: Map<String, Value>` (a schema with named properties and `additionalProperties`)
-//! gets `extra: cxkit_runtime::OpenMap` and a `Deserialize` of its own.
+//! Open values are kept as text: every `Map<String, Value>` of the generated types (the
+//! flattened `extra` of a schema with named properties and `additionalProperties`, and
+//! free-form objects) becomes a `cxkit_runtime::OpenMap`, and every struct with an `extra`
+//! gets a `Deserialize` of its own.
 //!
 //! Serde's derive reads a flattened field by buffering every member into its own tree first,
 //! and a `Map<String, Value>` then builds a `Value` per member: a typed row cost more than a
@@ -14,36 +15,35 @@ use quote::{format_ident, quote};
 use syn::punctuated::Punctuated;
 
 /// The type progenitor gives an open struct's `extra` field.
-const VALUE_MAP: &str = ":: serde_json :: Map < :: std :: string :: String , :: serde_json :: Value >";
+const VALUE_MAP: &str =
+    ":: serde_json :: Map < :: std :: string :: String , :: serde_json :: Value >";
 
-/// Rewrites every open struct in `file`'s `types` module (and its builder); returns how many.
+/// Rewrites every open struct in `file`'s `types` module, and every other
+/// `Map<String, Value>` there (free-form objects, the builders' fields); returns how many
+/// open structs there were.
 pub fn keep_open_members_as_text(file: &mut syn::File) -> usize {
     let Some(types) = module_items(&mut file.items, "types") else {
         return 0;
     };
-    let mut open = Vec::new();
     let mut impls = Vec::new();
     for item in types.iter_mut() {
         if let syn::Item::Struct(item) = item {
-            if let Some(deserialize) = make_open(item) {
-                open.push(item.ident.to_string());
-                impls.push(deserialize);
-            }
+            impls.extend(make_open(item));
         }
     }
-    if !open.is_empty() {
+    let open = impls.len();
+    types.extend(impls);
+    let mut retyped = false;
+    for item in types.iter_mut() {
+        retyped |= retype(item);
+    }
+    if retyped {
         types.push(syn::parse_quote! {
             /// Open members kept as the JSON text they were sent as (see `cxkit_runtime::open`).
             pub use ::cxkit_runtime::{OpenMap, OpenValue};
         });
     }
-    types.extend(impls);
-    if let Some(builder) = module_items(types, "builder") {
-        for item in builder.iter_mut() {
-            retype_builder(item, &open);
-        }
-    }
-    open.len()
+    open
 }
 
 fn module_items<'a>(items: &'a mut [syn::Item], name: &str) -> Option<&'a mut Vec<syn::Item>> {
@@ -56,11 +56,10 @@ fn module_items<'a>(items: &'a mut [syn::Item], name: &str) -> Option<&'a mut Ve
 /// If `item` is an open struct: retypes `extra`, drops the derived `Deserialize` and returns
 /// the one that replaces it.
 fn make_open(item: &mut syn::ItemStruct) -> Option<syn::Item> {
-    let syn::Fields::Named(fields) = &mut item.fields else {
+    let syn::Fields::Named(fields) = &item.fields else {
         return None;
     };
-    let extra = fields.named.iter_mut().find(|f| is_open_extra(f))?;
-    extra.ty = syn::parse_quote!(::cxkit_runtime::OpenMap);
+    fields.named.iter().find(|f| is_open_extra(f))?;
     for attr in &mut item.attrs {
         if attr.path().is_ident("derive") {
             let derives = attr
@@ -77,13 +76,16 @@ fn is_open_extra(field: &syn::Field) -> bool {
     let ty = &field.ty;
     field.ident.as_ref().is_some_and(|i| i == "extra")
         && quote!(#ty).to_string() == VALUE_MAP
-        && field.attrs.iter().any(|a| {
-            a.path().is_ident("serde") && quote!(#a).to_string().contains("flatten")
-        })
+        && field
+            .attrs
+            .iter()
+            .any(|a| a.path().is_ident("serde") && quote!(#a).to_string().contains("flatten"))
 }
 
 fn is_serde_deserialize(path: &syn::Path) -> bool {
-    path.segments.last().is_some_and(|s| s.ident == "Deserialize")
+    path.segments
+        .last()
+        .is_some_and(|s| s.ident == "Deserialize")
 }
 
 /// `impl Deserialize for #name` through `cxkit_runtime::open::split`.
@@ -147,40 +149,23 @@ fn wire_name(field: &syn::Field) -> String {
     name
 }
 
-/// In an open struct's builder, `extra` (the field and its setter) is an `OpenMap` too.
-fn retype_builder(item: &mut syn::Item, open: &[String]) {
-    let open_ident = |ident: &syn::Ident| open.iter().any(|name| ident == name);
-    match item {
-        syn::Item::Struct(s) if open_ident(&s.ident) => {
-            for field in s.fields.iter_mut() {
-                if field.ident.as_ref().is_some_and(|i| i == "extra") {
-                    retype(&mut field.ty);
-                }
-            }
-        }
-        syn::Item::Impl(i) if self_is(&i.self_ty, &open_ident) => {
-            for member in &mut i.items {
-                if let syn::ImplItem::Fn(f) = member {
-                    if f.sig.ident == "extra" {
-                        retype(f);
-                    }
-                }
-            }
-        }
-        _ => {}
+/// Replaces `Map<String, Value>` with `OpenMap` inside `node`; returns whether there was one.
+fn retype<T: quote::ToTokens + syn::parse::Parse>(node: &mut T) -> bool {
+    let text = quote!(#node).to_string();
+    if !text.contains(VALUE_MAP) {
+        return false;
     }
-}
-
-fn self_is(ty: &syn::Type, open: &impl Fn(&syn::Ident) -> bool) -> bool {
-    matches!(ty, syn::Type::Path(p) if p.path.get_ident().is_some_and(open))
-}
-
-/// Replaces `Map<String, Value>` with `OpenMap` inside `node`.
-fn retype<T: quote::ToTokens + syn::parse::Parse>(node: &mut T) {
-    let text = quote!(#node)
-        .to_string()
-        .replace(VALUE_MAP, ":: cxkit_runtime :: OpenMap");
-    if let Ok(retyped) = syn::parse_str(&text) {
-        *node = retyped;
+    let text = text
+        .replace(VALUE_MAP, ":: cxkit_runtime :: OpenMap")
+        .replace(
+            "\"::serde_json::Map::is_empty\"",
+            "\"::cxkit_runtime::OpenMap::is_empty\"",
+        );
+    match syn::parse_str(&text) {
+        Ok(retyped) => {
+            *node = retyped;
+            true
+        }
+        Err(_) => false,
     }
 }

@@ -68,7 +68,7 @@ async fn every_conversion_operation_is_reachable_from_the_facade() {
     let mut data = Map::new();
     data.insert("city".into(), json!("Recife"));
     let updated = c.update_additional_data(&p, data).await.unwrap();
-    assert_eq!(updated.additional_data.unwrap()["city"], "Recife");
+    assert_eq!(updated.additional_data.unwrap().get("city").unwrap(), "Recife");
     let fields = c.additional_fields(&p).await.unwrap();
     assert!(
         fields.iter().any(|f| f.key.as_deref() == Some("city")),
@@ -79,7 +79,16 @@ async fn every_conversion_operation_is_reachable_from_the_facade() {
         comment: Some("great".into()),
     };
     c.rate_prospect(&p, rating).await.unwrap();
-    assert_eq!(c.prospect(&p).await.unwrap().extra.get("csat").unwrap().to_value()["result"], 5.0);
+    assert_eq!(
+        c.prospect(&p)
+            .await
+            .unwrap()
+            .extra
+            .get("csat")
+            .unwrap()
+            .to_value()["result"],
+        5.0
+    );
 
     // Interactions: add a note, read it, then the message sent below is updated.
     let note: types::NewEvent = typed(json!({"type": "note", "content": "called back"}));

@@ -95,7 +95,8 @@ pub(super) fn interactions(d: &Draw, p: &Prospect, inner: &mut Inner) -> Vec<Int
                     let text = catalog::TEMPLATES[0].body.replace("{{name}}", &name);
                     (m.body, m.content) = (Some(text.clone()), Some(text));
                     m.template = Some(catalog::TEMPLATES[0].key.to_owned());
-                    m.template_parameters = json!({"name": name}).as_object().cloned();
+                    m.template_parameters =
+                        json!({"name": name}).as_object().cloned().map(Into::into);
                 }
                 m
             } else {

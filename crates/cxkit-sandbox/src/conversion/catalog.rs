@@ -3,7 +3,6 @@
 //! templates, contact selections, integrations, categories and topics.
 
 use conversion_api::types::{self, Agent, Prospect};
-use serde_json::Map;
 
 /// The account's name (`Prospect.account`).
 pub(crate) const ACCOUNT: &str = "Sandbox Motors";
@@ -71,7 +70,7 @@ pub(crate) fn agent(n: u64) -> Agent {
     let (first, last) = AGENT_NAMES[(n % AGENTS) as usize];
     let ascii = |s: &str| s.to_lowercase().replace('á', "a");
     Agent {
-        app_fields: Some(Map::new()),
+        app_fields: Some(Default::default()),
         email: Some(format!(
             "{}.{}@sandbox-motors.example",
             ascii(first),

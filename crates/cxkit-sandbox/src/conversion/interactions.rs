@@ -286,7 +286,7 @@ fn apply_update(i: &mut Interaction, event: &UpdateEvent) -> Result<(), Response
                 message.delivered = Some(delivered);
             }
             if !update.error.is_empty() {
-                let error = Value::Object(update.error.clone());
+                let error = Value::from(update.error.clone());
                 message.extra.insert("error", error);
             }
         }

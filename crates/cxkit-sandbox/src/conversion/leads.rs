@@ -204,7 +204,7 @@ fn lead_data(
     data.provider_key = Some(catalog::PROVIDER_KEY.to_owned());
     (data.medium, data.utm_medium) = (lead.utm_medium.clone(), lead.utm_medium.clone());
     (data.campaign, data.utm_campaign) = (lead.utm_campaign.clone(), lead.utm_campaign.clone());
-    data.product = product;
+    data.product = product.map(Into::into);
     data
 }
 

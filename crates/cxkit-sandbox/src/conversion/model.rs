@@ -24,7 +24,7 @@ pub(crate) fn prospect(id: String, created: DateTime<Utc>, group: &Group) -> Pro
         absence_message: None,
         account: catalog::ACCOUNT.to_owned(),
         account_id: catalog::ACCOUNT_ID.to_owned(),
-        additional_data: Some(Map::new()),
+        additional_data: Some(Default::default()),
         agent: None,
         archiving_reason: None,
         assigned: None,

@@ -302,7 +302,7 @@ fn app_interaction(
         if !event.data.details.is_empty() {
             output
                 .extra
-                .insert("details", Value::Object(event.data.details.clone()));
+                .insert("details", Value::from(event.data.details.clone()));
         }
     }
     i

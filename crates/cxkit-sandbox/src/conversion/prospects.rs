@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 use conversion_api::types::{self, KnownProspectStatus, Prospect};
 use conversion_api::wire;
 use conversion_api::wire::list_prospects::query as q;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use std::sync::Arc;
 
 /// The prospect routes.
@@ -66,9 +66,9 @@ impl DataFilter {
         let Some(actual) = p.additional_data.as_ref().and_then(|d| d.get(&self.field)) else {
             return false;
         };
-        let text = match actual {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
+        let text = match actual.as_str() {
+            Some(s) => s.into_owned(),
+            None => actual.json().to_owned(),
         };
         // Real traffic stores numbers as strings: compare numerically whenever both parse.
         let numbers = (text.parse::<f64>().ok(), self.expected.parse::<f64>().ok());
@@ -273,13 +273,13 @@ async fn update_data(
     }
     changed(&state, &id, |inner| {
         let p = inner.prospect_mut(&id)?;
-        let data = p.additional_data.get_or_insert_with(Map::new);
-        for (key, v) in body.0 {
+        let data = p.additional_data.get_or_insert_with(Default::default);
+        for (key, v) in &body.0 {
             // `null` clears a field.
             if v.is_null() {
-                data.remove(&key);
+                data.remove(key);
             } else {
-                data.insert(key, v);
+                data.insert(key, v.to_value());
             }
         }
         Ok(())

@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use conversion_api::types::{self, KnownQuoteStatus, Quote, QuoteItem, UpdateQuoteStatus};
 use conversion_api::wire;
 use conversion_api::wire::list_quotes::query as q;
-use serde_json::Map;
+
 use std::sync::Arc;
 
 /// The quote routes.
@@ -41,7 +41,7 @@ pub(crate) fn new_quote(
         .sum();
     Quote {
         accepted_at: (status == KnownQuoteStatus::Accepted).then_some(at),
-        additional_data: Some(Map::new()),
+        additional_data: Some(Default::default()),
         created_at: at,
         finished_at: (status != KnownQuoteStatus::Pending).then_some(at),
         id,

@@ -147,7 +147,8 @@ fn prospect(d: &Draw, created: DateTime<Utc>, inner: &mut Inner) -> Prospect {
             json!({"score": d.at(15) % 100, "city": d.pick(16, &CITIES)})
                 .as_object()
                 .cloned()
-                .unwrap_or_default(),
+                .unwrap_or_default()
+                .into(),
         );
     }
     p.leads = vec![lead(d, channel, created, 0)];
@@ -219,7 +220,7 @@ fn lead(d: &Draw, channel: &Channel, created: DateTime<Utc>, n: u64) -> types::L
     }
     if r(8) % 100 < 3 {
         let product = json!({"make": "Sandbox", "model": "Hatch", "modelYear": "2024"});
-        lead.product = product.as_object().cloned();
+        lead.product = product.as_object().cloned().map(Into::into);
     }
     if r(9) % 100 == 0 {
         lead.created_by = Some(catalog::agent_id(r(10) % catalog::AGENTS));

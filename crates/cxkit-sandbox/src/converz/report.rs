@@ -99,7 +99,7 @@ pub(super) async fn report(
                 };
                 row.insert(m.clone(), v);
             }
-            types::ReportRow(row)
+            types::ReportRow(row.into())
         })
         .collect();
     Json(rows).into_response()

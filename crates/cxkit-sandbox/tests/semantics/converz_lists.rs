@@ -166,7 +166,10 @@ async fn converz_refuses_updates_over_100000_rows_and_filters_calls() {
     assert!(!calls.is_empty());
     for call in &calls {
         assert_eq!(call.extra.get("campaign").unwrap(), "sales");
-        assert!(call.extra.get("start_time").unwrap()
+        assert!(call
+            .extra
+            .get("start_time")
+            .unwrap()
             .as_str()
             .unwrap()
             .starts_with("2024-02-01"));

@@ -64,7 +64,7 @@ impl Client {
         id: &str,
         fields: Map<String, Value>,
     ) -> Result<Prospect, Error> {
-        let body = types::UpdateAdditionalData::from(fields);
+        let body = types::UpdateAdditionalData::from(types::OpenMap::from(fields));
         let sent = self
             .raw
             .update_prospect_additional_data()

@@ -45,7 +45,11 @@ async fn calls_stream_pages_decoded_row_by_row_with_and_without_prefetch() {
         assert!(error.is_none(), "{error:?}");
         let ids: Vec<i64> = got.iter().map(|c| c.call_id).collect();
         assert_eq!(ids, (0..7).collect::<Vec<_>>(), "prefetch={prefetch}");
-        assert_eq!(got[4].extra.get("duration").unwrap(), 40, "unknown columns are kept");
+        assert_eq!(
+            got[4].extra.get("duration").unwrap(),
+            40,
+            "unknown columns are kept"
+        );
     }
 }
 

@@ -165,6 +165,27 @@ impl From<Map<String, Value>> for OpenMap {
     }
 }
 
+impl From<OpenMap> for Map<String, Value> {
+    fn from(map: OpenMap) -> Self {
+        map.to_map()
+    }
+}
+
+impl From<OpenMap> for Value {
+    fn from(map: OpenMap) -> Self {
+        Value::Object(map.to_map())
+    }
+}
+
+impl<'a> IntoIterator for &'a OpenMap {
+    type Item = (&'a str, OpenValue<'a>);
+    type IntoIter = Box<dyn Iterator<Item = (&'a str, OpenValue<'a>)> + 'a>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        Box::new(self.iter())
+    }
+}
+
 impl FromIterator<(String, Value)> for OpenMap {
     fn from_iter<I: IntoIterator<Item = (String, Value)>>(members: I) -> Self {
         let mut map = Self::new();

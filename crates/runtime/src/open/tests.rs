@@ -12,7 +12,10 @@ const ROW: &str = r#"{"call_id": 7, "score": 4.50, "at": "2024-02-24T08:23:11.00
     "name": "Jos\u00e9", "repId": "r1", "nested": {"a": [1, 2.0]}, "n": null}"#;
 
 fn split_str(text: &str) -> serde_json::Result<(Known, OpenMap)> {
-    split(&mut serde_json::Deserializer::from_str(text), &["call_id", "repId"])
+    split(
+        &mut serde_json::Deserializer::from_str(text),
+        &["call_id", "repId"],
+    )
 }
 
 #[test]
@@ -28,12 +31,21 @@ fn named_members_are_typed_and_the_rest_keep_their_text() {
     let names: Vec<&str> = extra.keys().collect();
     assert_eq!(names, ["score", "at", "name", "nested", "n"]);
     assert_eq!(extra.get("score").unwrap().json(), "4.50");
-    assert_eq!(extra.get("at").unwrap().json(), r#""2024-02-24T08:23:11.000Z""#);
+    assert_eq!(
+        extra.get("at").unwrap().json(),
+        r#""2024-02-24T08:23:11.000Z""#
+    );
     assert_eq!(extra.get("name").unwrap().json(), r#""Jos\u00e9""#);
     assert_eq!(extra.get("name").unwrap(), "José");
-    assert_eq!(extra.get("nested").unwrap().to_value(), json!({"a": [1, 2.0]}));
+    assert_eq!(
+        extra.get("nested").unwrap().to_value(),
+        json!({"a": [1, 2.0]})
+    );
     assert!(extra.get("n").unwrap().is_null());
-    assert!(extra.get("call_id").is_none(), "typed members are not open ones");
+    assert!(
+        extra.get("call_id").is_none(),
+        "typed members are not open ones"
+    );
 }
 
 #[test]
@@ -78,7 +90,10 @@ fn escaped_names_read_unescaped() {
     let map: OpenMap = serde_json::from_str(r#"{"caf\u00e9": 1, "plain": 2}"#).unwrap();
     assert_eq!(map.get("café").unwrap(), 1);
     assert_eq!(map.keys().collect::<Vec<_>>(), ["café", "plain"]);
-    assert_eq!(serde_json::to_string(&map).unwrap(), r#"{"café":1,"plain":2}"#);
+    assert_eq!(
+        serde_json::to_string(&map).unwrap(),
+        r#"{"café":1,"plain":2}"#
+    );
 }
 
 #[test]
@@ -92,7 +107,10 @@ fn bad_input_is_a_typed_error_not_a_panic() {
     ] {
         let error = split_str(text).unwrap_err().to_string();
         assert!(error.contains(words), "{text}: {error}");
-        assert!(error.matches(" line ").count() <= 1, "one position: {error}");
+        assert!(
+            error.matches(" line ").count() <= 1,
+            "one position: {error}"
+        );
     }
 }
 
@@ -108,7 +126,10 @@ fn a_map_written_by_hand_reads_and_writes_like_a_map() {
     assert!(map.remove("b").is_none());
     assert!(!map.contains_key("b"));
     assert_eq!(serde_json::to_string(&map).unwrap(), r#"{"a":[true]}"#);
-    assert_eq!(map.to_map(), json!({"a": [true]}).as_object().unwrap().clone());
+    assert_eq!(
+        map.to_map(),
+        json!({"a": [true]}).as_object().unwrap().clone()
+    );
     assert_eq!(format!("{map:?}"), r#"{"a": [true]}"#);
     assert_eq!(OpenMap::from(map.to_map()), map);
 }
