@@ -18,6 +18,9 @@ use syn::punctuated::Punctuated;
 const VALUE_MAP: &str =
     ":: serde_json :: Map < :: std :: string :: String , :: serde_json :: Value >";
 
+/// The type progenitor gives a value the spec leaves open (`{}`).
+const VALUE: &str = ":: serde_json :: Value";
+
 /// Rewrites every open struct in `file`'s `types` module, and every other
 /// `Map<String, Value>` there (free-form objects, the builders' fields); returns how many
 /// open structs there were.
@@ -40,7 +43,7 @@ pub fn keep_open_members_as_text(file: &mut syn::File) -> usize {
     if retyped {
         types.push(syn::parse_quote! {
             /// Open members kept as the JSON text they were sent as (see `cxkit_runtime::open`).
-            pub use ::cxkit_runtime::{OpenMap, OpenValue};
+            pub use ::cxkit_runtime::{OpenJson, OpenMap, OpenValue};
         });
     }
     open
@@ -149,14 +152,16 @@ fn wire_name(field: &syn::Field) -> String {
     name
 }
 
-/// Replaces `Map<String, Value>` with `OpenMap` inside `node`; returns whether there was one.
+/// Replaces `Map<String, Value>` with `OpenMap` and any other `Value` with `OpenJson` inside
+/// `node`; returns whether there was one.
 fn retype<T: quote::ToTokens + syn::parse::Parse>(node: &mut T) -> bool {
     let text = quote!(#node).to_string();
-    if !text.contains(VALUE_MAP) {
+    if !text.contains(VALUE) {
         return false;
     }
     let text = text
         .replace(VALUE_MAP, ":: cxkit_runtime :: OpenMap")
+        .replace(VALUE, ":: cxkit_runtime :: OpenJson")
         .replace(
             "\"::serde_json::Map::is_empty\"",
             "\"::cxkit_runtime::OpenMap::is_empty\"",

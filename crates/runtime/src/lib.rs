@@ -36,7 +36,7 @@ pub use limits::{read_body, too_large, TooLarge, DEFAULT_MAX_BODY_BYTES, DEFAULT
 pub use normalize::{
     ApiProfile, Envelope, NOTE_HEADER, ORIGINAL_STATUS_HEADER, SYNTHESIZED_HEADER,
 };
-pub use open::{OpenMap, OpenValue};
+pub use open::{OpenJson, OpenMap, OpenValue};
 pub use retry::{parse_rate_limit_reset, parse_retry_after, RetryPolicy};
 pub use secret::{excerpt, mask_url, redact, redact_bytes, Secret, MASK, MIN_BODY_MASKED_LEN};
 pub use throttle::{Permit, Throttle};

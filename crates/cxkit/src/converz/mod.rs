@@ -289,7 +289,7 @@ impl Client {
                 let sent = sent.map_err(|e| Error::InvalidInput(format!("update body: {e}")))?;
                 let response = sent.await;
                 let body = response.map_err(|e| from_generated(Api::Converz, operation, ctx, e))?;
-                Ok(body.into_inner().0)
+                Ok(body.into_inner().0.into())
             }
         })
         .await

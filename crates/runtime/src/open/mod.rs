@@ -13,10 +13,12 @@
 //! one, and the rest into its `OpenMap` (see `cxkit_codegen::open_rows`).
 
 mod decode;
+mod json;
 mod token;
 mod value;
 
 pub use decode::split;
+pub use json::OpenJson;
 pub use value::OpenValue;
 
 use serde::ser::{Serialize, SerializeMap, Serializer};

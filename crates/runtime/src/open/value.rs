@@ -115,6 +115,12 @@ macro_rules! compares_like_value {
                 self.to_value() == *other
             }
         }
+
+        impl PartialEq<$other> for super::OpenJson {
+            fn eq(&self, other: &$other) -> bool {
+                self.to_value() == *other
+            }
+        }
     )*};
 }
 
