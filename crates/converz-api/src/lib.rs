@@ -26,7 +26,9 @@
 //!     .send()
 //!     .await?;
 //! for call in calls.iter() {
-//!     println!("{} {:?}", call.call_id, call.extra.get("duration"));
+//!     // Columns the spec leaves open stay JSON text until read.
+//!     let duration = call.extra.get("duration").and_then(|d| d.as_u64());
+//!     println!("{} {duration:?}", call.call_id);
 //! }
 //! # Ok(()) }
 //! ```

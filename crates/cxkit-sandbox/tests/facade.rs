@@ -68,7 +68,10 @@ async fn every_conversion_operation_is_reachable_from_the_facade() {
     let mut data = Map::new();
     data.insert("city".into(), json!("Recife"));
     let updated = c.update_additional_data(&p, data).await.unwrap();
-    assert_eq!(updated.additional_data.unwrap().get("city").unwrap(), "Recife");
+    assert_eq!(
+        updated.additional_data.unwrap().get("city").unwrap(),
+        "Recife"
+    );
     let fields = c.additional_fields(&p).await.unwrap();
     assert!(
         fields.iter().any(|f| f.key.as_deref() == Some("city")),

@@ -38,7 +38,7 @@ pub mod zchat;
 
 pub use client::{ClientBuilder, Vendor};
 pub use config::Lookup;
-pub use cxkit_runtime::{RetryPolicy, Secret};
+pub use cxkit_runtime::{OpenJson, OpenMap, OpenValue, RetryPolicy, Secret};
 pub use error::{Api, ConfigError, Error};
 pub use pagination::{Paging, RowStream};
 pub use period::{Period, PeriodError};

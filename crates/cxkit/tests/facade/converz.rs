@@ -53,6 +53,30 @@ async fn calls_stream_pages_decoded_row_by_row_with_and_without_prefetch() {
     }
 }
 
+#[tokio::test]
+async fn streamed_typed_calls_re_encode_as_the_vendor_sent_them() {
+    let rows = [
+        r#"{"call_id":1,"rep_id":"r","score":4.50,"big":123456789012345678901234567890}"#,
+        r#"{"call_id":2,"summary":"Jos\u00e9 \/ Ana","at":"2024-02-24T08:23:11.000Z"}"#,
+    ];
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.path("/calls").query_param("page", "1");
+            then.status(200)
+                .header("content-type", "application/json")
+                .body(format!("[{}]", rows.join(",")));
+        })
+        .await;
+    let (got, error) = drain(client(&server).calls(CallQuery::new().page_size(10))).await;
+    assert!(error.is_none(), "{error:?}");
+    let again: Vec<String> = got
+        .iter()
+        .map(|call| serde_json::to_string(call).unwrap())
+        .collect();
+    assert_eq!(again, rows);
+}
+
 /// Log lines written on this thread while the returned guard lives.
 fn capture_logs() -> (Arc<Mutex<Vec<u8>>>, tracing::subscriber::DefaultGuard) {
     #[derive(Clone)]
