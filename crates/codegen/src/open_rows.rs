@@ -108,6 +108,11 @@ fn deserialize_impl(item: &syn::ItemStruct) -> syn::Item {
         quote! { #(#serde_attrs)* #ident: #ty }
     });
     let known = format_ident!("Named");
+    let is_named = if wire_names.is_empty() {
+        quote!(|_| false)
+    } else {
+        quote!(|name| matches!(name, #(#wire_names)|*))
+    };
     syn::parse_quote! {
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -118,7 +123,7 @@ fn deserialize_impl(item: &syn::ItemStruct) -> syn::Item {
                 #(#container)*
                 struct #known { #(#known_fields),* }
                 let (named, extra): (#known, _) =
-                    ::cxkit_runtime::open::split(deserializer, &[#(#wire_names),*])?;
+                    ::cxkit_runtime::open::split(deserializer, #is_named)?;
                 Ok(Self { #(#idents: named.#idents,)* extra })
             }
         }
@@ -172,5 +177,69 @@ fn retype<T: quote::ToTokens + syn::parse::Parse>(node: &mut T) -> bool {
             true
         }
         Err(_) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rewritten(source: &str) -> (usize, String) {
+        let mut file: syn::File = syn::parse_str(source).unwrap();
+        let open = keep_open_members_as_text(&mut file);
+        (open, prettyplease::unparse(&file))
+    }
+
+    #[test]
+    fn an_open_struct_reads_its_named_members_by_their_wire_names() {
+        let (open, out) = rewritten(
+            r#"
+            pub mod types {
+                #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+                pub struct Row {
+                    #[serde(rename = "callId")]
+                    pub call_id: i64,
+                    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                    pub r#type: ::std::option::Option<::serde_json::Value>,
+                    #[serde(flatten)]
+                    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                }
+                #[derive(::serde::Deserialize, ::serde::Serialize)]
+                pub struct Closed { pub data: ::serde_json::Map<::std::string::String, ::serde_json::Value> }
+                pub mod builder {
+                    pub struct Row {
+                        extra: ::std::result::Result<::serde_json::Map<::std::string::String, ::serde_json::Value>, ::std::string::String>,
+                    }
+                }
+            }
+            "#,
+        );
+        assert_eq!(open, 1, "only the struct with a flattened extra");
+        assert!(out.contains("#[derive(::serde::Serialize, Clone, Debug)]\n    pub struct Row"));
+        assert!(
+            out.contains(r#"|name| matches!(name, "callId" | "type")"#),
+            "{out}"
+        );
+        assert!(out.contains("pub extra: ::cxkit_runtime::OpenMap"));
+        assert!(out.contains("pub r#type: ::std::option::Option<::cxkit_runtime::OpenJson>"));
+        assert!(
+            out.contains("pub data: ::cxkit_runtime::OpenMap"),
+            "free-form objects too"
+        );
+        assert_eq!(
+            out.matches("::cxkit_runtime::OpenMap").count(),
+            3,
+            "extra, data and the builder's extra: {out}"
+        );
+        assert!(out.contains("pub use ::cxkit_runtime::{OpenJson, OpenMap, OpenValue};"));
+        assert!(!out.contains("serde_json::Value"), "nowhere: {out}");
+    }
+
+    #[test]
+    fn types_without_open_values_are_left_alone() {
+        let source = "pub mod types { pub struct Row { pub id: i64 } }";
+        let (open, out) = rewritten(source);
+        assert_eq!(open, 0);
+        assert!(!out.contains("cxkit_runtime"));
     }
 }

@@ -230,7 +230,7 @@ impl Serialize for OpenMap {
 
 impl<'de> Deserialize<'de> for OpenMap {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let (serde::de::IgnoredAny, map) = split(deserializer, &[])?;
+        let (serde::de::IgnoredAny, map) = split(deserializer, |_| false)?;
         Ok(map)
     }
 }
