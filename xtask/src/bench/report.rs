@@ -101,21 +101,23 @@ client process's samples.
   is 4%), the secret search over each body (3%), de-duplication (4%) and writing the output.
   Two fixes came from these profiles: the per-row step of a numbered walk was a large future
   copied for every row (30% of the CPU; now boxed), and member names were checked as UTF-8.
-- **Decode.** Typed zchat rows decode over 2× faster than `Value`, raw rows (what every
-  export uses) faster still. A typed Converz row is open by contract (`call_id` and `rep_id`
-  typed, every other column a `serde_json::Value` in the generated type's `extra` map), so it
-  builds what a `Value` does: in its profile about two fifths of the samples are allocation
-  (`malloc`, `free`) and the `extra` map's inserts, a fifth parsing strings, 6% the row
-  splitter. It stays short of 2×; only a generated type without `Value` cells (a different
-  public type) would reach it. Raw Converz rows skip all that and pass 3×; the CLI only uses
-  raw rows. Measured for issue 28 (item 7: open values without a `Value` tree), by a
-  stand-alone decoder of the same 100,000-row page (median of 15 runs on a quiet machine, each
-  against `Value` in the same run): open members kept as `Map<String, Value>` (today) 1.16×; as
-  a map of boxed raw JSON text (`BTreeMap<String, Box<RawValue>>`) 1.15×, as each member still
-  allocates its name and a copy of its text; as a `Vec` of (name, boxed text) 1.71×; only a row
-  that keeps its own text and records where each open member lies reaches 3.03×. That last one
-  is not a map with other values but a row type with accessors, a different public type for
-  every open schema, so the generated types keep `Value` cells until one is designed.
+- **Decode.** Typed rows decode over 2× faster than `Value`, raw rows (what every export
+  uses) faster still. A typed Converz row is open by contract (`call_id` and `rep_id` typed,
+  every other column open). Until issue 28 (item 7) each open column was a `serde_json::Value`
+  in the generated type's `extra` map, read through serde's `flatten`: a typed row built what a
+  `Value` builds (two fifths of its profile was allocation) and stayed at 0.8–1.2× `Value`.
+  Open values are now kept as the JSON text the vendor sent (`cxkit_runtime::OpenMap`,
+  `OpenJson`): the generated `Deserialize` of an open struct reads its named members through
+  serde's derive and copies every other member's name and text into one buffer per row in the
+  same pass (`cxkit_runtime::open::split`), so a row costs two allocations, not a tree, and
+  values are decoded when read. How that design was chosen (a stand-alone decoder of the same
+  page, median of 15 runs, each against `Value` in the same run): open members as
+  `Map<String, Value>` 1.16×; as a map of boxed raw text (`BTreeMap<String, Box<RawValue>>`)
+  1.15×, as each member still allocates its name and a copy of its text; as a `Vec` of (name,
+  boxed text) 1.71×; the row's own text with the spans of its open members 3.03×. The one-pass
+  copy into a buffer gets close to the last without a different public type per schema. zchat
+  rows, whose members are nearly all named, pay a little for the pass's test of each name
+  (about 7% slower than before, in paired runs; still over 2×).
 
 - **CSV and Parquet.** Both are written from each row's JSON text, read in place
   (`output/json_text.rs`): no `serde_json::Value` per row. CSV spools the rows as JSON Lines and
@@ -165,6 +167,19 @@ zchat and Converz lists read the same raw rows as before, so they are unchanged 
 ratios' spread, 0.8–1.2 on this machine, covers the medians). Conversion lists are no longer
 decoded into typed rows and encoded again (item 3): less CPU and half the memory; their wall
 time is the sandbox's, which renders Conversion pages slowly.
+
+Item 7 (open values kept as text), measured by the release builds of `cea4f96` (before) and
+of the commit that landed it, run in turn on one machine: the decode benchmark's binaries
+(criterion means of 2–3 paired runs each) and the generated client buffering one 1,000,000-row
+Converz page (`calls_memory buffered`, 2 pairs, identical every time).
+
+| measurement | before | after | after vs `Value` |
+|---|---|---|---|
+| `converz_calls_100k/cxkit_types` | 289 ms | 117 ms | 2.1–2.3× |
+| `converz_calls_100k/cxkit_streaming` | 183 ms | 109 ms | 2.3–2.4× |
+| `zchat_history_10k/cxkit_types` | 32.3 ms | 34.5 ms | 2.4–2.9× |
+| generated client, 1M Converz rows buffered: peak RSS | 1409 MiB | 867 MiB | |
+| the same: user CPU | 2.0 s | 1.0 s | |
 ";
 
 fn machine() -> String {
