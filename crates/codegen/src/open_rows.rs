@@ -194,7 +194,20 @@ mod tests {
     fn an_open_struct_reads_its_named_members_by_their_wire_names() {
         let (open, out) = rewritten(
             r#"
+            pub mod before_types {}
             pub mod types {
+                #[derive(::serde::Deserialize, ::serde::Serialize)]
+                pub struct NotFlattened {
+                    #[serde(default)]
+                    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                }
+                #[derive(::serde::Deserialize, ::serde::Serialize)]
+                pub struct FlattenedOther {
+                    #[serde(flatten)]
+                    pub extra: Other,
+                    #[serde(flatten)]
+                    pub more: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                }
                 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
                 pub struct Row {
                     #[serde(rename = "callId")]
@@ -214,7 +227,7 @@ mod tests {
             }
             "#,
         );
-        assert_eq!(open, 1, "only the struct with a flattened extra");
+        assert_eq!(open, 1, "only the struct with a flattened `extra` map");
         assert!(out.contains("#[derive(::serde::Serialize, Clone, Debug)]\n    pub struct Row"));
         assert!(
             out.contains(r#"|name| matches!(name, "callId" | "type")"#),
@@ -228,8 +241,8 @@ mod tests {
         );
         assert_eq!(
             out.matches("::cxkit_runtime::OpenMap").count(),
-            3,
-            "extra, data and the builder's extra: {out}"
+            5,
+            "both extras, more, data and the builder's extra: {out}"
         );
         assert!(out.contains("pub use ::cxkit_runtime::{OpenJson, OpenMap, OpenValue};"));
         assert!(!out.contains("serde_json::Value"), "nowhere: {out}");

@@ -130,8 +130,4 @@ impl<'de, A: MapAccess<'de>, N: Fn(&str) -> bool> MapAccess<'de> for Filter<'_, 
             None => e,
         })
     }
-
-    fn size_hint(&self) -> Option<usize> {
-        None
-    }
 }

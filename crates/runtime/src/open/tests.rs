@@ -148,3 +148,91 @@ fn a_name_sent_twice_reads_as_its_last_value_and_is_written_twice() {
     assert_eq!(map.get("a").unwrap(), 2);
     assert_eq!(serde_json::to_string(&map).unwrap(), r#"{"a":1,"a":2}"#);
 }
+
+#[test]
+fn an_open_value_reads_as_what_it_holds() {
+    let map: OpenMap = serde_json::from_str(
+        r#"{"s": "a\"b", "i": -7, "u": 18446744073709551615, "f": 2.50, "t": true, "n": null}"#,
+    )
+    .unwrap();
+    let get = |name| map.get(name).unwrap();
+    assert_eq!(get("s").as_str().as_deref(), Some("a\"b"));
+    assert_eq!(get("i").as_str(), None, "a number is not a string");
+    assert_eq!(get("i").as_i64(), Some(-7));
+    assert_eq!(get("i").as_u64(), None);
+    assert_eq!(get("u").as_u64(), Some(u64::MAX));
+    assert_eq!(get("f").as_f64(), Some(2.5));
+    assert_eq!(get("s").as_f64(), None);
+    assert_eq!(get("t").as_bool(), Some(true));
+    assert_eq!(get("n").as_bool(), None);
+    assert!(get("n").is_null() && !get("t").is_null());
+    assert_eq!(get("f").to_string(), "2.50", "Display is the text as sent");
+    assert_eq!(get("f"), map.get("f").unwrap());
+    assert_ne!(get("f"), get("i"));
+    assert!(!map.is_empty() && OpenMap::new().is_empty());
+    assert!(map.contains_key("t") && !map.contains_key("x"));
+    let tree =
+        serde_json::json!({"s": "a\"b", "i": -7, "u": u64::MAX, "f": 2.5, "t": true, "n": null});
+    assert_eq!(Value::from(map.clone()), tree);
+    assert_eq!(Map::from(map), *tree.as_object().unwrap());
+}
+
+#[test]
+fn an_owned_open_value_keeps_its_text_and_compares_by_value() {
+    let text = r#"{"id": "a1", "score": 4.50}"#;
+    let agent: OpenJson = serde_json::from_str(text).unwrap();
+    assert_eq!(agent.json(), text);
+    assert_eq!(agent.to_string(), text);
+    assert_eq!(format!("{agent:?}"), text);
+    assert_eq!(serde_json::to_string(&agent).unwrap(), text);
+    assert_eq!(agent.to_value(), json!({"id": "a1", "score": 4.5}));
+    assert_eq!(agent, OpenJson::from(json!({"score": 4.5, "id": "a1"})));
+    assert_ne!(agent, OpenJson::from(json!({"id": "a2"})));
+    assert_eq!(agent, json!({"id": "a1", "score": 4.5}));
+    assert_eq!(Value::from(agent.clone()), agent.to_value());
+    assert!(!agent.is_null() && OpenJson::default().is_null());
+    assert_eq!(
+        agent.as_open().parse::<Map<String, Value>>().unwrap().len(),
+        2
+    );
+}
+
+#[test]
+fn open_values_describe_themselves_as_the_trees_they_replace() {
+    // The published JSON Schemas of the generated types do not change.
+    assert_eq!(
+        schemars::schema_for!(OpenMap),
+        schemars::schema_for!(Map<String, Value>)
+    );
+    assert_eq!(
+        schemars::schema_for!(OpenJson),
+        schemars::schema_for!(Value)
+    );
+    #[derive(schemars::JsonSchema)]
+    #[allow(dead_code)]
+    struct Row {
+        id: i64,
+        data: OpenMap,
+        any: OpenJson,
+        #[serde(flatten)]
+        extra: OpenMap,
+    }
+    #[derive(schemars::JsonSchema)]
+    #[allow(dead_code)]
+    struct Before {
+        id: i64,
+        data: Map<String, Value>,
+        any: Value,
+        #[serde(flatten)]
+        extra: Map<String, Value>,
+    }
+    let (row, before) = (schemars::schema_for!(Row), schemars::schema_for!(Before));
+    assert_eq!(
+        serde_json::to_value(&row.schema).unwrap()["properties"],
+        serde_json::to_value(&before.schema).unwrap()["properties"]
+    );
+    assert_eq!(
+        row.definitions.keys().collect::<Vec<_>>(),
+        before.definitions.keys().collect::<Vec<_>>()
+    );
+}
