@@ -3,14 +3,15 @@
 //! Every schema the specs leave open (`additionalProperties`) keeps the members it does not
 //! name in an `extra` field. Decoding those into `Value` trees made a typed row cost what a
 //! `Value` costs (an allocation per name, per string, per map node). An [`OpenMap`] instead
-//! keeps the JSON text of the object it was read from and where each open member lies in it:
-//! one copy of the text and one small index per row, and values decoded only when asked
-//! ([`OpenValue`]). Re-encoding writes each value's text as sent, so a typed row goes back
-//! out with the vendor's spellings (`2024-02-24T08:23:11.000Z`, `4.50`, `"\u00e9"`).
+//! copies each open member's name and JSON text, as sent, into one buffer and records where
+//! they lie: two allocations per object, and values decoded only when asked ([`OpenValue`]).
+//! Re-encoding writes each value's text as sent, so a typed row goes back out with the
+//! vendor's spellings (`2024-02-24T08:23:11.000Z`, `4.50`, `"\u00e9"`, integers past `u64`).
+//! [`OpenJson`] does the same for one value the spec leaves open (`{}`: any JSON).
 //!
 //! The generated types decode through [`split`]: codegen gives every open struct a
 //! `Deserialize` that reads its named members into a private struct derived like the public
-//! one, and the rest into its `OpenMap` (see `cxkit_codegen::open_rows`).
+//! one, and the rest into its `OpenMap`, in one pass (see `cxkit_codegen::open_rows`).
 
 mod decode;
 mod json;
@@ -28,9 +29,11 @@ use std::fmt;
 
 /// The open members of an object, kept as the JSON text they were sent as.
 ///
-/// Reads like a map of names to [`OpenValue`]s, in the order the members were sent (a name
-/// sent twice reads as its last value, as with `serde_json::Map`). Built from a `Map` or with
-/// [`insert`](Self::insert) when you write rows yourself.
+/// Reads like a map of names to [`OpenValue`]s, in the order the members were sent. A name
+/// sent twice reads as its last value, as with `serde_json::Map`, and is kept twice (counted,
+/// iterated and written back twice: nothing sent is dropped). Built from a `Map` or with
+/// [`insert`](Self::insert) when you write rows yourself; `insert` replaces every member of
+/// its name.
 ///
 /// ```
 /// use cxkit_runtime::OpenMap;
@@ -57,8 +60,8 @@ use std::fmt;
 /// ```
 #[derive(Clone, Default)]
 pub struct OpenMap {
-    /// The text the members point into: the object they were read from, then what was
-    /// inserted since (a removed member's text stays until the map is dropped).
+    /// The members' names (unescaped) and values (JSON text as sent), one after another, then
+    /// what was inserted since (a removed member's text stays until the map is dropped).
     text: String,
     members: Vec<Member>,
 }

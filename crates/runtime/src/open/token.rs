@@ -10,9 +10,10 @@
 //! On the way out, [`RawText`] is serialized the way `RawValue` is, so serde_json writes it
 //! verbatim.
 //!
-//! The name is serde_json's (`serde_json::raw::TOKEN`, unchanged since raw values came in
-//! 1.0.29). Should it ever change, nothing breaks silently: text is then re-encoded from the
-//! decoded value, and the runtime's `open` tests, which check that spellings survive, fail.
+//! The name is serde_json's own (`serde_json::raw::TOKEN`, private to it). Should it ever
+//! change, nothing breaks silently: values would be re-encoded on the way in and written as
+//! one-member objects on the way out, and the runtime's `open` tests and `tests/open_values.rs`,
+//! which check that spellings survive a round trip, fail.
 
 use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde::ser::{Serialize, SerializeStruct, Serializer};
