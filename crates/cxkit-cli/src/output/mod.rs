@@ -168,7 +168,7 @@ impl Output {
         let Some(path) = self.path.clone() else {
             return Ok(());
         };
-        if !self.sink.checkpoints() {
+        if !self.sink.resumable() {
             return Ok(());
         }
         let bytes = self.target.sync()?;

@@ -62,6 +62,66 @@ fn an_interrupted_export_leaves_no_credential_in_any_file_nor_in_a_mismatch_mess
     );
 }
 
+/// A table is written whole at its end and a Parquet file ends with its footer: neither can be
+/// continued, so an interrupted one leaves only its `.partial` (no checkpoint promising a
+/// resume), and `--resume` is refused before anything is fetched.
+#[test]
+fn an_interrupted_table_or_parquet_output_leaves_no_checkpoint_and_is_not_resumed() {
+    let formats: &[&str] = if cfg!(feature = "parquet") {
+        &["table", "parquet"]
+    } else {
+        &["table"]
+    };
+    for format in formats {
+        let server = MockServer::start();
+        failing_after_one_page(&server);
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join(format!("export.{format}"));
+        let run = |extra: &[&str]| {
+            let mut cmd = cxkit();
+            cmd.args([
+                "--zchat-token",
+                TOKEN,
+                "--zchat-base-url",
+                &server.base_url(),
+            ])
+            .args([
+                "--max-attempts",
+                "1",
+                "--format",
+                format,
+                "zchat",
+                "history",
+            ])
+            .args(extra)
+            .arg("--output")
+            .arg(&file);
+            cmd.assert()
+        };
+        run(&[]).code(1);
+        let left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(left, [format!("export.{format}.partial")], "{format}");
+
+        server.reset();
+        let any_request = server.mock(|_, then| {
+            then.status(500);
+        });
+        let refusal = if *format == "table" {
+            "--resume needs a file format"
+        } else {
+            "a Parquet file cannot be continued"
+        };
+        run(&["--resume"])
+            .code(2)
+            .stderr(predicate::str::contains(refusal));
+        assert_eq!(any_request.calls(), 0, "{format}: nothing fetched");
+        assert!(!file.exists(), "{format}");
+    }
+}
+
 #[test]
 fn a_credential_can_come_from_a_file_named_by_a_flag_or_a_variable() {
     let server = MockServer::start();

@@ -23,13 +23,10 @@ pub(super) trait Sink: Send {
         false
     }
 
-    /// Whether `--resume` can continue this format's file.
+    /// Whether `--resume` can continue this format's file, and so whether checkpoints are
+    /// recorded while it is written (a table is written whole at the end and a Parquet file
+    /// ends with its footer: neither is, so an interrupted one leaves no checkpoint behind).
     fn resumable(&self) -> bool {
-        true
-    }
-
-    /// Whether checkpoints are recorded (a Parquet file ends with its footer: none are).
-    fn checkpoints(&self) -> bool {
         true
     }
 

@@ -22,11 +22,8 @@ impl Parquet {
 }
 
 impl Sink for Parquet {
+    // `new` already refused `--resume` with its own reason; this keeps checkpoints away.
     fn resumable(&self) -> bool {
-        false
-    }
-
-    fn checkpoints(&self) -> bool {
         false
     }
 
