@@ -40,8 +40,8 @@ pub struct Cli {
         help_heading = "Global options"
     )]
     pub format: Option<Format>,
-    /// Write to FILE. Until the export completes it is FILE.partial, with FILE.checkpoint
-    /// beside it; a failed or interrupted export never leaves a half FILE.
+    /// Write to FILE. Until the export completes it is FILE.partial (json, jsonl and csv with
+    /// FILE.checkpoint beside it); a failed or interrupted export never leaves a half FILE.
     #[arg(long, short, global = true, help_heading = "Global options")]
     pub output: Option<PathBuf>,
     /// Continue an export to --output from its FILE.checkpoint (same command and options):
