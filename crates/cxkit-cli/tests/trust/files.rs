@@ -23,15 +23,15 @@ fn failing_after_one_page(server: &MockServer) {
     });
 }
 
-#[test]
-fn an_interrupted_export_leaves_no_credential_in_any_file_nor_in_a_mismatch_message() {
-    let server = MockServer::start();
-    failing_after_one_page(&server);
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("export.jsonl");
-    let run = |extra: &[&str]| {
-        let mut cmd = cxkit();
-        cmd.args([
+/// `cxkit zchat history … --output file` against `server`, with the token as a flag and one
+/// attempt per request.
+fn history_export(
+    server: &MockServer,
+    file: &std::path::Path,
+    extra: &[&str],
+) -> assert_cmd::assert::Assert {
+    cxkit()
+        .args([
             "--zchat-token",
             TOKEN,
             "--zchat-base-url",
@@ -40,9 +40,17 @@ fn an_interrupted_export_leaves_no_credential_in_any_file_nor_in_a_mismatch_mess
         .args(["--max-attempts", "1", "zchat", "history"])
         .args(extra)
         .arg("--output")
-        .arg(&file);
-        cmd.assert()
-    };
+        .arg(file)
+        .assert()
+}
+
+#[test]
+fn an_interrupted_export_leaves_no_credential_in_any_file_nor_in_a_mismatch_message() {
+    let server = MockServer::start();
+    failing_after_one_page(&server);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("export.jsonl");
+    let run = |extra: &[&str]| history_export(&server, &file, extra);
     run(&[]).code(1);
     assert!(dir.path().join("export.jsonl.checkpoint").exists());
     assert_eq!(files_holding(dir.path(), TOKEN), Vec::<String>::new());
@@ -72,31 +80,13 @@ fn an_interrupted_table_or_parquet_output_leaves_no_checkpoint_and_is_not_resume
     } else {
         &["table"]
     };
-    for format in formats {
+    for &format in formats {
         let server = MockServer::start();
         failing_after_one_page(&server);
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join(format!("export.{format}"));
         let run = |extra: &[&str]| {
-            let mut cmd = cxkit();
-            cmd.args([
-                "--zchat-token",
-                TOKEN,
-                "--zchat-base-url",
-                &server.base_url(),
-            ])
-            .args([
-                "--max-attempts",
-                "1",
-                "--format",
-                format,
-                "zchat",
-                "history",
-            ])
-            .args(extra)
-            .arg("--output")
-            .arg(&file);
-            cmd.assert()
+            history_export(&server, &file, &[&["--format", format][..], extra].concat())
         };
         run(&[]).code(1);
         let left: Vec<String> = std::fs::read_dir(dir.path())
@@ -109,7 +99,7 @@ fn an_interrupted_table_or_parquet_output_leaves_no_checkpoint_and_is_not_resume
         let any_request = server.mock(|_, then| {
             then.status(500);
         });
-        let refusal = if *format == "table" {
+        let refusal = if format == "table" {
             "--resume needs a file format"
         } else {
             "a Parquet file cannot be continued"
